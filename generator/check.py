@@ -1,0 +1,57 @@
+"""`check`: every environment valid, rendered and checked in memory, and chart/ up to date."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import pipeline, render
+
+
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)  # progress, to stdout
+    problems: list[str] = field(default_factory=list)  # failures, to stderr
+
+
+def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
+    report = Report()
+    prepared = pipeline.prepare_all(root)
+    results = pipeline.render_checked(
+        root, [p.settings for p in prepared], [p.env.file for p in prepared],
+        password=None, require_subchart=require_subchart, workers=workers,
+    )
+    expected: dict[str, str] = {}
+    for result in results:
+        expected.update(result.files)
+        report.lines.append(result.summary.line(result.settings.env))
+        report.lines.extend(result.notes)
+    report.problems.extend(drift(root / render.CHART_DIR, expected))
+    verdict = "up to date" if not report.problems else "STALE"
+    report.lines.append(f"chart/: {len(prepared)} environments, generated files {verdict}")
+    return report
+
+
+def drift(chart: Path, expected: dict[str, str]) -> list[str]:
+    """A unified diff per generated file that differs from what the environments produce."""
+    problems = []
+    present = {p.name for p in chart.glob("values-*.yaml")} | {
+        n for n in ("Chart.yaml", "values.yaml") if (chart / n).exists()
+    }
+    for name in sorted(present | set(expected)):
+        path = chart / name
+        want = expected.get(name)
+        have = path.read_text(encoding="utf-8") if path.exists() else None
+        if want == have:
+            continue
+        if want is None:
+            problems.append(f"error: chart/{name}: no environments/{name[7:]} produces it; delete it")
+            continue
+        if have is None:
+            problems.append(f"error: chart/{name}: missing; run `python -m generator build <env>`")
+            continue
+        diff = difflib.unified_diff(have.splitlines(keepends=True), want.splitlines(keepends=True),
+                                    f"chart/{name} (committed)", f"chart/{name} (from environments/)")
+        problems.append(f"error: chart/{name}: stale; run `python -m generator build <env>`:\n" + "".join(diff))
+    return problems

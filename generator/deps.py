@@ -1,0 +1,22 @@
+"""`deps`: fetch the Bitnami chart archive into chart/charts/ with `helm dependency build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator import helm, render, subchart
+from generator.errors import ToolError
+
+
+def build(root: Path) -> str:
+    chart = root / render.CHART_DIR
+    try:
+        helm.run(["dependency", "build", str(chart)])
+    except ToolError as e:
+        raise ToolError(
+            f"{e}\nThe chart registry (chart_repository in environments/_common.yaml) is not reachable from here. "
+            "Offline, copy the archive (redis-<chart_version>.tgz, from `helm pull` on a connected machine or "
+            "a mirror) into chart/charts/; it is git-ignored and never committed."
+        ) from None
+    found = subchart.find(chart)
+    return f"chart/charts/: {found.archive.name} (redis {found.version})" if found else "chart/charts/: nothing fetched"

@@ -1,0 +1,73 @@
+"""Find the pinned helm binary and run it the way Argo CD's repo-server does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import ToolError
+
+PROJECT = Path(__file__).resolve().parent.parent
+PINNED = PROJECT / ".tools" / "bin" / "helm"
+TIMEOUT_S = 120
+
+
+def find_helm() -> str:
+    """$HELM, else `helm` on PATH, else the copy `scripts/setup` pinned under .tools/."""
+    explicit = os.environ.get("HELM")
+    if explicit:
+        found = shutil.which(explicit)
+        if not found:
+            raise ToolError(f"HELM={explicit!r} is not an executable")
+        return found
+    on_path = shutil.which("helm")
+    if on_path:
+        return on_path
+    if os.access(PINNED, os.X_OK):
+        return str(PINNED)
+    raise ToolError("helm not found: run scripts/setup (installs the pinned helm into .tools/bin) or set HELM")
+
+
+@dataclass(frozen=True)
+class Render:
+    release: str
+    namespace: str
+    kube_version: str
+    values: tuple[Path, ...]
+
+
+def template_args(chart: Path, render: Render) -> list[str]:
+    """`helm template` as Argo CD calls it: release, namespace, kube version, CRDs included."""
+    args = ["template", render.release, str(chart), "--namespace", render.namespace,
+            "--kube-version", render.kube_version, "--include-crds"]
+    for values in render.values:
+        args += ["--values", str(values)]
+    return args
+
+
+def lint_args(chart: Path, render: Render) -> list[str]:
+    args = ["lint", str(chart), "--namespace", render.namespace, "--kube-version", render.kube_version, "--quiet"]
+    for values in render.values:
+        args += ["--values", str(values)]
+    return args
+
+
+def run(args: Sequence[str], helm: str | None = None) -> str:
+    """Run helm; on failure raise ToolError showing the command, exit code and stderr."""
+    binary = helm or find_helm()
+    command = [binary, *args]
+    env = {**os.environ, "HELM_NO_PLUGINS": "1"}
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, env=env, check=False)
+    except subprocess.TimeoutExpired as e:
+        raise ToolError(f"helm did not finish in {TIMEOUT_S} s: {' '.join(command)}") from e
+    except OSError as e:
+        raise ToolError(f"cannot run {binary}: {e.strerror}") from e
+    if done.returncode != 0:
+        detail = "\n".join("    " + line for line in (done.stderr or done.stdout).strip().splitlines())
+        raise ToolError(f"helm failed (exit {done.returncode}): {' '.join(command)}\n{detail}")
+    return done.stdout

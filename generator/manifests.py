@@ -1,0 +1,152 @@
+"""Validate rendered Kubernetes objects against the official JSON schemas, strictly.
+
+kubeconform is used when it is on PATH; otherwise the strict schemas that the
+`kubernetes-validate` package ships (the same layout kubeconform reads) are applied here,
+each schema compiled once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import CheckError, ToolError
+
+
+@dataclass(frozen=True)
+class Summary:
+    validated: int
+    skipped: tuple[str, ...] = ()  # kinds without a schema (custom resources)
+    errors: tuple[str, ...] = ()
+    tool: str = "kubernetes-validate"
+    kube_version: str = ""
+
+    def line(self, env: str) -> str:
+        skipped = f", {len(self.skipped)} skipped ({', '.join(sorted(set(self.skipped)))})" if self.skipped else ""
+        verdict = "ok" if not self.errors else f"{len(self.errors)} invalid"
+        return (f"{env}: {self.validated} objects valid against Kubernetes {self.kube_version} schemas "
+                f"({self.tool}){skipped}: {verdict}")
+
+
+def parse(stream: str) -> list[dict[str, Any]]:
+    """The objects of a multi-document YAML stream, empty documents dropped."""
+    try:
+        docs = list(yaml.safe_load_all(stream))
+    except yaml.YAMLError as e:
+        raise CheckError(f"rendered manifests are not valid YAML: {e}") from e
+    objects = []
+    for doc in docs:
+        if doc is None:
+            continue
+        if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
+            raise CheckError(f"rendered document is not a Kubernetes object: {str(doc)[:80]!r}")
+        if doc["kind"].endswith("List") and isinstance(doc.get("items"), list):
+            objects.extend(doc["items"])
+        else:
+            objects.append(doc)
+    return objects
+
+
+def name_of(obj: dict[str, Any]) -> str:
+    return f"{obj.get('kind')}/{obj.get('metadata', {}).get('name', '?')}"
+
+
+def schema_root() -> Path:
+    try:
+        import kubernetes_validate
+    except ImportError as e:  # pragma: no cover - a broken install
+        raise ToolError("kubernetes-validate is not installed: run scripts/setup") from e
+    return Path(kubernetes_validate.__file__).resolve().parent / "kubernetes-json-schema"
+
+
+def _schema_dir(kube_version: str) -> Path:
+    wanted = tuple(int(p) for p in kube_version.split(".")[:2])
+    available = []
+    for d in schema_root().glob("v*-local-strict"):
+        m = re.match(r"^v(\d+)\.(\d+)\.\d+-local-strict$", d.name)
+        if m:
+            available.append(((int(m.group(1)), int(m.group(2))), d))
+    candidates = [d for v, d in sorted(available) if v <= wanted]
+    if not candidates or sorted(available)[-1][0] < wanted:
+        known = ", ".join(f"{a}.{b}" for (a, b), _ in sorted(available))
+        raise ToolError(f"no Kubernetes {kube_version} schemas in kubernetes-validate (has {known})")
+    return candidates[-1]
+
+
+@functools.cache
+def _validator(schema_dir: Path, filename: str) -> Any:
+    import jsonschema
+    from referencing import Registry, Resource
+
+    path = schema_dir / filename
+    if not path.exists():
+        return None
+    schema = json.loads(path.read_text())
+    registry = Registry().with_resources([
+        (path.name, Resource.from_contents(schema)),
+        ("_definitions.json", _definitions(schema_dir)),
+    ])
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+@functools.cache
+def _definitions(schema_dir: Path) -> Any:
+    from referencing import Resource
+
+    return Resource.from_contents(json.loads((schema_dir / "_definitions.json").read_text()))
+
+
+def schema_file(obj: dict[str, Any]) -> str:
+    # rbac.authorization.k8s.io/v1 -> rbac-v1; v1 -> v1 (kubernetes-validate's file names)
+    api = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", str(obj["apiVersion"]))
+    return f"{str(obj['kind']).lower()}-{api}.json"
+
+
+def validate(objects: Sequence[dict[str, Any]], kube_version: str) -> Summary:
+    """Every object against its strict schema; kubeconform when installed."""
+    kubeconform = shutil.which("kubeconform")
+    if kubeconform:
+        return _kubeconform(kubeconform, objects, kube_version)
+    schema_dir = _schema_dir(kube_version)
+    validated, skipped, errors = 0, [], []
+    for obj in objects:
+        validator = _validator(schema_dir, schema_file(obj))
+        if validator is None:
+            skipped.append(str(obj["kind"]))
+            continue
+        validated += 1
+        for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
+            path = ".".join(str(p) for p in error.absolute_path) or "(object)"
+            errors.append(f"{name_of(obj)}: {path}: {error.message}")
+    return Summary(validated, tuple(skipped), tuple(errors), "kubernetes-validate", kube_version)
+
+
+def _kubeconform(binary: str, objects: Iterable[dict[str, Any]], kube_version: str) -> Summary:
+    schema_dir = _schema_dir(kube_version)
+    location = str(schema_dir.parent / (schema_dir.name + "/{{ .ResourceKind }}{{ .KindSuffix }}.json"))
+    stream = "".join("---\n" + yaml.safe_dump(o, sort_keys=False) for o in objects)
+    command = [binary, "-strict", "-summary", "-output", "json", "-ignore-missing-schemas",
+               "-kubernetes-version", kube_version, "-schema-location", location, "-"]
+    done = subprocess.run(command, input=stream, capture_output=True, text=True, timeout=120, check=False)
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError as e:
+        raise ToolError(f"kubeconform failed (exit {done.returncode}): {done.stderr.strip()}") from e
+    errors, skipped, validated = [], [], 0
+    for res in report.get("resources", []):
+        status = res.get("status")
+        if status in ("statusInvalid", "statusError"):
+            errors.append(f"{res.get('kind')}/{res.get('name')}: {res.get('msg')}")
+        elif status == "statusSkipped":
+            skipped.append(str(res.get("kind")))
+    validated = report.get("summary", {}).get("valid", 0) + len(errors)
+    return Summary(validated, tuple(skipped), tuple(errors), "kubeconform", kube_version)

@@ -1,0 +1,59 @@
+"""Names of the deployed objects, derived the way the charts derive them.
+
+The render (values, Argo CD manifests) and `outputs` both call these, so the host name a
+backend is told and the Service the chart creates cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.settings import Settings
+
+SUBCHART = "redis"  # the Bitnami chart's name, which its resource names embed
+PASSWORD_KEY = "redis-password"  # the key Bitnami reads from an existing Secret
+REDIS_PORT = 6379
+METRICS_PORT = 9121
+CLUSTER_DOMAIN = "cluster.local"
+
+
+def _trunc(name: str) -> str:
+    return name[:63].rstrip("-")
+
+
+def bitnami_fullname(release: str) -> str:
+    """Bitnami's `common.names.fullname`: the release name if it already contains 'redis'."""
+    return _trunc(release if SUBCHART in release else f"{release}-{SUBCHART}")
+
+
+def master_service(settings: Settings) -> str:
+    return _trunc(f"{bitnami_fullname(settings.release_name)}-master")
+
+
+def master_pod(settings: Settings) -> str:
+    return f"{_trunc(bitnami_fullname(settings.release_name) + '-master')}-0"
+
+
+def network_policy(settings: Settings) -> str:
+    """Our own NetworkPolicy; must match `twofa-redis.fullname` in chart/templates/_helpers.tpl."""
+    return _trunc(f"{settings.release_name}-backend-access")
+
+
+def outputs(settings: Settings) -> dict[str, Any]:
+    """The Terraform module's outputs, same names and meaning."""
+    if not settings.enable_redis:
+        return {
+            "redis_enabled": False, "redis_host": None, "redis_port": None,
+            "redis_namespace": None, "redis_password_secret_name": None,
+            "redis_password_secret_key": None, "redis_connection_url": None,
+        }
+    host = f"{master_service(settings)}.{settings.namespace}.svc.{CLUSTER_DOMAIN}"
+    return {
+        "redis_enabled": True,
+        "redis_host": host,
+        "redis_port": REDIS_PORT,
+        "redis_namespace": settings.namespace,
+        "redis_password_secret_name": settings.secret_name,
+        "redis_password_secret_key": PASSWORD_KEY,
+        "redis_connection_url": f"redis://{host}:{REDIS_PORT}",
+    }

@@ -1,0 +1,250 @@
+"""One path for data: load -> validate -> resolve -> render -> helm -> check.
+
+`prepare` turns an environment name into validated settings, `render_checked` turns settings
+into checked chart files and manifests without touching chart/, and `build` writes the result
+only when every check passed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import environment, helm, manifests, render, schema, subchart
+from generator.errors import CheckError, GeneratorError, SecretError, ToolError
+from generator.settings import Settings
+
+PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
+MIN_PASSWORD = 8
+BUILD_DIR = "build"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    env: environment.Environment
+    settings: Settings
+
+
+@dataclass
+class Result:
+    """A rendered and checked environment."""
+
+    settings: Settings
+    files: dict[str, str]  # generated chart files, relative to chart/
+    rendered: str  # the full `helm template` output
+    objects: list[dict[str, Any]]
+    summary: manifests.Summary
+    subchart: subchart.Subchart | None
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare(root: Path, name: str) -> Prepared:
+    """Load and validate one environment, and check the settings it shares with the others."""
+    env = environment.load(root, name)
+    settings = schema.validate(env)
+    others = []
+    for other in environment.known_environments(root):
+        if other == name:
+            continue
+        try:
+            other_env = environment.load(root, other)
+            others.append((other_env, schema.validate(other_env)))
+        except GeneratorError:
+            continue  # its own build reports it; here it only matters what it shares
+    schema.check_shared([(env, settings), *others])
+    return Prepared(env, settings)
+
+
+def prepare_all(root: Path) -> list[Prepared]:
+    """Every environment, validated; all problems of all files in one error."""
+    prepared: list[Prepared] = []
+    problems: list[Any] = []
+    for name in environment.known_environments(root):
+        try:
+            env = environment.load(root, name)
+            prepared.append(Prepared(env, schema.validate(env)))
+        except GeneratorError as e:
+            if not e.problems:
+                raise
+            problems.extend(e.problems)
+    if problems:
+        raise type_of_first(problems)
+    schema.check_shared([(p.env, p.settings) for p in prepared])
+    return prepared
+
+
+def type_of_first(problems: Sequence[Any]) -> GeneratorError:
+    from generator.errors import ValidationError
+
+    return ValidationError(problems=problems)
+
+
+def read_password() -> str | None:
+    """The password from the environment, checked; never echoed, logged or written to chart/."""
+    for variable in PASSWORD_VARIABLES:
+        value = os.environ.get(variable)
+        if value:
+            if len(value) < MIN_PASSWORD:
+                raise SecretError(f"${variable} is shorter than {MIN_PASSWORD} characters (the seed's minimum)")
+            if any(c in value for c in "\r\n\0"):
+                raise SecretError(f"${variable} contains a line break or NUL; use a single-line password")
+            return value
+    return None
+
+
+def render_checked(
+    root: Path,
+    settings_list: Sequence[Settings],
+    env_files: Sequence[str],
+    password: str | None = None,
+    require_subchart: bool = False,
+    workers: int = 2,
+) -> list[Result]:
+    """Render and check environments on a private copy of chart/; chart/ is not touched."""
+    chart = root / render.CHART_DIR
+    found = subchart.find(chart)
+    if found is None and require_subchart:
+        raise CheckError("no redis chart archive in chart/charts/ and --require-subchart was given: "
+                         "run `python -m generator deps` where the registry is reachable")
+    with tempfile.TemporaryDirectory(prefix="twofa-redis.") as tmp:
+        stage = Path(tmp) / "chart"
+        shutil.copytree(chart, stage, symlinks=True, ignore=shutil.ignore_patterns("values-*.yaml"))
+        all_files = [render.chart_files(s, f) for s, f in zip(settings_list, env_files, strict=True)]
+        for files in all_files:
+            render.write_files(stage, files)
+        if found is None:
+            _strip_dependencies(stage)
+        secret_values = None
+        if password is not None:
+            secret_values = Path(tmp) / "secret-values.yaml"
+            fd = os.open(secret_values, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                yaml.safe_dump({"secret": {"password": password}}, f)
+
+        def one(item: tuple[Settings, dict[str, str]]) -> Result:
+            settings, files = item
+            return _check_one(stage, settings, files, found, secret_values, password)
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            return list(pool.map(one, zip(settings_list, all_files, strict=True)))
+
+
+def _check_one(
+    stage: Path,
+    settings: Settings,
+    files: dict[str, str],
+    found: subchart.Subchart | None,
+    secret_values: Path | None,
+    password: str | None,
+) -> Result:
+    values = [stage / f"values-{settings.env}.yaml"] + ([secret_values] if secret_values else [])
+    spec = helm.Render(settings.release_name, settings.namespace, settings.kube_version, tuple(values))
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            lint = pool.submit(helm.run, helm.lint_args(stage, spec))
+            template = pool.submit(helm.run, helm.template_args(stage, spec))
+            rendered = template.result()
+            lint.result()
+    except ToolError as e:
+        raise ToolError(_scrub(str(e), password)) from None
+    objects = manifests.parse(rendered)
+    summary = manifests.validate(objects, settings.kube_version)
+    if summary.errors:
+        raise CheckError(problems=(), message=_scrub(
+            f"{settings.env}: rendered objects are invalid:\n" + "\n".join("    " + e for e in summary.errors),
+            password))
+    notes = []
+    if found is None:
+        notes.append(f"{settings.env}: subchart not present in chart/charts/: rendered and validated our own "
+                     "templates only (run `python -m generator deps`, or pass --require-subchart to fail)")
+    else:
+        if found.version != settings.chart_version:
+            notes.append(f"{settings.env}: chart/charts/{found.archive.name} is version {found.version}, "
+                         f"chart_version is {settings.chart_version}: run `python -m generator deps`")
+        ours = _redis_values(stage, files, settings.env)
+        unknown = subchart.unknown_keys(ours, found.defaults)
+        if unknown:
+            raise CheckError(f"{settings.env}: keys set for the redis subchart that its values.yaml "
+                             f"({found.version}) does not have, so Helm would ignore them: " + ", ".join(
+                                 f"redis.{k}" for k in unknown))
+    return Result(settings, files, rendered, objects, summary, found, notes)
+
+
+def _redis_values(stage: Path, files: dict[str, str], env: str) -> dict[str, Any]:
+    shared = yaml.safe_load(files["values.yaml"]) or {}
+    own = yaml.safe_load(files[f"values-{env}.yaml"]) or {}
+    merged: dict[str, Any] = {}
+    for layer in (shared.get("redis", {}), own.get("redis", {})):
+        _deep_update(merged, layer)
+    return merged
+
+
+def _deep_update(into: dict[str, Any], other: dict[str, Any]) -> None:
+    for k, v in other.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _deep_update(into[k], v)
+        else:
+            into[k] = v
+
+
+def _strip_dependencies(stage: Path) -> None:
+    """Without the archive helm refuses a chart that lists it; render ours alone."""
+    meta_path = stage / "Chart.yaml"
+    meta = yaml.safe_load(meta_path.read_text())
+    meta.pop("dependencies", None)
+    meta_path.write_text(yaml.safe_dump(meta, sort_keys=False))
+
+
+def _scrub(text: str, password: str | None) -> str:
+    return text.replace(password, "********") if password else text
+
+
+def build(
+    root: Path,
+    name: str,
+    require_subchart: bool = False,
+    say: Callable[[str], None] = print,
+) -> Result:
+    """Validate, render, check; then write chart/ and build/<env>/ atomically."""
+    prepared = prepare(root, name)
+    password = read_password()
+    (result,) = render_checked(root, [prepared.settings], [prepared.env.file], password, require_subchart)
+    chart = root / render.CHART_DIR
+    with render.staged_copy(chart) as staged:
+        render.write_files(staged, result.files)
+        write_bundle(root, name, result.rendered)
+        render.replace(staged, chart)
+    for note in result.notes:
+        say(note)
+    return result
+
+
+def write_bundle(root: Path, name: str, text: str) -> Path:
+    """build/<env>/manifests.yaml, mode 0600 (it holds the Secret when a password was given)."""
+    target = root / BUILD_DIR / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    (root / BUILD_DIR / ".gitignore").write_text("*\n")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=target.parent))
+    try:
+        fd = os.open(tmp / "manifests.yaml", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o700)
+        if target.exists():
+            old = tmp.with_name(tmp.name + ".old")
+            os.rename(target, old)
+            os.rename(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target / "manifests.yaml"

@@ -1,0 +1,146 @@
+"""Validate merged settings against schemas/values.schema.json and the rules a schema cannot say.
+
+Every problem of a file is reported at once, each located at the file and line its value came
+from, and phrased as what was expected rather than as the schema keyword that failed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from generator import quantity
+from generator.environment import COMMON_FILE, ENV_DIR, Environment
+from generator.errors import Problem, ValidationError
+from generator.settings import Settings
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "values.schema.json"
+SHARED_SETTINGS = ("chart_version", "chart_repository")
+_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
+_JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
+               float: "a number", type(None): "nothing (null)"}
+
+
+@functools.cache
+def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema())
+
+
+def defaults() -> dict[str, Any]:
+    """Top-level defaults, as the schema states them: the one place defaults live."""
+    return {k: v["default"] for k, v in load_schema()["properties"].items() if "default" in v}
+
+
+def validate(env: Environment) -> Settings:
+    """Check one environment; raise ValidationError listing every problem, else return Settings."""
+    merged = {**defaults(), **env.settings}
+    problems = [*env.problems, *_schema_problems(env), *_semantic_problems(env, merged)]
+    if problems:
+        raise ValidationError(problems=sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.path, p.message)))
+    return Settings.from_dict(merged)
+
+
+def check_shared(envs: Sequence[tuple[Environment, Settings]]) -> None:
+    """Settings of the one shared chart must agree across environments."""
+    problems = []
+    for name in SHARED_SETTINGS:
+        seen: dict[str, Environment] = {}
+        for env, settings in envs:
+            seen.setdefault(getattr(settings, name), env)
+        if len(seen) > 1:
+            (first_value, first), *rest = sorted(seen.items(), key=lambda kv: kv[1].name)
+            for value, env in rest:
+                origin = env.locate((name,))
+                where = first.locate((name,))
+                problems.append(Problem(
+                    origin.file, name,
+                    f"{value!r} disagrees with {first_value!r} ({where.file}); every environment shares one "
+                    f"chart: set {name} once in {ENV_DIR}/{COMMON_FILE}",
+                    origin.line or None,
+                ))
+    if problems:
+        raise ValidationError(problems=problems)
+
+
+def _schema_problems(env: Environment) -> Iterable[Problem]:
+    for error in _validator().iter_errors(env.settings):
+        path = tuple(str(p) for p in error.absolute_path)
+        if error.validator == "additionalProperties":
+            allowed = list(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - set(allowed)):
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = f"did you mean {hint[0]!r}?" if hint else "see the settings table in README.md"
+                yield env.problem((*path, key), f"unknown setting; {suggestion}")
+            continue
+        yield env.problem(path, _explain(error))
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    """What was expected, in words a person can act on."""
+    value = error.instance
+    expected = error.schema.get("x-expected") if isinstance(error.schema, dict) else None
+    kind = error.validator
+    if kind == "required":
+        missing = re.match(r"'([^']+)'", error.message)
+        return f"missing required setting {missing.group(1) if missing else error.message!r}"
+    if kind == "type":
+        wanted = error.validator_value
+        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        got = _JSON_TYPES.get(type(value), type(value).__name__)
+        return f"expected {_article(str(wanted))}, got {got} {_show(value)}"
+    if kind == "enum":
+        return f"{_show(value)} is not one of: {', '.join(map(str, error.validator_value))}"
+    if expected:
+        return f"{_show(value)} is not {expected}"
+    if kind == "maxLength":
+        return f"{_show(value)} is longer than {error.validator_value} characters"
+    return str(error.message)
+
+
+def _article(json_type: str) -> str:
+    return {"object": "a mapping", "array": "a list", "boolean": "true or false", "integer": "a whole number"}.get(
+        json_type, f"a {json_type}"
+    )
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Problem]:
+    """Rules across fields. Run on unvalidated data too, so each rule first checks its inputs'
+    types and stays silent when the schema already reports them."""
+    if isinstance(merged.get("env"), str) and merged["env"] != env.name:
+        yield env.problem(("env",), f"{merged['env']!r} does not match the file name: expected {env.name!r}")
+    resources = merged.get("resources")
+    for kind in ("cpu", "memory"):
+        try:
+            request = resources["requests"][kind]
+            limit = resources["limits"][kind]
+            larger = quantity.parse(request) > quantity.parse(limit)
+        except (TypeError, KeyError, ValueError):
+            continue
+        if larger:
+            yield env.problem(("resources", "requests", kind),
+                              f"request {request!r} is larger than the limit {limit!r}; Kubernetes refuses that")
+    registry, region = merged.get("ecr_registry"), merged.get("region")
+    ecr = _ECR_HOST.match(registry) if isinstance(registry, str) else None
+    if ecr and isinstance(region, str) and ecr.group(2) != region:
+        yield env.problem(("ecr_registry",),
+                          f"registry is in region {ecr.group(2)!r} but the environment's region is "
+                          f"{merged['region']!r}")

@@ -1,0 +1,77 @@
+"""The Bitnami redis archive under chart/charts/, when present.
+
+It cannot be downloaded offline, so every caller copes with its absence: the build then
+renders our own templates only, and says so.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import CheckError
+from generator.naming import SUBCHART
+
+# Keys we set that the Bitnami values.yaml does not list, on purpose.
+_NOT_BITNAMI = {("enabled",)}  # the umbrella's `condition: redis.enabled`
+
+
+@dataclass(frozen=True)
+class Subchart:
+    archive: Path
+    version: str
+    defaults: dict[str, Any]
+
+
+def find(chart: Path) -> Subchart | None:
+    """The redis archive in chart/charts/, or None. Several archives are an error."""
+    archives = sorted((chart / "charts").glob(f"{SUBCHART}-*.tgz"))
+    if not archives:
+        return None
+    if len(archives) > 1:
+        names = ", ".join(a.name for a in archives)
+        raise CheckError(f"chart/charts/ holds several redis archives ({names}); keep the one chart_version names")
+    archive = archives[0]
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            meta = _read(tar, f"{SUBCHART}/Chart.yaml")
+            defaults = _read(tar, f"{SUBCHART}/values.yaml")
+    except (tarfile.TarError, OSError, KeyError, yaml.YAMLError) as e:
+        raise CheckError(f"{archive}: not a readable redis chart archive ({e})") from e
+    return Subchart(archive, str(meta.get("version", "?")), defaults or {})
+
+
+def _read(tar: tarfile.TarFile, member: str) -> Any:
+    handle = tar.extractfile(member)
+    if handle is None:
+        raise KeyError(member)
+    return yaml.safe_load(io.TextIOWrapper(handle, encoding="utf-8"))
+
+
+def unknown_keys(ours: dict[str, Any], defaults: dict[str, Any]) -> list[str]:
+    """Keys we set for the subchart that its values.yaml does not have: Helm ignores those
+    silently, so a typo would quietly drop a security setting."""
+    return sorted(".".join(p) for p in _walk(ours, defaults, ()))
+
+
+def _walk(ours: Any, theirs: Any, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    if not isinstance(ours, dict):
+        return
+    for key, value in ours.items():
+        here = (*path, key)
+        if here in _NOT_BITNAMI:
+            continue
+        if not isinstance(theirs, dict) or key not in theirs:
+            yield here
+            continue
+        below = theirs[key]
+        # An empty mapping or null default is an open slot (resources: {}, storageClass: ""):
+        # anything goes below it.
+        if isinstance(below, dict) and below:
+            yield from _walk(value, below, here)
