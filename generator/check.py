@@ -28,6 +28,11 @@ def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
         report.lines.append(result.summary.line(result.settings.env))
         report.lines.extend(result.notes)
     report.problems.extend(drift(root / render.CHART_DIR, expected))
+    from generator import gitops_check  # argocd/ and the secrets guard (issue 4)
+
+    lines, problems = gitops_check.run(root, prepared)
+    report.lines.extend(lines)
+    report.problems.extend(problems)
     verdict = "up to date" if not report.problems else "STALE"
     report.lines.append(f"chart/: {len(prepared)} environments, generated files {verdict}")
     return report

@@ -13,6 +13,8 @@ from generator.errors import ToolError
 
 PROJECT = Path(__file__).resolve().parent.parent
 PINNED = PROJECT / ".tools" / "bin" / "helm"
+# The two Helm lines Argo CD ships: Helm 3 up to Argo CD 3.4, Helm 4 from 3.5 (tools.lock pins both).
+PINNED_LINES = {"helm3": PROJECT / ".tools" / "bin" / "helm3", "helm4": PINNED}
 TIMEOUT_S = 120
 
 
@@ -38,12 +40,15 @@ class Render:
     namespace: str
     kube_version: str
     values: tuple[Path, ...]
+    api_versions: tuple[str, ...] = ()
 
 
 def template_args(chart: Path, render: Render) -> list[str]:
     """`helm template` as Argo CD calls it: release, namespace, kube version, CRDs included."""
     args = ["template", render.release, str(chart), "--namespace", render.namespace,
             "--kube-version", render.kube_version, "--include-crds"]
+    for api in render.api_versions:
+        args += ["--api-versions", api]
     for values in render.values:
         args += ["--values", str(values)]
     return args

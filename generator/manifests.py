@@ -29,12 +29,14 @@ class Summary:
     errors: tuple[str, ...] = ()
     tool: str = "kubernetes-validate"
     kube_version: str = ""
+    custom: int = 0  # of `validated`, custom resources checked against schemas/crds/ (ours)
 
     def line(self, env: str) -> str:
         skipped = f", {len(self.skipped)} skipped ({', '.join(sorted(set(self.skipped)))})" if self.skipped else ""
         verdict = "ok" if not self.errors else f"{len(self.errors)} invalid"
-        return (f"{env}: {self.validated} objects valid against Kubernetes {self.kube_version} schemas "
-                f"({self.tool}){skipped}: {verdict}")
+        custom = f", {self.custom} of them custom resources against schemas/crds/" if self.custom else ""
+        return (f"{env}: {self.validated} objects validated against Kubernetes {self.kube_version} schemas "
+                f"({self.tool}){custom}{skipped}: {verdict}")
 
 
 def parse(stream: str) -> list[dict[str, Any]]:
@@ -112,10 +114,20 @@ def schema_file(obj: dict[str, Any]) -> str:
 
 
 def validate(objects: Sequence[dict[str, Any]], kube_version: str) -> Summary:
-    """Every object against its strict schema; kubeconform when installed."""
+    """Every object against its strict schema; kubeconform when installed. Custom resources
+    (ExternalSecret, Application) against the schemas this project writes in schemas/crds/."""
+    from generator import crds
+
+    custom = [o for o in objects if crds.validator(o) is not None]
+    rest = [o for o in objects if crds.validator(o) is None]
+    custom_errors = [e for o in custom for e in crds.errors(o)]
     kubeconform = shutil.which("kubeconform")
-    if kubeconform:
-        return _kubeconform(kubeconform, objects, kube_version)
+    base = _kubeconform(kubeconform, rest, kube_version) if kubeconform else _validate_builtin(rest, kube_version)
+    return Summary(base.validated + len(custom), base.skipped, (*custom_errors, *base.errors), base.tool,
+                   kube_version, len(custom))
+
+
+def _validate_builtin(objects: Sequence[dict[str, Any]], kube_version: str) -> Summary:
     schema_dir = _schema_dir(kube_version)
     validated, skipped, errors = 0, [], []
     for obj in objects:

@@ -39,6 +39,16 @@ def network_policy(settings: Settings) -> str:
     return _trunc(f"{settings.release_name}-backend-access")
 
 
+def aws_secret_name(settings: Settings) -> str:
+    """The Secrets Manager secret the ExternalSecret reads and `secret put` writes."""
+    return settings.aws_secret_name or f"{settings.prefix}/{settings.env}/redis-password"
+
+
+def application(settings: Settings) -> str:
+    """The Argo CD Application of one environment (argocd/<env>.yaml)."""
+    return _trunc(f"{settings.prefix}-redis-{settings.env}")
+
+
 def outputs(settings: Settings) -> dict[str, Any]:
     """The Terraform module's outputs, same names and meaning."""
     if not settings.enable_redis:

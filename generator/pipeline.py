@@ -146,7 +146,8 @@ def _check_one(
     password: str | None,
 ) -> Result:
     values = [stage / f"values-{settings.env}.yaml"] + ([secret_values] if secret_values else [])
-    spec = helm.Render(settings.release_name, settings.namespace, settings.kube_version, tuple(values))
+    spec = helm.Render(settings.release_name, settings.namespace, settings.kube_version, tuple(values),
+                       settings.api_versions)
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
             lint = pool.submit(helm.run, helm.lint_args(stage, spec))
@@ -214,14 +215,20 @@ def build(
     say: Callable[[str], None] = print,
 ) -> Result:
     """Validate, render, check; then write chart/ and build/<env>/ atomically."""
+    from generator import argocd, secretmode
+
     prepared = prepare(root, name)
-    password = read_password()
+    password, note = secretmode.bundle_password(prepared.settings)
     (result,) = render_checked(root, [prepared.settings], [prepared.env.file], password, require_subchart)
+    argo = argocd.checked_files(prepared.settings, prepared.env.file)
     chart = root / render.CHART_DIR
     with render.staged_copy(chart) as staged:
         render.write_files(staged, result.files)
         write_bundle(root, name, result.rendered)
         render.replace(staged, chart)
+    argocd.write(root, name, argo)
+    result.notes[:0] = [note] if note else []
+    result.notes.extend(f"{name}: wrote {path}" for path in argo)
     for note in result.notes:
         say(note)
     return result

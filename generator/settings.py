@@ -26,6 +26,21 @@ class Resources:
 
 
 @dataclass(frozen=True)
+class ArgoCD:
+    """Where Argo CD finds this repository and how it syncs one environment (argocd/<env>.yaml).
+    Defaults equal the schema's (tests/test_argocd.py checks that)."""
+
+    repo_url: str
+    target_revision: str = "HEAD"
+    project: str = "default"
+    namespace: str = "argocd"
+    destination_server: str = "https://kubernetes.default.svc"
+    automated: bool = False
+    prune: bool = False
+    self_heal: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of the schema, defaults applied. Field names are the schema's."""
 
@@ -52,6 +67,13 @@ class Settings:
     image_tag: str
     backend_namespace: str
     kube_version: str
+    # GitOps (issue 4): how the password reaches the cluster, what Argo CD renders with.
+    secret_mode: str = "existing"
+    aws_secret_name: str = ""
+    secret_store_name: str = "aws-secrets-manager"
+    secret_store_kind: str = "ClusterSecretStore"
+    api_versions: tuple[str, ...] = ()
+    argocd: ArgoCD | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
@@ -61,4 +83,8 @@ class Settings:
             requests=ResourceList(**res.get("requests", {})),
             limits=ResourceList(**res.get("limits", {})),
         )
+        if "api_versions" in values:
+            values["api_versions"] = tuple(values["api_versions"])
+        if values.get("argocd") is not None:
+            values["argocd"] = ArgoCD(**values["argocd"])
         return cls(**values)

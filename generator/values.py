@@ -50,4 +50,19 @@ def env_values(settings: Settings) -> dict[str, Any]:
             "backendNamespace": settings.backend_namespace,
             "monitoringNamespace": settings.monitoring_namespace,
         },
+        "secret": secret_values(settings),
+    }
+
+
+def secret_values(settings: Settings) -> dict[str, Any]:
+    """How the password Secret comes to be (secret_mode); never the password itself."""
+    if settings.secret_mode != "external":
+        return {"mode": settings.secret_mode}
+    return {
+        "mode": "external",
+        "external": {
+            "remoteKey": naming.aws_secret_name(settings),
+            "storeName": settings.secret_store_name,
+            "storeKind": settings.secret_store_kind,
+        },
     }

@@ -1,0 +1,188 @@
+"""The secrets guard of `check`: no literal password in chart/ or environments/, and a Secret
+whose data is the same on every render.
+
+A password committed by mistake is found three ways: a YAML key named like a password with a
+literal value (`password: hunter22`, `redis_password: ...`), a Secret manifest carrying data,
+and, when the password variable is set, its value or its base64 form anywhere in those files.
+Findings name the file, line and key, never the value.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import helm, render
+from generator.environment import ENV_DIR
+
+GUARDED = (render.CHART_DIR, ENV_DIR, "argocd")
+PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
+_PASSWORD_KEY = re.compile(r"(?i)(^|[_.-])(pass|passwd|password)$|password$")
+_PLACEHOLDER = re.compile(r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^>]*>|\*+)$")
+# In a template (not YAML until helm runs): `password: literal` at the end of a line.
+_TEMPLATE_LITERAL = re.compile(r"""(?i)[\w.-]*pass(?:word|wd)?["']?\s*:\s*["']?([^\s"'{}]+)["']?\s*$""")
+# Template functions whose result changes between renders; Argo CD would see endless drift.
+_UNSTABLE = re.compile(r"\b(lookup|rand[A-Za-z]*|uuidv4|now|date|dateInZone|dateModify|unixEpoch|genCA|"
+                       r"genCAWithKey|genPrivateKey|genSelfSignedCert|genSelfSignedCertWithKey|genSignedCert|"
+                       r"genSignedCertWithKey|htpasswd|bcrypt|shuffle)\b")
+_ACTION = re.compile(r"\{\{-?(.*?)-?\}\}", re.S)
+_COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", re.S)
+PROBE = "guard-probe-not-a-password"
+
+
+def guarded_files(root: Path) -> list[Path]:
+    """Files under chart/ and environments/ that are committed or would be (git), else all of
+    them; the git-ignored subchart archive is never part of it."""
+    if shutil.which("git") and (root / ".git").exists():
+        done = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *GUARDED],
+            capture_output=True, check=False, timeout=60)
+        if done.returncode == 0:
+            names = sorted({n for n in done.stdout.decode().split("\0") if n})
+            return [root / n for n in names if (root / n).is_file()]
+    found = []
+    for top in GUARDED:
+        for path in sorted((root / top).rglob("*")):
+            if path.is_file() and "charts" not in path.relative_to(root / top).parts[:1]:
+                found.append(path)
+    return found
+
+
+def literal_passwords(root: Path) -> list[str]:
+    problems = []
+    secrets = _variable_forms()
+    for path in guarded_files(root):
+        shown = str(path.relative_to(root))
+        raw = path.read_bytes()
+        for form in secrets:
+            if form in raw:
+                problems.append(f"error: {shown}: holds the value of the password variable; remove it and rotate "
+                                "the password")
+                break
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if path.suffix in (".yaml", ".yml") and "templates" not in path.parts:
+            problems.extend(f"error: {shown}:{line}: {where}: {what}" for line, where, what in _yaml_findings(text))
+        else:
+            for n, line in enumerate(text.splitlines(), 1):
+                m = _TEMPLATE_LITERAL.search(line)
+                if m and not _PLACEHOLDER.match(m.group(1)):
+                    problems.append(f"error: {shown}:{n}: a literal password; read it at render time instead "
+                                    "(secret_mode) and never commit it")
+    return problems
+
+
+def _variable_forms() -> list[bytes]:
+    forms = []
+    for name in PASSWORD_VARIABLES:
+        value = os.environ.get(name)
+        if value and len(value) >= 8:  # the minimum; shorter strings match by chance
+            forms += [value.encode(), base64.b64encode(value.encode())]
+    return forms
+
+
+def _yaml_findings(text: str) -> Iterator[tuple[int, str, str]]:
+    try:
+        nodes = [n for n in yaml.compose_all(text, Loader=yaml.SafeLoader) if n is not None]
+    except yaml.YAMLError:
+        return  # not ours to judge here; the loader reports broken YAML
+    for node in nodes:
+        yield from _walk(node, ())
+        kind = _scalar_at(node, "kind")
+        if kind == "Secret":
+            for field in ("data", "stringData"):
+                value = _child(node, field)
+                if isinstance(value, yaml.MappingNode) and value.value:
+                    yield (value.start_mark.line + 1, field,
+                           "a Secret with data in a committed file; use secret_mode existing or external")
+
+
+def _walk(node: yaml.Node, path: tuple[str, ...]) -> Iterator[tuple[int, str, str]]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = str(key.value)
+            here = (*path, name)
+            if (_PASSWORD_KEY.search(name) and isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str")
+                    and value.value and not _PLACEHOLDER.match(value.value)):
+                yield (key.start_mark.line + 1, ".".join(here),
+                       "a literal password; read it at render time instead (secret_mode) and never commit it")
+            yield from _walk(value, here)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _walk(item, (*path, str(i)))
+
+
+def _child(node: yaml.Node, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v  # type: ignore[no-any-return]
+    return None
+
+
+def _scalar_at(node: yaml.Node, key: str) -> Any:
+    child = _child(node, key)
+    return child.value if isinstance(child, yaml.ScalarNode) else None
+
+
+def unstable_functions(root: Path) -> list[str]:
+    """Template functions in our templates whose output differs between two renders."""
+    problems = []
+    for path in sorted((root / render.CHART_DIR / "templates").glob("*")):
+        if not path.is_file():
+            continue
+        text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text(encoding="utf-8"))
+        for action in _ACTION.finditer(text):
+            for m in _UNSTABLE.finditer(action.group(1)):
+                line = text.count("\n", 0, action.start() + m.start()) + 1
+                problems.append(f"error: {path.relative_to(root)}:{line}: {m.group(1)}: differs between renders "
+                                "(Argo CD would show the application OutOfSync forever); use values instead")
+    return problems
+
+
+def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
+    """Render our Secret twice with a probe password: same bytes, and data that is that password."""
+    with tempfile.TemporaryDirectory(prefix="twofa-redis.guard.") as tmp:
+        stage = Path(tmp) / "chart"
+        stage.mkdir()
+        source = root / render.CHART_DIR
+        shutil.copytree(source / "templates", stage / "templates")
+        meta = yaml.safe_load((source / "Chart.yaml").read_text(encoding="utf-8"))
+        meta.pop("dependencies", None)  # our templates only: the subchart has no Secret of ours
+        (stage / "Chart.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
+        shutil.copy(source / "values.yaml", stage / "values.yaml")
+        probe = Path(tmp) / "probe.yaml"
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            yaml.safe_dump({"secret": {"mode": "render", "password": PROBE},
+                            "redis": {"enabled": True, "auth": {"existingSecret": "guard-probe"}},
+                            "networkPolicy": {"enabled": False}}, f)
+        args = ["template", "guard", str(stage), "--namespace", "guard", "--values", str(probe),
+                "--show-only", "templates/secret.yaml"]
+        first = helm.run(args, helm_binary)
+        second = helm.run(args, helm_binary)
+    if first != second:
+        return ["error: chart/templates/secret.yaml: the Secret's data differs between two renders of the same "
+                "password; Argo CD would never be in sync"]
+    docs = [d for d in yaml.safe_load_all(first) if d]
+    data = [v for d in docs if d.get("kind") == "Secret" for v in (d.get("data") or {}).values()]
+    if [base64.b64decode(v).decode() for v in data] != [PROBE]:
+        return ["error: chart/templates/secret.yaml: the rendered Secret does not hold exactly the password given "
+                "at render time under one key"]
+    return []
+
+
+def run(root: Path) -> list[str]:
+    """Every finding of the guard, as `error: ...` lines; empty when clean."""
+    return [*literal_passwords(root), *unstable_functions(root), *secret_stable(root)]
