@@ -69,6 +69,28 @@ def cmd_deps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from generator import objdiff
+
+    text = objdiff.run(_root(args), args.env)
+    if text:
+        print(text, end="")
+    else:
+        print(f"{args.env}: no change to the rendered objects")
+    return 0
+
+
+def cmd_secret(args: argparse.Namespace) -> int:
+    from generator import secretstore
+
+    root = _root(args)
+    if args.action == "put":
+        print(secretstore.put(root, args.env))
+    else:
+        print(secretstore.check(root, args.env))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m generator",
@@ -106,6 +128,21 @@ def parser() -> argparse.ArgumentParser:
                        description="Run `helm dependency build` for chart/. Needs the registry named by "
                        "chart_repository; offline it explains how to place the archive by hand.")
     d.set_defaults(func=cmd_deps)
+
+    df = sub.add_parser("diff", help="what a change to an environment changes in the rendered objects",
+                        description="Render chart/ of the last commit (as its argocd/<env>.yaml tells Argo CD) and "
+                        "environments/ as they are now, and print a unified diff per object (apiVersion, kind, "
+                        "namespace, name), Secret data masked. For pull request reviews.")
+    df.add_argument("env", help="environment name")
+    df.set_defaults(func=cmd_diff)
+
+    sc = sub.add_parser("secret", help="store or verify the password in AWS Secrets Manager (secret_mode external)",
+                        description="put: store the password (from TF_VAR_redis_password / REDIS_PASSWORD, else a "
+                        "prompt; at least 8 characters, never echoed) under the name the ExternalSecret reads, "
+                        "creating or updating it. check: verify it is there, without printing it.")
+    sc.add_argument("action", choices=("put", "check"))
+    sc.add_argument("env", help="environment name")
+    sc.set_defaults(func=cmd_secret)
     return p
 
 

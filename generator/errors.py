@@ -80,3 +80,9 @@ class SmokeError(GeneratorError):
     """A live deployment broke a promise during `smoke`."""
 
     exit_code = 1
+
+
+class SecretStoreError(GeneratorError):
+    """AWS Secrets Manager refused, or the secret is missing or unusable (`secret put/check`)."""
+
+    exit_code = 1

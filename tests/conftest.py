@@ -28,11 +28,12 @@ class Ran:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of environments/ and chart/ (with the subchart archive when present)."""
+    """A copy of environments/, chart/ (with the subchart archive when present) and argocd/."""
     root = tmp_path / "project"
     root.mkdir()
     shutil.copytree(ROOT / "environments", root / "environments")
     shutil.copytree(ROOT / "chart", root / "chart")
+    shutil.copytree(ROOT / "argocd", root / "argocd")
     return root
 
 

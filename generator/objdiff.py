@@ -1,0 +1,154 @@
+"""`diff <env>`: what a change to an environment would change in the rendered objects.
+
+Old: the chart/ of the last commit (git HEAD), rendered the way that commit's
+argocd/<env>.yaml tells Argo CD to render it (release, namespace, kube version, API versions),
+i.e. what Argo CD deploys today. New: environments/ as they are now, through the generator and
+the working chart/templates/, i.e. what `build` would write and Argo CD deploy after the merge.
+Both are parsed into objects keyed by (apiVersion, kind, namespace, name) and compared per object
+as YAML with sorted keys, so moving a key in a template is not a change. Secret data is masked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import helm, manifests, pipeline, render, subchart
+from generator.errors import UsageError
+from generator.settings import Settings
+
+Key = tuple[str, str, str, str]
+MASK = "(masked)"
+
+
+@dataclass(frozen=True)
+class Target:
+    """How one side is rendered."""
+
+    release: str
+    namespace: str
+    kube_version: str
+    api_versions: tuple[str, ...]
+
+
+def run(root: Path, env: str) -> str:
+    """The object diff as text; empty when nothing changes."""
+    prepared = pipeline.prepare(root, env)
+    settings = prepared.settings
+    (result,) = pipeline.render_checked(root, [settings], [prepared.env.file], password=None)
+    new = _index(result.objects, settings.namespace)
+    old_objects, old_ns = _committed(root, settings)
+    old = _index(old_objects, old_ns)
+    return diff(old, new)
+
+
+def diff(old: dict[Key, dict[str, Any]], new: dict[Key, dict[str, Any]]) -> str:
+    out: list[str] = []
+    for key in sorted(set(old) | set(new)):
+        before, after = _mask(old.get(key), new.get(key))
+        a = _dump(before)
+        b = _dump(after)
+        if a == b:
+            continue
+        label = "/".join(part for part in key if part)
+        out.extend(difflib.unified_diff(a, b, f"a/{label}" if before is not None else "/dev/null",
+                                        f"b/{label}" if after is not None else "/dev/null"))
+    return "".join(out)
+
+
+def _dump(obj: dict[str, Any] | None) -> list[str]:
+    if obj is None:
+        return []
+    return yaml.safe_dump(obj, sort_keys=True, default_flow_style=False, width=1000).splitlines(keepends=True)
+
+
+def _index(objects: list[dict[str, Any]], namespace: str) -> dict[Key, dict[str, Any]]:
+    out = {}
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        key = (str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("namespace") or namespace),
+               str(meta.get("name", "")))
+        out[key] = obj
+    return out
+
+
+def _mask(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple[Any, Any]:
+    """Secret values replaced by a marker; a changed value shows as a changed marker, never itself."""
+    if (old or new or {}).get("kind") != "Secret":
+        return old, new
+    old, new = _copy(old), _copy(new)
+    for field in ("data", "stringData"):
+        before = (old or {}).get(field) or {}
+        after = (new or {}).get(field) or {}
+        for k in after:
+            same = k not in before or before[k] == after[k]
+            after[k] = MASK if same else f"{MASK}, changed"
+        for k in before:
+            before[k] = MASK
+    return old, new
+
+
+def _copy(obj: Any) -> Any:
+    return yaml.safe_load(yaml.safe_dump(obj)) if obj is not None else None
+
+
+# --- the committed side ------------------------------------------------------------------
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    if not shutil.which("git"):
+        raise UsageError("diff compares with the last commit and needs git, which is not installed")
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False, timeout=60)
+
+
+def _committed(root: Path, settings: Settings) -> tuple[list[dict[str, Any]], str]:
+    prefix = _git(root, "rev-parse", "--show-prefix")
+    if prefix.returncode != 0:
+        raise UsageError(f"diff compares with the last commit, but {root} is not in a git repository")
+    where = prefix.stdout.decode().strip()
+    if _git(root, "rev-parse", "--verify", "-q", "HEAD").returncode != 0:
+        return [], settings.namespace  # no commit yet: everything is new
+    target = _committed_target(root, where, settings)
+    with tempfile.TemporaryDirectory(prefix="twofa-redis.diff.") as tmp:
+        chart = Path(tmp) / "chart"
+        archive = _git(root, "archive", "--format=tar", f"HEAD:{where}{render.CHART_DIR}")
+        if archive.returncode != 0:
+            return [], target.namespace  # chart/ did not exist in the last commit
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(chart, filter="data")
+        values = chart / f"values-{settings.env}.yaml"
+        if not values.exists():
+            return [], target.namespace  # a new environment
+        found = subchart.find(root / render.CHART_DIR)  # git-ignored, so taken from the work tree
+        if found is not None:
+            (chart / "charts").mkdir(exist_ok=True)
+            shutil.copy(found.archive, chart / "charts" / found.archive.name)
+        else:
+            meta = yaml.safe_load((chart / "Chart.yaml").read_text(encoding="utf-8"))
+            meta.pop("dependencies", None)
+            (chart / "Chart.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
+        spec = helm.Render(target.release, target.namespace, target.kube_version, (values,), target.api_versions)
+        rendered = helm.run(helm.template_args(chart, spec))
+    return manifests.parse(rendered), target.namespace
+
+
+def _committed_target(root: Path, where: str, settings: Settings) -> Target:
+    """What the committed Application tells Argo CD; the current settings where there is none."""
+    shown = _git(root, "show", f"HEAD:{where}argocd/{settings.env}.yaml")
+    if shown.returncode == 0:
+        try:
+            app = yaml.safe_load(shown.stdout.decode())
+            h = app["spec"]["source"]["helm"]
+            return Target(str(h["releaseName"]), str(app["spec"]["destination"]["namespace"]),
+                          str(h.get("kubeVersion") or settings.kube_version), tuple(h.get("apiVersions") or ()))
+        except (yaml.YAMLError, KeyError, TypeError):
+            pass  # an unreadable committed Application: fall back to today's settings
+    return Target(settings.release_name, settings.namespace, settings.kube_version, settings.api_versions)

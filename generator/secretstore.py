@@ -1,0 +1,117 @@
+"""`secret put` / `secret check`: the password in AWS Secrets Manager, where the ExternalSecret
+of secret_mode external reads it (naming.aws_secret_name).
+
+boto3 is imported here only. Its endpoint follows the usual AWS variables (AWS_ENDPOINT_URL,
+AWS_ENDPOINT_URL_SECRETS_MANAGER), credentials the usual chain. The password is never printed,
+logged or put in an error message; only the secret's name, region and version are.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+from generator import naming, pipeline
+from generator.errors import SecretError, SecretStoreError, UsageError
+from generator.settings import Settings
+
+DESCRIPTION = "Redis password of twofa-redis ({env}); read by the ExternalSecret {secret} in namespace {namespace}"
+
+
+def _settings(root: Path, env: str) -> Settings:
+    settings = pipeline.prepare(root, env).settings
+    if settings.secret_mode != "external":
+        raise UsageError(f"{settings.env}: secret_mode is {settings.secret_mode}, so no ExternalSecret reads AWS "
+                         "Secrets Manager; set secret_mode: external in the environment file first")
+    return settings
+
+
+def _client(settings: Settings) -> Any:
+    import boto3
+
+    return boto3.client("secretsmanager", region_name=settings.region)
+
+
+def read_password(prompt: bool | None = None) -> str:
+    """From the environment variable, else a prompt on a terminal (asked twice, never echoed)."""
+    found = pipeline.read_password()
+    if found is not None:
+        return found
+    if prompt is None:
+        prompt = sys.stdin.isatty()
+    names = " or ".join(f"${v}" for v in pipeline.PASSWORD_VARIABLES)
+    if not prompt:
+        raise SecretError(f"no password: set {names}, or run on a terminal to be prompted")
+    first = getpass.getpass("Redis password (not echoed): ")
+    if len(first) < pipeline.MIN_PASSWORD:
+        raise SecretError(f"the password is shorter than {pipeline.MIN_PASSWORD} characters (the seed's minimum)")
+    if any(c in first for c in "\r\n\0"):
+        raise SecretError("the password contains a line break or NUL; use a single-line password")
+    if getpass.getpass("Again: ") != first:
+        raise SecretError("the two passwords differ; nothing was stored")
+    return first
+
+
+def put(root: Path, env: str, prompt: bool | None = None) -> str:
+    settings = _settings(root, env)
+    password = read_password(prompt)
+    name = naming.aws_secret_name(settings)
+    where = f"{name} in AWS Secrets Manager ({settings.region})"
+    client = _client(settings)
+    errors = client.exceptions
+    try:
+        try:
+            current = client.get_secret_value(SecretId=name).get("SecretString")
+        except errors.ResourceNotFoundException:
+            created = client.create_secret(
+                Name=name, SecretString=password,
+                Description=DESCRIPTION.format(env=settings.env, secret=settings.secret_name,
+                                               namespace=settings.namespace),
+                Tags=[{"Key": "app", "Value": "twofa-redis"}, {"Key": "env", "Value": settings.env}],
+            )
+            return f"{settings.env}: created {where}, version {created['VersionId']}"
+        if current == password:
+            return f"{settings.env}: {where} already holds this password; unchanged"
+        updated = client.put_secret_value(SecretId=name, SecretString=password)
+        return f"{settings.env}: updated {where}, new version {updated['VersionId']}"
+    except Exception as e:  # botocore's exceptions are generated; only their text is ours to show
+        raise _failure(e, where, "store") from None
+
+
+def check(root: Path, env: str) -> str:
+    settings = _settings(root, env)
+    name = naming.aws_secret_name(settings)
+    where = f"{name} in AWS Secrets Manager ({settings.region})"
+    client = _client(settings)
+    try:
+        try:
+            value = client.get_secret_value(SecretId=name)
+        except client.exceptions.ResourceNotFoundException:
+            raise SecretStoreError(f"{settings.env}: {where} does not exist; run "
+                                   f"`python -m generator secret put {settings.env}`") from None
+    except SecretStoreError:
+        raise
+    except Exception as e:
+        raise _failure(e, where, "read") from None
+    text = value.get("SecretString")
+    if not isinstance(text, str) or len(text) < pipeline.MIN_PASSWORD:
+        raise SecretStoreError(f"{settings.env}: {where} holds no usable password (a string of at least "
+                               f"{pipeline.MIN_PASSWORD} characters); run `python -m generator secret put "
+                               f"{settings.env}`")
+    return (f"{settings.env}: {where} is present (version {value.get('VersionId')}); the ExternalSecret "
+            f"{settings.secret_name} in namespace {settings.namespace} reads it")
+
+
+def _failure(error: Exception, where: str, verb: str) -> SecretStoreError:
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    if isinstance(error, NoCredentialsError):
+        return SecretStoreError(f"cannot {verb} {where}: no AWS credentials (set AWS_PROFILE or the AWS_* variables)")
+    if isinstance(error, ClientError):
+        info = error.response.get("Error", {})
+        return SecretStoreError(f"cannot {verb} {where}: {info.get('Code', '?')}: {info.get('Message', '')}".rstrip())
+    if isinstance(error, BotoCoreError):
+        return SecretStoreError(f"cannot {verb} {where}: {error}")
+    raise error
