@@ -17,6 +17,11 @@ class Report:
 
 def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
     report = Report()
+    from generator import gitops_check  # argocd/ and the secrets guard (issue 4)
+
+    report.lines, report.problems = gitops_check.guard(root)
+    if report.problems:
+        return report  # a committed password comes first, even when the settings are invalid too
     prepared = pipeline.prepare_all(root)
     results = pipeline.render_checked(
         root, [p.settings for p in prepared], [p.env.file for p in prepared],
@@ -28,8 +33,6 @@ def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
         report.lines.append(result.summary.line(result.settings.env))
         report.lines.extend(result.notes)
     report.problems.extend(drift(root / render.CHART_DIR, expected))
-    from generator import gitops_check  # argocd/ and the secrets guard (issue 4)
-
     lines, problems = gitops_check.run(root, prepared)
     report.lines.extend(lines)
     report.problems.extend(problems)

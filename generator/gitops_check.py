@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import argocd, guard
+from generator import argocd
+from generator import guard as guard_module
 from generator.errors import CheckError
 
 if TYPE_CHECKING:
@@ -26,10 +27,13 @@ def run(root: Path, prepared: Sequence[Prepared]) -> tuple[list[str], list[str]]
     problems.extend(argocd.drift(root, expected))
     verdict = "up to date" if not problems else "STALE or invalid"
     lines.append(f"argocd/: {len(expected)} Applications validated against schemas/crds/, {verdict}")
-    found = guard.run(root)
-    problems.extend(found)
-    checked = len(guard.guarded_files(root))
+    return lines, problems
+
+
+def guard(root: Path) -> tuple[list[str], list[str]]:
+    """(progress lines, problems) of the secrets guard; runs before the settings are read."""
+    found = guard_module.run(root)
+    checked = len(guard_module.guarded_files(root))
     clean = (f"guard: {checked} files under chart/, environments/ and argocd/ hold no password; "
              "our Secret renders the same twice")
-    lines.append(clean if not found else f"guard: {len(found)} problems")
-    return lines, problems
+    return [clean if not found else f"guard: {len(found)} problems"], found

@@ -165,3 +165,21 @@ def test_names_agree_with_the_bitnami_objects(with_subchart: Path, env: str) -> 
     assert f'"secretName": "{outputs["redis_password_secret_name"]}"' in volumes
     assert outputs["redis_password_secret_key"] in volumes
     assert {o["metadata"].get("namespace") for o in objects} == {outputs["redis_namespace"]}
+
+
+def test_without_argocd_settings_there_is_no_application(bare_project: Path, cli) -> None:
+    common = bare_project / "environments" / "_common.yaml"
+    text = common.read_text()
+    common.write_text(text[: text.index("argocd:")])
+    for env in ENVS:
+        env_file = bare_project / "environments" / f"{env}.yaml"
+        lines = env_file.read_text().splitlines()
+        if "argocd:" in lines:
+            env_file.write_text("\n".join(lines[: lines.index("argocd:")]) + "\n")
+    settings = pipeline.prepare(bare_project, "dev").settings
+    assert settings.argocd is None and argocd.files(settings, "environments/dev.yaml") == {}
+    assert cli(bare_project, "build", "dev").code == 0
+    assert not (bare_project / argocd.file_name("dev")).exists()
+    ran = cli(bare_project, "check")
+    assert ran.code == 1  # staging and prod still have committed Applications nothing produces
+    assert "error: argocd/prod.yaml: no environment with argocd settings produces it; delete it" in ran.err

@@ -1,0 +1,176 @@
+"""`secret put` / `secret check` against a real moto server on 127.0.0.1 (HTTP, SigV4), and the
+`external` mode end to end: what put stores is what the rendered ExternalSecret reads."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import naming, pipeline, secretstore
+
+PASSWORD = "Otp-redis-Pa55word"
+REGIONS = {"staging": "us-east-1", "prod": "eu-west-1"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"moto server did not start on {url}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture
+def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The AWS SDK pointed at the moto server only, with throwaway credentials; state reset after."""
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.delenv("REDIS_PASSWORD", raising=False)
+    monkeypatch.delenv("TF_VAR_redis_password", raising=False)
+    yield moto_server
+    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=5).close()
+
+
+def stored(env: str, name: str) -> str:
+    import boto3
+
+    client = boto3.client("secretsmanager", region_name=REGIONS[env])
+    return str(client.get_secret_value(SecretId=name)["SecretString"])
+
+
+def test_put_creates_then_updates_and_check_never_prints_it(bare_project: Path, cli, aws: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    ran = cli(bare_project, "secret", "check", "staging")
+    assert ran.code == 1
+    assert ran.err == ("error: staging: twofa/staging/redis-password in AWS Secrets Manager (us-east-1) does not "
+                       "exist; run `python -m generator secret put staging`\n")
+
+    monkeypatch.setenv("TF_VAR_redis_password", PASSWORD)
+    ran = cli(bare_project, "secret", "put", "staging")
+    assert ran.code == 0, ran.err
+    assert ran.out.startswith("staging: created twofa/staging/redis-password in AWS Secrets Manager (us-east-1)")
+    assert stored("staging", "twofa/staging/redis-password") == PASSWORD
+
+    ran = cli(bare_project, "secret", "put", "staging")
+    assert ran.out == ("staging: twofa/staging/redis-password in AWS Secrets Manager (us-east-1) already holds this "
+                       "password; unchanged\n")
+
+    monkeypatch.setenv("TF_VAR_redis_password", PASSWORD + "-rotated")
+    ran = cli(bare_project, "secret", "put", "staging")
+    assert ran.code == 0 and "updated twofa/staging/redis-password" in ran.out
+    assert stored("staging", "twofa/staging/redis-password") == PASSWORD + "-rotated"
+
+    monkeypatch.delenv("TF_VAR_redis_password")
+    ran = cli(bare_project, "secret", "check", "staging")
+    assert ran.code == 0, ran.err
+    assert ran.out.startswith("staging: twofa/staging/redis-password in AWS Secrets Manager (us-east-1) is present")
+    assert "ExternalSecret redis-secret in namespace redis reads it" in ran.out
+    assert PASSWORD not in ran.out + ran.err
+
+
+def test_what_put_stores_is_what_the_external_secret_reads(bare_project: Path, cli, aws: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The external mode end to end: ExternalSecret (rendered by the chart) -> Secrets Manager."""
+    monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
+    assert cli(bare_project, "secret", "put", "prod").code == 0
+    monkeypatch.delenv("REDIS_PASSWORD")
+    assert cli(bare_project, "build", "prod").code == 0
+    docs = yaml.safe_load_all((bare_project / "build" / "prod" / "manifests.yaml").read_text())
+    (es,) = [d for d in docs if d and d["kind"] == "ExternalSecret"]
+    (item,) = es["spec"]["data"]
+    # what the operator would do: read remoteRef.key from the store's region into target/secretKey
+    assert stored("prod", item["remoteRef"]["key"]) == PASSWORD
+    settings = pipeline.prepare(bare_project, "prod").settings
+    outputs = naming.outputs(settings)
+    assert (es["spec"]["target"]["name"], item["secretKey"]) == (
+        outputs["redis_password_secret_name"], outputs["redis_password_secret_key"])
+
+
+def test_an_explicit_aws_secret_name_is_used_by_both(bare_project: Path, cli, aws: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    env_file = bare_project / "environments" / "staging.yaml"
+    env_file.write_text(env_file.read_text() + "aws_secret_name: platform/twofa/redis\n")
+    monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
+    assert cli(bare_project, "secret", "put", "staging").code == 0
+    assert stored("staging", "platform/twofa/redis") == PASSWORD
+    values = yaml.safe_load((bare_project / "chart" / "values-staging.yaml").read_text())
+    assert values["secret"]["external"]["remoteKey"] == "twofa/staging/redis-password"  # not rebuilt yet
+    assert cli(bare_project, "build", "staging").code == 0
+    values = yaml.safe_load((bare_project / "chart" / "values-staging.yaml").read_text())
+    assert values["secret"]["external"]["remoteKey"] == "platform/twofa/redis"
+
+
+def test_put_refuses_bad_passwords_and_other_modes(bare_project: Path, cli, aws: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_PASSWORD", "short")
+    ran = cli(bare_project, "secret", "put", "staging")
+    assert (ran.code, ran.err) == (2, "error: $REDIS_PASSWORD is shorter than 8 characters (the seed's minimum)\n")
+    monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
+    ran = cli(bare_project, "secret", "put", "dev")
+    assert ran.code == 2
+    assert "error: dev: secret_mode is existing, so no ExternalSecret reads AWS Secrets Manager" in ran.err
+
+
+def test_put_without_a_variable_or_terminal_explains(bare_project: Path, cli, aws: str) -> None:
+    ran = cli(bare_project, "secret", "put", "staging")
+    assert ran.code == 2
+    assert ran.err == ("error: no password: set $TF_VAR_redis_password or $REDIS_PASSWORD, or run on a terminal "
+                       "to be prompted\n")
+
+
+def test_prompt_asks_twice_without_echo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDIS_PASSWORD", raising=False)
+    monkeypatch.delenv("TF_VAR_redis_password", raising=False)
+    answers = iter([PASSWORD, PASSWORD + "x"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    with pytest.raises(secretstore.SecretError, match="the two passwords differ; nothing was stored"):
+        secretstore.read_password(prompt=True)
+
+
+def test_an_unreachable_endpoint_is_a_one_line_error(bare_project: Path, cli, aws: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    ran = cli(bare_project, "secret", "check", "staging")
+    assert ran.code == 1
+    assert ran.err.startswith("error: cannot read twofa/staging/redis-password in AWS Secrets Manager (us-east-1): "
+                              "Could not connect to the endpoint URL")
+    assert "Traceback" not in ran.err
