@@ -19,9 +19,11 @@ EPILOG = """\
 exit codes: 0 ok; 1 a check failed (stale chart/, invalid manifests, a failed helm call);
 2 bad input (an environment file, an argument, the password variable).
 
-The Redis password is never a setting: build reads it from TF_VAR_redis_password or
-REDIS_PASSWORD (at least 8 characters) and then writes the Secret only into the git-ignored
-build/<env>/manifests.yaml (mode 0600); chart/ never contains it.
+The Redis password is never a setting. secret_mode says how it reaches the cluster: existing
+(a Secret made out of band), external (an ExternalSecret reading AWS Secrets Manager, filled by
+`secret put`), or render: build reads TF_VAR_redis_password or REDIS_PASSWORD (at least 8
+characters) and writes the Secret only into the git-ignored build/<env>/manifests.yaml (mode
+0600). chart/, environments/ and argocd/ never contain it, and check fails if they do.
 """
 
 
