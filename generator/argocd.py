@@ -135,8 +135,15 @@ def drift(root: Path, expected: dict[str, str]) -> list[str]:
 def checked_files(settings: Settings, env_file: str) -> dict[str, str]:
     """`files`, after validating each Application against schemas/crds/; CheckError if invalid."""
     from generator import manifests
-    from generator.errors import CheckError
+    from generator.errors import CheckError, Problem, ValidationError
 
+    argo = settings.argocd
+    if argo is not None and not argo.automated:
+        idle = [f"argocd.{k}" for k, v in (("prune", argo.prune), ("self_heal", argo.self_heal)) if v]
+        if idle:
+            raise ValidationError(problems=[Problem(env_file, k, "takes effect only with argocd.automated: true "
+                                                    "(Argo CD ignores it otherwise); set that, or remove this")
+                                            for k in idle])
     produced = files(settings, env_file)
     for name, text in produced.items():
         summary = manifests.validate(manifests.parse(text), settings.kube_version)

@@ -35,7 +35,7 @@ class Summary:
         skipped = f", {len(self.skipped)} skipped ({', '.join(sorted(set(self.skipped)))})" if self.skipped else ""
         verdict = "ok" if not self.errors else f"{len(self.errors)} invalid"
         custom = f", {self.custom} of them custom resources against schemas/crds/" if self.custom else ""
-        return (f"{env}: {self.validated} objects validated against Kubernetes {self.kube_version} schemas "
+        return (f"{env}: {self.validated} objects valid against Kubernetes {self.kube_version} schemas "
                 f"({self.tool}){custom}{skipped}: {verdict}")
 
 

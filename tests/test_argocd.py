@@ -183,3 +183,14 @@ def test_without_argocd_settings_there_is_no_application(bare_project: Path, cli
     ran = cli(bare_project, "check")
     assert ran.code == 1  # staging and prod still have committed Applications nothing produces
     assert "error: argocd/prod.yaml: no environment with argocd settings produces it; delete it" in ran.err
+
+
+def test_prune_without_automated_sync_is_refused(bare_project: Path, cli) -> None:
+    prod = bare_project / "environments" / "prod.yaml"
+    prod.write_text(prod.read_text() + "argocd:\n  prune: true\n")
+    before = (bare_project / "argocd" / "prod.yaml").read_bytes()
+    ran = cli(bare_project, "build", "prod")
+    assert ran.code == 2
+    assert ran.err == ("error: environments/prod.yaml: argocd.prune: takes effect only with argocd.automated: true "
+                       "(Argo CD ignores it otherwise); set that, or remove this\n")
+    assert (bare_project / "argocd" / "prod.yaml").read_bytes() == before
