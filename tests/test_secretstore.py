@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
 import socket
 import subprocess
 import sys
@@ -156,7 +158,45 @@ def test_put_without_a_variable_or_terminal_explains(bare_project: Path, cli, aw
                        "to be prompted\n")
 
 
-def test_prompt_asks_twice_without_echo(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prompt_on_a_real_terminal_never_echoes(bare_project: Path, aws: str) -> None:
+    """`secret put` on a pseudo-terminal: asked twice, stored, and not one character shown."""
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_PASSWORD", "TF_VAR_redis_password")}
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(bare_project), "secret", "put",
+                             "staging"], stdin=slave, stdout=slave, stderr=slave, env=env,
+                            cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+    os.close(slave)
+    shown = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal shown
+        deadline = time.monotonic() + 30
+        while marker not in shown:
+            assert time.monotonic() < deadline, shown
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    shown += os.read(master, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+
+    try:
+        read_until(b"Redis password (not echoed): ")
+        os.write(master, PASSWORD.encode() + b"\n")
+        read_until(b"Again: ")
+        os.write(master, PASSWORD.encode() + b"\n")
+        read_until(b"created twofa/staging/redis-password")
+        assert proc.wait(timeout=30) == 0, shown
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        os.close(master)
+    assert PASSWORD.encode() not in shown
+    assert stored("staging", "twofa/staging/redis-password") == PASSWORD
+
+
+def test_prompt_refuses_two_different_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REDIS_PASSWORD", raising=False)
     monkeypatch.delenv("TF_VAR_redis_password", raising=False)
     answers = iter([PASSWORD, PASSWORD + "x"])
