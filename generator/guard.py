@@ -72,14 +72,16 @@ def literal_passwords(root: Path) -> list[str]:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        if path.suffix in (".yaml", ".yml") and "templates" not in path.parts:
+        is_yaml = path.suffix in (".yaml", ".yml") and "templates" not in path.parts
+        if is_yaml:
             problems.extend(f"error: {shown}:{line}: {where}: {what}" for line, where, what in _yaml_findings(text))
-        else:
-            for n, line in enumerate(text.splitlines(), 1):
-                m = _TEMPLATE_LITERAL.search(line)
-                if m and not _PLACEHOLDER.match(m.group(1)):
-                    problems.append(f"error: {shown}:{n}: a literal password; read it at render time instead "
-                                    "(secret_mode) and never commit it")
+        for n, line in enumerate(text.splitlines(), 1):
+            if is_yaml and not line.lstrip().startswith("#"):
+                continue  # YAML data was read above; a commented-out password is still committed
+            m = _TEMPLATE_LITERAL.search(line)
+            if m and not _PLACEHOLDER.match(m.group(1)):
+                problems.append(f"error: {shown}:{n}: a literal password; read it at render time instead "
+                                "(secret_mode) and never commit it")
     return problems
 
 

@@ -26,6 +26,8 @@ def test_clean_project_passes_check(bare_project: Path, cli) -> None:
      "error: chart/values-dev.yaml:{line}: secret.password: a literal password"),
     ("chart/templates/extra.yaml", "\nstringData:\n  password: hunter2hunter2\n",
      "error: chart/templates/extra.yaml:{line}: a literal password"),
+    ("environments/_common.yaml", "\n# old: redis_password: hunter2hunter2\n",
+     "error: environments/_common.yaml:{line}: a literal password"),
 ])
 def test_a_literal_password_fails_check(bare_project: Path, cli, file: str, text: str, expected: str) -> None:
     path = bare_project / file
