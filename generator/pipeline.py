@@ -224,7 +224,7 @@ def build(
     chart = root / render.CHART_DIR
     with render.staged_copy(chart) as staged:
         render.write_files(staged, result.files)
-        write_bundle(root, name, result.rendered)
+        write_bundle(root, name, secretmode.bundle_text(prepared.settings, result.rendered))
         render.replace(staged, chart)
     argocd.write(root, name, argo)
     result.notes[:0] = [note] if note else []

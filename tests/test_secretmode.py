@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator import manifests
 from tests.conftest import tree
 
 PASSWORD = "Otp-redis-Pa55word"
@@ -70,7 +71,13 @@ def test_render_mode_puts_the_secret_in_the_bundle_only(bare_project: Path, cli,
     assert ran.code == 0, ran.err
     path = bare_project / "build" / "dev" / "manifests.yaml"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    (secret,) = [o for o in bundle(bare_project, "dev") if o["kind"] == "Secret"]
+    objects = bundle(bare_project, "dev")
+    assert objects[0] == {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "redis", "labels": {
+        "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted"}}}
+    summary = manifests.validate(objects, "1.33")
+    assert summary.errors == () and summary.validated == len(objects)
+    (secret,) = [o for o in objects if o["kind"] == "Secret"]
     assert secret["metadata"] == {"name": "redis-secret", "namespace": "redis", "labels": secret["metadata"]["labels"]}
     assert base64.b64decode(secret["data"]["redis-password"]).decode() == PASSWORD
     assert (bare_project / "build" / ".gitignore").read_text() == "*\n"
