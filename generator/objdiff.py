@@ -4,6 +4,7 @@ Old: the chart/ of the last commit (git HEAD), rendered the way that commit's
 argocd/<env>.yaml tells Argo CD to render it (release, namespace, kube version, API versions),
 i.e. what Argo CD deploys today. New: environments/ as they are now, through the generator and
 the working chart/templates/, i.e. what `build` would write and Argo CD deploy after the merge.
+The environment's Argo CD Application (argocd/<env>.yaml) is compared the same way.
 Both are parsed into objects keyed by (apiVersion, kind, namespace, name) and compared per object
 as YAML with sorted keys, so moving a key in a template is not a change. Secret data is masked.
 """
@@ -22,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from generator import helm, manifests, pipeline, render, subchart
+from generator import argocd, helm, manifests, pipeline, render, subchart
 from generator.errors import UsageError
 from generator.settings import Settings
 
@@ -48,6 +49,12 @@ def run(root: Path, env: str) -> str:
     new = _index(result.objects, settings.namespace)
     old_objects, old_ns = _committed(root, settings)
     old = _index(old_objects, old_ns)
+    # The Application is part of what the environment file changes: sync policy, versions, source.
+    for text in argocd.files(settings, prepared.env.file).values():
+        new.update(_index(manifests.parse(text), ""))
+    committed_app = _git(root, "show", f"HEAD:{_prefix(root)}{argocd.file_name(settings.env)}")
+    if committed_app.returncode == 0:
+        old.update(_index(manifests.parse(committed_app.stdout.decode()), ""))
     return diff(old, new)
 
 
@@ -109,11 +116,16 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False, timeout=60)
 
 
-def _committed(root: Path, settings: Settings) -> tuple[list[dict[str, Any]], str]:
+def _prefix(root: Path) -> str:
+    """Where root is inside its git work tree ("" at the top)."""
     prefix = _git(root, "rev-parse", "--show-prefix")
     if prefix.returncode != 0:
         raise UsageError(f"diff compares with the last commit, but {root} is not in a git repository")
-    where = prefix.stdout.decode().strip()
+    return prefix.stdout.decode().strip()
+
+
+def _committed(root: Path, settings: Settings) -> tuple[list[dict[str, Any]], str]:
+    where = _prefix(root)
     if _git(root, "rev-parse", "--verify", "-q", "HEAD").returncode != 0:
         return [], settings.namespace  # no commit yet: everything is new
     target = _committed_target(root, where, settings)

@@ -96,3 +96,12 @@ def test_a_new_environment_is_all_additions(bare_project: Path, cli) -> None:
     assert ran.code == 0, ran.err
     assert "--- /dev/null\n+++ b/networking.k8s.io/v1/NetworkPolicy/redis/redis-backend-access\n" in ran.out
     assert all(line.startswith("+") for line in changed_lines(ran.out))
+
+
+def test_a_sync_policy_change_is_a_diff_of_the_application(bare_project: Path, cli) -> None:
+    commit_all(bare_project)
+    edit(bare_project, "prod", "", "argocd:\n  automated: true")
+    ran = cli(bare_project, "diff", "prod")
+    assert ran.code == 0, ran.err
+    assert ran.out.startswith("--- a/argoproj.io/v1alpha1/Application/argocd/twofa-redis-prod\n")
+    assert changed_lines(ran.out) == ["+    automated:", "+      prune: false", "+      selfHeal: false"]
