@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator import naming
+from generator import naming, topology
 from generator.settings import Settings
 
 
@@ -37,7 +37,7 @@ def env_values(settings: Settings) -> dict[str, Any]:
     persistence: dict[str, Any] = {"enabled": settings.persistence_enabled}
     if settings.persistence_enabled:
         persistence.update(storageClass=settings.storage_class_name, size=settings.storage_size)
-    return {
+    values: dict[str, Any] = {
         "redis": {
             "enabled": True,
             "image": _image(settings, settings.image_tag),
@@ -51,3 +51,8 @@ def env_values(settings: Settings) -> dict[str, Any]:
             "monitoringNamespace": settings.monitoring_namespace,
         },
     }
+    # Replication, Sentinel, ACL, disabled commands: generator/topology.py owns those keys.
+    for key, extra in topology.subchart_values(settings, settings.resources.as_dict(), persistence).items():
+        current = values["redis"].get(key)
+        values["redis"][key] = {**current, **extra} if isinstance(current, dict) else extra
+    return values
