@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-PASSWORD_KEY = "backend-password"  # key of the backend user's password in acl_secret_name
+from generator.naming import ACL_PASSWORD_KEY as PASSWORD_KEY  # key of the password in acl_secret_name
+
 MOUNT = "/opt/bitnami/redis/secrets-acl"
 VOLUME = "backend-acl"
 ACL_DIR = "/opt/bitnami/redis/etc"  # the start scripts' emptyDir, writable under a read-only root

@@ -54,7 +54,8 @@ def _deep_update(into: dict[str, Any], other: Mapping[str, Any]) -> None:
             into[key] = value
 
 
-def configmap(redis_values: Mapping[str, Any]) -> dict[str, str]:
+def configmap(redis_values: Mapping[str, Any], fullname: str = "redis", namespace: str = "redis",
+              cluster_domain: str = "cluster.local") -> dict[str, str]:
     """Bitnami's templates/configmap.yaml (23.x), for the values we set: the data of
     `<fullname>-configuration`. Bitnami's own ACL path (auth.acl) is refused: it renders `nopass`
     under `helm template`; our ACL file is written at container start (generator/acl.py)."""
@@ -63,13 +64,47 @@ def configmap(redis_values: Mapping[str, Any]) -> dict[str, str]:
     master = redis_values.get("master", {})
     replica = redis_values.get("replica", {})
     common = str(redis_values.get("commonConfiguration", ""))
-    return {
+    files = {
         "redis.conf": "\n".join(["# User-supplied common configuration:", *_lines(common),
                                  "# End of common configuration"]),
         "master.conf": _role_conf("master", master),
         "replica.conf": _role_conf("replica", replica),
         "users.acl": "",
     }
+    sentinel = redis_values.get("sentinel", {})
+    if sentinel.get("enabled"):
+        master_set, ports = sentinel["masterSet"], sentinel.get("service", {}).get("ports", {})
+        first = f"{fullname}-node-0.{fullname}-headless.{namespace}.svc.{cluster_domain}"
+        files["sentinel.conf"] = "\n".join([
+            'dir "/tmp"',
+            f"port {sentinel['containerPorts']['sentinel']}",
+            f"sentinel monitor {master_set} {first} {ports.get('redis', 6379)} {sentinel['quorum']}",
+            f"sentinel down-after-milliseconds {master_set} {sentinel['downAfterMilliseconds']}",
+            f"sentinel failover-timeout {master_set} {sentinel['failoverTimeout']}",
+            f"sentinel parallel-syncs {master_set} {sentinel['parallelSyncs']}",
+            "# User-supplied sentinel configuration:",
+            *_lines(str(sentinel.get("configuration", ""))),
+            "# End of sentinel configuration",
+        ])
+    return files
+
+
+def sentinel_conf(rendered: str, workdir: Path, port: int, master: tuple[str, int], password: str) -> str:
+    """sentinel.conf as start-sentinel.sh completes it (auth-pass, requirepass), with the
+    substitutions a test on 127.0.0.1 needs: its directory, its port, the master's address."""
+    out = []
+    for line in rendered.split("\n"):
+        if line.startswith("dir "):
+            line = f'dir "{workdir}"'
+        elif line.startswith("port "):
+            line = f"port {port}"
+        elif line.startswith("sentinel monitor "):
+            _, _, master_set, _, _, quorum = line.split()
+            line = f"sentinel monitor {master_set} {master[0]} {master[1]} {quorum}"
+        out.append(line)
+    master_set = next(line.split()[2] for line in out if line.startswith("sentinel monitor "))
+    return "\n".join([*out, f"sentinel auth-pass {master_set} {password}", f"requirepass {password}",
+                      "bind 127.0.0.1", ""])
 
 
 def _lines(text: str) -> list[str]:

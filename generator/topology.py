@@ -11,8 +11,9 @@ from typing import Any
 from generator import acl, naming, redisconf
 from generator.settings import Settings
 
-SENTINEL_PORT = 26379
+SENTINEL_PORT = naming.SENTINEL_PORT
 SENTINEL_QUORUM = 2
+SENTINEL_FAILOVER_TIMEOUT_MS = 60_000
 MIN_SENTINEL_NODES = 3  # a majority of Sentinels must survive the loss of the master's node
 # Bitnami's replica/sentinel defaults already match these; written out so that no chart upgrade
 # can loosen them unnoticed (the master's are in values.yaml).
@@ -52,6 +53,9 @@ def subchart_values(settings: Settings, resources: dict[str, Any], persistence: 
                 "masterSet": settings.sentinel_master_set,
                 "quorum": SENTINEL_QUORUM,
                 "downAfterMilliseconds": settings.sentinel_down_after_milliseconds,
+                # Bitnami's 180 s would also make a second failover of the same master wait 6 min.
+                "failoverTimeout": SENTINEL_FAILOVER_TIMEOUT_MS,
+                "parallelSyncs": 1,
                 "containerPorts": {"sentinel": SENTINEL_PORT},
                 "service": {"type": "ClusterIP", "ports": {"redis": naming.REDIS_PORT, "sentinel": SENTINEL_PORT}},
                 "containerSecurityContext": CONTAINER_SECURITY,

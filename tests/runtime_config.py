@@ -11,7 +11,6 @@ from generator import naming, pipeline, redisconf
 from generator.settings import Settings
 from tests.conftest import ARCHIVES, ROOT
 
-CONFIG_FILES = ("redis.conf", "master.conf", "replica.conf")
 
 
 @functools.cache
@@ -21,7 +20,7 @@ def settings(env: str, **changes: Any) -> Settings:
 
 
 def equivalent(s: Settings) -> dict[str, str]:
-    return redisconf.configmap(redisconf.subchart_values(s))
+    return redisconf.configmap(redisconf.subchart_values(s), naming.bitnami_fullname(s.release_name), s.namespace)
 
 
 @functools.cache
