@@ -12,7 +12,6 @@ from generator.settings import Settings
 from tests.conftest import ARCHIVES, ROOT
 
 
-
 @functools.cache
 def settings(env: str, **changes: Any) -> Settings:
     base = pipeline.prepare(ROOT, env).settings
