@@ -250,6 +250,27 @@ def _steps(settings: Settings, target: Target, state: dict[str, Any]) -> Iterato
                           f"rdb_last_bgsave_status:{info.get('rdb_last_bgsave_status')} (is the volume full?)")
         return got + f" rdb_last_bgsave_status:{info.get('rdb_last_bgsave_status')}"
 
+    def least_privilege() -> str:
+        client, user = state["client"], settings.acl_username
+        for name in ("default", user):
+            raw = client.execute_command("ACL", "GETUSER", name)
+            if not raw:
+                raise _Broken(f"ACL user {name!r}", "no such user: was the pod started with the ACL file?")
+            fields = dict(zip(raw[::2], raw[1::2], strict=False))
+            flags, passwords = list(fields.get("flags", [])), list(fields.get("passwords", []))
+            if "on" not in flags or "nopass" in flags or not passwords:
+                raise _Broken(f"{name}: on, with a password", f"flags {flags}, {len(passwords)} password(s)")
+        key = keyschema.otp_key(probe)
+        allowed = [("SET", key, "x", "EX", "1"), ("GET", key), ("DEL", key), ("TTL", key)]
+        denied = [("SET", "not-otp:x", "x"), ("GET", "session:x"), ("CONFIG", "GET", "dir"), ("KEYS", "*"),
+                  ("MONITOR",), ("EVAL", "return 1", "0")]
+        for command in allowed + denied:
+            verdict = client.execute_command("ACL", "DRYRUN", user, *command)
+            if (verdict == "OK") != (command in allowed):
+                want = "allowed" if command in allowed else "NOPERM"
+                raise _Broken(f"{user}: {' '.join(command[:2])} {want}", str(verdict))
+        return f"{user}: {len(allowed)} key-schema commands allowed, {len(denied)} others refused; no nopass"
+
     yield "reachable", reachable
     if target.sentinel_port is not None:
         yield "sentinel", sentinel_master
@@ -261,3 +282,5 @@ def _steps(settings: Settings, target: Target, state: dict[str, Any]) -> Iterato
     yield "delete", delete
     yield "disabled-commands", disabled
     yield "persistence", persistence
+    if settings.acl_enabled:
+        yield "acl", least_privilege

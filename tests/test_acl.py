@@ -147,3 +147,34 @@ def test_acl_with_the_subchart(with_subchart: Path, cli) -> None:
     assert acl.volume("redis-backend-acl") in pod["volumes"]
     redis_container = next(c for c in pod["containers"] if c["name"] == "redis")
     assert acl.volume_mount() in redis_container["volumeMounts"]
+
+
+def test_smoke_checks_the_backend_user(acl_redis: redisproc.Server, bare_project: Path, cli, monkeypatch) -> None:
+    _enable_acl(bare_project)
+    monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
+    ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(acl_redis.port))
+    assert ran.code == 0, ran.out + ran.err
+    assert "ok   acl: twofa-backend: 4 key-schema commands allowed, 6 others refused; no nopass" in ran.out
+
+
+def test_smoke_fails_when_the_acl_is_missing(bare_project: Path, cli, monkeypatch, tmp_path: Path) -> None:
+    _enable_acl(bare_project)
+    _, files = runtime_config.for_env("dev")
+    srv = redisproc.node_server(files, tmp_path, redisconf.node("standalone", False, "master")).start()
+    monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
+    try:
+        ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(srv.port))
+    finally:
+        srv.stop()
+    assert ran.code == 1
+    assert "FAIL acl: expected ACL user 'twofa-backend'; got no such user" in ran.out
+
+
+def test_smoke_fails_on_a_nopass_backend_user(acl_redis: redisproc.Server, bare_project: Path, cli,
+                                              monkeypatch) -> None:
+    _enable_acl(bare_project)
+    acl_redis.client().acl_setuser(USER, enabled=True, nopass=True)
+    monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
+    ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(acl_redis.port))
+    assert ran.code == 1
+    assert "FAIL acl: expected twofa-backend: on, with a password; got flags ['on', 'nopass']" in ran.out
