@@ -16,10 +16,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator import keyschema, naming, redisconf, topology
-from generator.errors import SecretError, SmokeError
+from generator.errors import SecretError, UsageError
 from generator.settings import Settings
 
 DEFAULT_TIMEOUT_S = 5.0
+MAX_TIMEOUT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,15 @@ def target_for(settings: Settings, password: str, host: str | None = None, port:
                timeout: float = DEFAULT_TIMEOUT_S, direct: bool = False) -> Target:
     """Where to connect: the outputs' host and port unless given. With Sentinel the port is
     Sentinel's and the master is asked for, unless `direct` (e.g. a port-forward to the master)."""
+    if port is not None and not 1 <= port <= 65535:
+        raise UsageError(f"--port: expected a TCP port from 1 to 65535, got {port}")
+    if not 0 < timeout <= MAX_TIMEOUT_S:
+        raise UsageError(f"--timeout: expected seconds greater than 0 and at most {MAX_TIMEOUT_S:.0f}, got {timeout}")
+    if host is not None and (not host or len(host) > 253 or any(c.isspace() or not c.isprintable() for c in host)):
+        raise UsageError(f"--host: expected a host name or IP address, got {host!r}")
     out = naming.outputs(settings)
     if not out["redis_enabled"]:
-        raise SmokeError(f"{settings.env}: enable_redis is false: nothing to test")
+        raise UsageError(f"{settings.env}: enable_redis is false: nothing to test")
     sentinel = settings.sentinel_enabled and not direct
     default_port = topology.SENTINEL_PORT if sentinel else naming.REDIS_PORT
     return Target(host or str(out["redis_host"]), port or default_port, password, timeout,
@@ -155,10 +162,17 @@ def _steps(settings: Settings, target: Target, state: dict[str, Any]) -> Iterato
     probe = f"smoke-probe-{secrets.token_hex(6)}"
     record = keyschema.OtpRecord(code=f"{secrets.randbelow(10**6):06d}", phone_number="+10000000000")
 
+    def ping_without_password(host: str, port: int) -> Any:
+        client = _client(host, port, None, target.timeout)
+        try:
+            return client.execute_command("PING")
+        finally:
+            client.close()
+
     def reachable() -> str:
         t0 = time.monotonic()
         try:
-            _client(target.host, target.port, None, target.timeout).execute_command("PING")
+            ping_without_password(target.host, target.port)
         except redis.AuthenticationError:
             pass  # reachable, and refusing: the next step looks closer
         except (redis.ConnectionError, redis.TimeoutError) as e:
@@ -182,7 +196,7 @@ def _steps(settings: Settings, target: Target, state: dict[str, Any]) -> Iterato
 
     def noauth() -> str:
         try:
-            answer = _client(state["host"], state["port"], None, target.timeout).execute_command("PING")
+            answer = ping_without_password(state["host"], state["port"])
         except redis.AuthenticationError as e:
             if "NOAUTH" in str(e) or "Authentication required" in str(e):
                 return "a connection without the password is refused (NOAUTH)"

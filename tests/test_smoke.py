@@ -150,3 +150,31 @@ def test_password_from_secret_reads_the_secret_through_kubectl(bare_project: Pat
     monkeypatch.delenv("REDIS_PASSWORD")
     ran = _smoke(cli, bare_project, dev_redis, "--password-from-secret")
     assert ran.code == 0, ran.out + ran.err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--port", "0"), "error: --port: expected a TCP port from 1 to 65535, got 0"),
+    (("--port", "70000"), "error: --port: expected a TCP port from 1 to 65535, got 70000"),
+    (("--timeout", "0"), "error: --timeout: expected seconds greater than 0"),
+    (("--timeout", "-3"), "error: --timeout: expected seconds greater than 0"),
+    (("--host", "a b"), "error: --host: expected a host name or IP address, got 'a b'"),
+])
+def test_smoke_bad_arguments(bare_project: Path, cli, args: tuple[str, ...], message: str) -> None:
+    ran = cli(bare_project, "smoke", "dev", *args)
+    assert ran.code == 2
+    assert ran.err.startswith(message), ran.err
+    assert "Traceback" not in ran.err
+
+
+def test_smoke_unknown_environment(bare_project: Path, cli) -> None:
+    ran = cli(bare_project, "smoke", "nope", "--host", "127.0.0.1")
+    assert ran.code == 2
+    assert ran.err.startswith("error: unknown environment 'nope'")
+
+
+def test_smoke_of_a_disabled_environment(bare_project: Path, cli) -> None:
+    with open(bare_project / "environments" / "dev.yaml", "a", encoding="utf-8") as f:
+        f.write("enable_redis: false\n")
+    ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1")
+    assert ran.code == 2
+    assert ran.err == "error: dev: enable_redis is false: nothing to test\n"
