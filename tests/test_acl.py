@@ -178,3 +178,12 @@ def test_smoke_fails_on_a_nopass_backend_user(acl_redis: redisproc.Server, bare_
     ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(acl_redis.port))
     assert ran.code == 1
     assert "FAIL acl: expected twofa-backend: on, with a password; got flags ['on', 'nopass']" in ran.out
+
+
+@pytest.mark.parametrize("name", ["default", "Backend", "a b", "x" * 33, "1abc"])
+def test_acl_username_is_checked(bare_project: Path, cli, name: str) -> None:
+    with open(bare_project / "environments" / "dev.yaml", "a", encoding="utf-8") as f:
+        f.write(f"acl_enabled: true\nacl_username: {name!r}\n")
+    ran = cli(bare_project, "build", "dev")
+    assert ran.code == 2
+    assert f"acl_username: {name!r} is not a user name other than 'default'" in ran.err
