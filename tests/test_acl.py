@@ -130,14 +130,16 @@ def test_acl_values_mount_the_secret_and_never_say_nopass(bare_project: Path, cl
     assert "nopass" not in rendered and "nopass" not in yaml.safe_dump(values)
 
 
-def test_acl_with_the_subchart(with_subchart: Path, cli) -> None:
-    _enable_acl(with_subchart, "prod")
-    rendered = _rendered(cli, with_subchart, "prod")
+@pytest.mark.parametrize(("env", "script"), [("dev", "start-master.sh"), ("prod", "start-node.sh")])
+def test_acl_with_the_subchart(with_subchart: Path, cli, env: str, script: str) -> None:
+    _enable_acl(with_subchart, env)
+    rendered = _rendered(cli, with_subchart, env)
     assert "nopass" not in rendered
     objects = [d for d in yaml.safe_load_all(rendered) if d]
     scripts = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "redis-scripts")
-    # Sentinel mode: every node runs start-node.sh, with replica.preExecCmds before its exec.
-    start = scripts["data"]["start-node.sh"]
+    # Standalone: start-master.sh with master.preExecCmds; Sentinel mode: every node runs
+    # start-node.sh with replica.preExecCmds; either way just before its exec.
+    start = scripts["data"][script]
     assert acl.start_script(USER) in start
     assert start.index(acl.start_script(USER)) < start.index('exec redis-server "${ARGS[@]}"')
     config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "redis-configuration")
