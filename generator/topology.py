@@ -76,11 +76,13 @@ def _spread(settings: Settings) -> list[dict[str, Any]]:
     selector = {"matchLabels": {"app.kubernetes.io/name": naming.SUBCHART,
                                 "app.kubernetes.io/instance": settings.release_name,
                                 "app.kubernetes.io/component": component}}
+    # nodeTaintsPolicy Honor: tainted nodes the pods cannot use (control planes) must not count as
+    # empty domains, or a hard spread over two workers and a control plane would refuse pod three.
     return [
         {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "DoNotSchedule",
-         "labelSelector": selector},
+         "nodeTaintsPolicy": "Honor", "labelSelector": selector},
         {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway",
-         "labelSelector": selector},
+         "nodeTaintsPolicy": "Honor", "labelSelector": selector},
     ]
 
 
