@@ -96,9 +96,10 @@ def test_rdb_snapshots_are_configured_and_written(server: redisproc.Server) -> N
     assert (data / "dump.rdb").stat().st_size > 0
 
 
-def test_records_and_ttls_survive_a_sigterm_restart(tmp_path: Path) -> None:
-    srv = _start(tmp_path)
-    ttl = runtime_config.settings("dev").otp_ttl_seconds
+@pytest.mark.parametrize("env", ["dev", "prod"])  # prod: a Sentinel-mode node (replica.conf + redis.conf)
+def test_records_and_ttls_survive_a_sigterm_restart(tmp_path: Path, env: str) -> None:
+    srv = _start(tmp_path, env)
+    ttl = runtime_config.settings(env).otp_ttl_seconds
     written = 200
     try:
         r = srv.client()
@@ -115,7 +116,7 @@ def test_records_and_ttls_survive_a_sigterm_restart(tmp_path: Path) -> None:
         ttls = [keyschema.remaining_ttl(r, f"user{i}") for i in range(written)]
         # The TTL is an absolute expiry time in the snapshot: it kept running while Redis was down.
         assert all(t is not None and ttl - elapsed - 2 <= t <= ttl for t in ttls), ttls[:5]
-        print(f"\nrestart: {len(survived)}/{written} records survived, TTLs {min(ttls)}..{max(ttls)} s")  # type: ignore[type-var]
+        print(f"\nrestart ({env}): {len(survived)}/{written} records survived, TTLs {min(ttls)}..{max(ttls)} s")  # type: ignore[type-var]
     finally:
         srv.stop()
 
