@@ -143,6 +143,9 @@ def run(settings: Settings, target: Target, say: Callable[[Step], None] = lambda
             except redis.RedisError as e:
                 step = Step(name, False, "an answer from Redis", f"{type(e).__name__}: {e}",
                             (time.monotonic() - t0) * 1000)
+            except keyschema.KeySchemaError as e:
+                step = Step(name, False, "a record that follows the key schema", str(e),
+                            (time.monotonic() - t0) * 1000)
             report.steps.append(step)
             say(step)
             if not step.ok:
@@ -197,10 +200,15 @@ def _steps(settings: Settings, target: Target, state: dict[str, Any]) -> Iterato
     def noauth() -> str:
         try:
             answer = ping_without_password(state["host"], state["port"])
-        except redis.AuthenticationError as e:
+        except redis.AuthenticationError as e:  # a ConnectionError subclass: first
             if "NOAUTH" in str(e) or "Authentication required" in str(e):
                 return "a connection without the password is refused (NOAUTH)"
             raise _Broken("NOAUTH", f"{type(e).__name__}: {e}") from None
+        except (redis.ConnectionError, redis.TimeoutError) as e:
+            hint = (" (Sentinel names in-cluster addresses: through a port-forward, forward the master pod and "
+                    "pass --direct)" if target.sentinel_port else "")
+            where = f"{state['host']}:{state['port']}"
+            raise _Broken(f"a connection to {where}", f"{type(e).__name__}: {e}{hint}") from None
         raise _Broken("NOAUTH without the password", f"PING -> {answer!r}: Redis answers anyone")
 
     def auth() -> str:

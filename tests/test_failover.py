@@ -121,3 +121,16 @@ def test_smoke_goes_through_sentinel(cluster: Cluster, bare_project: Path, cli, 
     ran = cli(bare_project, "smoke", ENV, "--host", "127.0.0.1", "--port", str(cluster.replica.port), "--direct")
     assert ran.code == 1
     assert "FAIL auth: expected the master (role:master); got role:slave" in ran.out
+
+
+def test_smoke_explains_an_unreachable_master_behind_sentinel(cluster: Cluster, bare_project: Path, cli,
+                                                             monkeypatch) -> None:
+    # Sentinel keeps naming the master it monitors; once that address does not answer (as a pod
+    # address seen through a port-forward would not), smoke says why and what to do.
+    monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
+    cluster.master.stop()
+    ran = cli(bare_project, "smoke", ENV, "--host", "127.0.0.1", "--port", str(cluster.sentinels[0].port),
+              "--timeout", "1")
+    assert ran.code == 1
+    assert f"FAIL noauth: expected a connection to 127.0.0.1:{cluster.master.port}" in ran.out
+    assert "forward the master pod and pass --direct" in ran.out
