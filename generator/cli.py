@@ -93,6 +93,28 @@ def cmd_secret(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_smoke(args: argparse.Namespace) -> int:
+    from generator import pipeline, smoke
+    from generator.errors import SecretError, SmokeError
+
+    settings = pipeline.prepare(_root(args), args.env).settings
+    password = smoke.password_from_secret(settings) if args.password_from_secret else pipeline.read_password()
+    if password is None:
+        raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
+    target = smoke.target_for(settings, password, args.host, args.port, args.timeout, args.direct)
+    say = (lambda step: None) if args.json else (lambda step: print(step.line(), flush=True))
+    report = smoke.run(settings, target, say)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+        return 0 if report.ok else 1
+    print(f"{settings.env}: {len(report.steps)} steps against {report.target} in {report.seconds:.2f} s: "
+          + ("ok" if report.ok else "FAILED"))
+    if not report.ok:
+        bad = report.steps[-1]
+        raise SmokeError(f"smoke {settings.env}: {bad.name}: expected {bad.expected}; got {bad.got}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m generator",
@@ -145,6 +167,25 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("action", choices=("put", "check"))
     sc.add_argument("env", help="environment name")
     sc.set_defaults(func=cmd_secret)
+    sm = sub.add_parser("smoke", help="prove a live Redis keeps the environment's promises (auth, key schema, TTL, "
+                        "disabled commands, persistence)",
+                        description="Connect to the environment's Redis (the outputs' host, or --host/--port for a "
+                        "`kubectl port-forward`; through Sentinel when the environment has it) and check, one line per "
+                        "step: no password -> NOAUTH; a probe record written under sms_otp:{username} with its TTL, "
+                        "read back, TTL in (0, otp_ttl_seconds], deleted; disabled commands refused; persistence as "
+                        "configured. Exit 1 at the first broken promise. The password comes from REDIS_PASSWORD or "
+                        "TF_VAR_redis_password, or with --password-from-secret from the Secret through kubectl.")
+    sm.add_argument("env", help="environment name")
+    sm.add_argument("--host", help="connect here instead of the outputs' redis_host (e.g. 127.0.0.1)")
+    sm.add_argument("--port", type=int, help="connect to this port (the Sentinel port when the environment has "
+                    "Sentinel, unless --direct)")
+    sm.add_argument("--direct", action="store_true",
+                    help="with Sentinel: talk to --host/--port as the master, without asking Sentinel")
+    sm.add_argument("--timeout", type=float, default=5.0, help="seconds per network call (default: 5)")
+    sm.add_argument("--password-from-secret", action="store_true",
+                    help="read the password from the environment's Secret with kubectl (current context)")
+    sm.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
+    sm.set_defaults(func=cmd_smoke)
     return p
 
 

@@ -15,6 +15,8 @@ PASSWORD_KEY = "redis-password"  # the key Bitnami reads from an existing Secret
 REDIS_PORT = 6379
 METRICS_PORT = 9121
 CLUSTER_DOMAIN = "cluster.local"
+SENTINEL_PORT = 26379
+ACL_PASSWORD_KEY = "backend-password"  # key of the backend ACL user's password (generator/acl.py)
 
 
 def _trunc(name: str) -> str:
@@ -58,6 +60,18 @@ def outputs(settings: Settings) -> dict[str, Any]:
             "redis_password_secret_key": None, "redis_connection_url": None,
         }
     host = f"{master_service(settings)}.{settings.namespace}.svc.{CLUSTER_DOMAIN}"
+    url = f"redis://{host}:{REDIS_PORT}"
+    extra: dict[str, Any] = {}
+    if settings.sentinel_enabled:
+        # No master Service in Sentinel mode: the Service <fullname> reaches every node on
+        # 6379 and 26379, and clients ask Sentinel which node is the master.
+        host = f"{bitnami_fullname(settings.release_name)}.{settings.namespace}.svc.{CLUSTER_DOMAIN}"
+        url = f"redis+sentinel://{host}:{SENTINEL_PORT}/{settings.sentinel_master_set}"
+        extra.update(redis_sentinel_host=host, redis_sentinel_port=SENTINEL_PORT,
+                     redis_sentinel_master_set=settings.sentinel_master_set)
+    if settings.acl_enabled:
+        extra.update(redis_acl_username=settings.acl_username, redis_acl_password_secret_name=settings.acl_secret_name,
+                     redis_acl_password_secret_key=ACL_PASSWORD_KEY)
     return {
         "redis_enabled": True,
         "redis_host": host,
@@ -65,5 +79,6 @@ def outputs(settings: Settings) -> dict[str, Any]:
         "redis_namespace": settings.namespace,
         "redis_password_secret_name": settings.secret_name,
         "redis_password_secret_key": PASSWORD_KEY,
-        "redis_connection_url": f"redis://{host}:{REDIS_PORT}",
+        "redis_connection_url": url,
+        **extra,
     }

@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from generator import quantity
+from generator import quantity, topology
 from generator.environment import COMMON_FILE, ENV_DIR, Environment
 from generator.errors import Problem, ValidationError
 from generator.settings import Settings
@@ -138,6 +138,8 @@ def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Pro
         if larger:
             yield env.problem(("resources", "requests", kind),
                               f"request {request!r} is larger than the limit {limit!r}; Kubernetes refuses that")
+    for path, message in topology.problems(merged):
+        yield env.problem(path, message)
     registry, region = merged.get("ecr_registry"), merged.get("region")
     ecr = _ECR_HOST.match(registry) if isinstance(registry, str) else None
     if ecr and isinstance(region, str) and ecr.group(2) != region:

@@ -74,6 +74,17 @@ class Settings:
     secret_store_kind: str = "ClusterSecretStore"
     api_versions: tuple[str, ...] = ()
     argocd: ArgoCD | None = None
+    # Runtime promises and production options (issue 5); defaults are the schema's.
+    otp_ttl_seconds: int = 300
+    architecture: str = "standalone"
+    replica_count: int = 3
+    sentinel_enabled: bool = False
+    sentinel_master_set: str = "mymaster"
+    sentinel_down_after_milliseconds: int = 10000
+    sentinel_image_tag: str = "redis-sentinel-latest"
+    acl_enabled: bool = False
+    acl_username: str = "twofa-backend"
+    acl_secret_name: str = "redis-backend-acl"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator import naming
+from generator import naming, topology
 from generator.settings import Settings
 
 
@@ -37,7 +37,7 @@ def env_values(settings: Settings) -> dict[str, Any]:
     persistence: dict[str, Any] = {"enabled": settings.persistence_enabled}
     if settings.persistence_enabled:
         persistence.update(storageClass=settings.storage_class_name, size=settings.storage_size)
-    return {
+    values: dict[str, Any] = {
         "redis": {
             "enabled": True,
             "image": _image(settings, settings.image_tag),
@@ -52,6 +52,11 @@ def env_values(settings: Settings) -> dict[str, Any]:
         },
         "secret": secret_values(settings),
     }
+    # Replication, Sentinel, ACL, disabled commands: generator/topology.py owns those keys.
+    for key, extra in topology.subchart_values(settings, settings.resources.as_dict(), persistence).items():
+        current = values["redis"].get(key)
+        values["redis"][key] = {**current, **extra} if isinstance(current, dict) else extra
+    return values
 
 
 def secret_values(settings: Settings) -> dict[str, Any]:

@@ -1,0 +1,98 @@
+"""Subchart values for what grows beyond the seed's single Redis: disabled commands in every
+role, replication with Sentinel, and the backend's ACL user. Merged into values-<env>.yaml by
+generator/values.py; the rules these settings must obey across fields are here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from generator import acl, naming, redisconf
+from generator.settings import Settings
+
+SENTINEL_PORT = naming.SENTINEL_PORT
+SENTINEL_QUORUM = 2
+SENTINEL_FAILOVER_TIMEOUT_MS = 60_000
+MIN_SENTINEL_NODES = 3  # a majority of Sentinels must survive the loss of the master's node
+# Bitnami's replica/sentinel defaults already match these; written out so that no chart upgrade
+# can loosen them unnoticed (the master's are in values.yaml).
+CONTAINER_SECURITY = {
+    "enabled": True, "runAsUser": 1001, "runAsGroup": 1001, "runAsNonRoot": True,
+    "allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
+def subchart_values(settings: Settings, resources: dict[str, Any], persistence: dict[str, Any]) -> dict[str, Any]:
+    """The keys under `redis:` that this module owns, for one enabled environment."""
+    disabled = list(redisconf.DISABLED_COMMANDS)
+    # Bitnami renames commands per role file: master.conf in standalone/replication, but in
+    # Sentinel mode every node reads replica.conf only. The same list goes to both.
+    master: dict[str, Any] = {"disableCommands": disabled}
+    replica: dict[str, Any] = {"disableCommands": disabled}
+    out: dict[str, Any] = {"master": master, "replica": replica}
+    if settings.architecture == "replication":
+        out["architecture"] = "replication"
+        replica.update(
+            replicaCount=settings.replica_count,
+            resources=resources,
+            persistence=persistence,
+            automountServiceAccountToken=False,
+            podSecurityContext={"enabled": True, "fsGroup": 1001},
+            containerSecurityContext=CONTAINER_SECURITY,
+            pdb={"create": True, "minAvailable": "", "maxUnavailable": 1},
+            podAntiAffinityPreset="soft",
+            topologySpreadConstraints=_spread(settings),
+        )
+        if settings.sentinel_enabled:
+            out["sentinel"] = {
+                "enabled": True,
+                "image": {"registry": settings.ecr_registry, "repository": settings.ecr_repository,
+                          "tag": settings.sentinel_image_tag},
+                "masterSet": settings.sentinel_master_set,
+                "quorum": SENTINEL_QUORUM,
+                "downAfterMilliseconds": settings.sentinel_down_after_milliseconds,
+                # Bitnami's 180 s would also make a second failover of the same master wait 6 min.
+                "failoverTimeout": SENTINEL_FAILOVER_TIMEOUT_MS,
+                "parallelSyncs": 1,
+                "containerPorts": {"sentinel": SENTINEL_PORT},
+                "service": {"type": "ClusterIP", "ports": {"redis": naming.REDIS_PORT, "sentinel": SENTINEL_PORT}},
+                "containerSecurityContext": CONTAINER_SECURITY,
+            }
+    if settings.acl_enabled:
+        for role in (master, replica):
+            role.update(
+                preExecCmds=[acl.start_script(settings.acl_username)],
+                extraVolumes=[acl.volume(settings.acl_secret_name)],
+                extraVolumeMounts=[acl.volume_mount()],
+            )
+    return out
+
+
+def _spread(settings: Settings) -> list[dict[str, Any]]:
+    """One Redis per node while there are nodes enough, and across zones where possible."""
+    component = "node" if settings.sentinel_enabled else "replica"
+    selector = {"matchLabels": {"app.kubernetes.io/name": naming.SUBCHART,
+                                "app.kubernetes.io/instance": settings.release_name,
+                                "app.kubernetes.io/component": component}}
+    # nodeTaintsPolicy Honor: tainted nodes the pods cannot use (control planes) must not count as
+    # empty domains, or a hard spread over two workers and a control plane would refuse pod three.
+    return [
+        {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "DoNotSchedule",
+         "nodeTaintsPolicy": "Honor", "labelSelector": selector},
+        {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway",
+         "nodeTaintsPolicy": "Honor", "labelSelector": selector},
+    ]
+
+
+def problems(merged: dict[str, Any]) -> Iterable[tuple[tuple[str, ...], str]]:
+    """Rules across the topology settings, as (field path, what was expected). Inputs of the
+    wrong type are the schema's to report."""
+    sentinel, architecture, count = (merged.get(k) for k in ("sentinel_enabled", "architecture", "replica_count"))
+    if sentinel is True and architecture == "standalone":
+        yield ("sentinel_enabled",), "Sentinel needs replicas to promote: set architecture: replication"
+    if (sentinel is True and isinstance(count, int) and not isinstance(count, bool)
+            and count < MIN_SENTINEL_NODES):
+        yield ("replica_count",), (f"{count} is too few for Sentinel: at least {MIN_SENTINEL_NODES} Redis+Sentinel "
+                                   f"pods, so a majority (quorum {SENTINEL_QUORUM}) survives a lost node")

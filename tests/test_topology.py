@@ -1,0 +1,158 @@
+"""Replication and Sentinel in the render: settings rules, the NetworkPolicy widened exactly,
+PDB, spreading, outputs; with the real subchart, the objects it makes of our values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import naming
+
+
+def _append(root: Path, env: str, text: str) -> int:
+    """Append settings; returns the line number of the first one appended."""
+    path = root / "environments" / f"{env}.yaml"
+    line = len(path.read_text().splitlines()) + 1
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(text)
+    return line
+
+
+def _objects(cli, root: Path, env: str) -> list[dict[str, Any]]:
+    ran = cli(root, "build", env)
+    assert ran.code == 0, ran.err
+    return [d for d in yaml.safe_load_all((root / "build" / env / "manifests.yaml").read_text()) if d]
+
+
+def _policy(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    (policy,) = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    return dict(policy["spec"])
+
+
+def _rules(rules: list[dict[str, Any]], side: str) -> list[tuple[str, tuple[int, ...]]]:
+    """Each rule as (who, ports): who is 'ns:<name>', 'pods:<instance>' or 'dns'."""
+    out = []
+    for rule in rules:
+        (peer,) = rule[side]
+        if "namespaceSelector" in peer and "podSelector" in peer:
+            who = "dns"
+        elif "namespaceSelector" in peer:
+            who = "ns:" + peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        else:
+            labels = peer["podSelector"]["matchLabels"]
+            assert labels == {"app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "redis"}
+            who = "pods:redis"
+        out.append((who, tuple(p["port"] for p in rule["ports"])))
+    return out
+
+
+def test_standalone_policy_is_the_seed_one(bare_project: Path, cli) -> None:
+    spec = _policy(_objects(cli, bare_project, "dev"))
+    assert _rules(spec["ingress"], "from") == [("ns:twofa-backend", (6379,))]
+    assert _rules(spec["egress"], "to") == [("dns", (53, 53))]
+
+
+def test_sentinel_policy_adds_exactly_sentinel_and_redis_to_redis(bare_project: Path, cli) -> None:
+    spec = _policy(_objects(cli, bare_project, "prod"))
+    assert _rules(spec["ingress"], "from") == [
+        ("ns:twofa-backend", (6379, 26379)),
+        ("pods:redis", (6379, 26379)),
+        ("ns:monitoring", (9121,)),
+    ]
+    assert _rules(spec["egress"], "to") == [("dns", (53, 53)), ("pods:redis", (6379, 26379))]
+    # Same namespace only: a podSelector without namespaceSelector.
+    assert all("namespaceSelector" not in peer for rule in spec["ingress"][1:2] for peer in rule["from"])
+
+
+def test_replication_without_sentinel_opens_no_sentinel_port(bare_project: Path, cli) -> None:
+    _append(bare_project, "staging", "architecture: replication\nreplica_count: 2\n")
+    objects = _objects(cli, bare_project, "staging")
+    spec = _policy(objects)
+    assert _rules(spec["ingress"], "from") == [("ns:twofa-backend", (6379,)), ("pods:redis", (6379,)),
+                                               ("ns:monitoring", (9121,))]
+    assert _rules(spec["egress"], "to") == [("dns", (53, 53)), ("pods:redis", (6379,))]
+    values = yaml.safe_load((bare_project / "chart" / "values-staging.yaml").read_text())["redis"]
+    assert values["architecture"] == "replication" and values["replica"]["replicaCount"] == 2
+    assert "sentinel" not in values
+
+
+def test_sentinel_values(bare_project: Path, cli) -> None:
+    _objects(cli, bare_project, "prod")
+    values = yaml.safe_load((bare_project / "chart" / "values-prod.yaml").read_text())["redis"]
+    assert values["architecture"] == "replication"
+    assert values["sentinel"]["enabled"] is True and values["sentinel"]["masterSet"] == "mymaster"
+    assert values["sentinel"]["image"] == {"registry": "210987654321.dkr.ecr.eu-west-1.amazonaws.com",
+                                           "repository": "twofa/prod", "tag": "redis-sentinel-8.4.0"}
+    replica = values["replica"]
+    assert replica["replicaCount"] == 3
+    assert replica["pdb"] == {"create": True, "minAvailable": "", "maxUnavailable": 1}
+    assert replica["persistence"] == {"enabled": True, "storageClass": "gp3", "size": "8Gi"}
+    assert replica["disableCommands"] == values["master"]["disableCommands"] == ["FLUSHDB", "FLUSHALL", "DEBUG"]
+    spread = {c["topologyKey"]: c["whenUnsatisfiable"] for c in replica["topologySpreadConstraints"]}
+    assert spread == {"kubernetes.io/hostname": "DoNotSchedule", "topology.kubernetes.io/zone": "ScheduleAnyway"}
+
+
+def test_sentinel_outputs(bare_project: Path, cli) -> None:
+    ran = cli(bare_project, "outputs", "prod")
+    assert ran.code == 0, ran.err
+    out = json.loads(ran.out)
+    assert out["redis_host"] == out["redis_sentinel_host"] == "redis.redis.svc.cluster.local"
+    assert out["redis_sentinel_port"] == 26379 and out["redis_sentinel_master_set"] == "mymaster"
+    assert out["redis_connection_url"] == "redis+sentinel://redis.redis.svc.cluster.local:26379/mymaster"
+    dev = json.loads(cli(bare_project, "outputs", "dev").out)
+    assert "redis_sentinel_host" not in dev and dev["redis_host"] == "redis-master.redis.svc.cluster.local"
+
+
+def test_sentinel_needs_replication(bare_project: Path, cli) -> None:
+    line = _append(bare_project, "dev", "sentinel_enabled: true\n")
+    ran = cli(bare_project, "build", "dev")
+    assert ran.code == 2
+    assert ran.err == (f"error: environments/dev.yaml:{line}: sentinel_enabled: Sentinel needs replicas to promote: "
+                       "set architecture: replication\n")
+
+
+def test_sentinel_needs_three_nodes(bare_project: Path, cli) -> None:
+    text = (bare_project / "environments" / "prod.yaml").read_text().replace("replica_count: 3", "replica_count: 2")
+    (bare_project / "environments" / "prod.yaml").write_text(text)
+    ran = cli(bare_project, "build", "prod")
+    assert ran.code == 2
+    assert "error: environments/prod.yaml:" in ran.err
+    assert "replica_count: 2 is too few for Sentinel: at least 3" in ran.err
+
+
+def test_unknown_architecture(bare_project: Path, cli) -> None:
+    line = _append(bare_project, "dev", "architecture: cluster\n")
+    ran = cli(bare_project, "build", "dev")
+    assert ran.code == 2
+    assert f"dev.yaml:{line}: architecture: 'cluster' is not one of: standalone, replication" in ran.err
+
+
+def test_subchart_objects_for_sentinel(with_subchart: Path, cli) -> None:
+    objects = _objects(cli, with_subchart, "prod")
+    by = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    node = by[("StatefulSet", "redis-node")]
+    assert node["spec"]["replicas"] == 3
+    pod = node["spec"]["template"]
+    labels = pod["metadata"]["labels"]
+    policy = _policy(objects)
+    assert policy["podSelector"]["matchLabels"].items() <= labels.items()
+    for constraint in pod["spec"]["topologySpreadConstraints"]:
+        assert constraint["labelSelector"]["matchLabels"].items() <= labels.items()
+    assert "podAntiAffinity" in pod["spec"]["affinity"]
+    containers = {c["name"]: c for c in pod["spec"]["containers"]}
+    registry = "210987654321.dkr.ecr.eu-west-1.amazonaws.com"
+    assert containers["sentinel"]["image"] == f"{registry}/twofa/prod:redis-sentinel-8.4.0"
+    ports = {p["containerPort"] for c in containers.values() for p in c.get("ports", [])}
+    assert {6379, 26379} <= ports
+    pdb = by[("PodDisruptionBudget", "redis-node")]
+    assert pdb["spec"]["maxUnavailable"] == 1
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    service = by[("Service", naming.bitnami_fullname("redis"))]
+    assert {p["port"] for p in service["spec"]["ports"]} == {6379, 26379}
+    assert ("Service", "redis-master") not in by  # no master Service: clients ask Sentinel
+    conf = by[("ConfigMap", "redis-configuration")]["data"]["sentinel.conf"]
+    assert "sentinel monitor mymaster redis-node-0.redis-headless.redis.svc.cluster.local 6379 2" in conf
+    assert "nopass" not in (with_subchart / "build" / "prod" / "manifests.yaml").read_text()
