@@ -26,6 +26,14 @@ class Resources:
 
 
 @dataclass(frozen=True)
+class PolicyException:
+    """A policy rule switched off for one environment, with the written reason reports show."""
+
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of the schema, defaults applied. Field names are the schema's."""
 
@@ -52,6 +60,8 @@ class Settings:
     image_tag: str
     backend_namespace: str
     kube_version: str
+    policy_exceptions: tuple[PolicyException, ...] = ()
+    require_image_digest: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
@@ -61,4 +71,5 @@ class Settings:
             requests=ResourceList(**res.get("requests", {})),
             limits=ResourceList(**res.get("limits", {})),
         )
+        values["policy_exceptions"] = tuple(PolicyException(**e) for e in values.get("policy_exceptions") or ())
         return cls(**values)
