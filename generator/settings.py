@@ -62,6 +62,8 @@ class Settings:
     kube_version: str
     policy_exceptions: tuple[PolicyException, ...] = ()
     require_image_digest: bool = False
+    image_digest: str = ""
+    metrics_image_digest: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
