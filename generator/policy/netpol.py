@@ -55,7 +55,7 @@ class Peer:
 
     def show(self) -> str:
         if self.kind == "any":
-            return "every source (no `from`/`to`)"
+            return "everyone (no `from`/`to`: every pod and address)"
         if self.kind == "ipBlock":
             return f"addresses {self.cidr} (ipBlock, also outside the cluster)"
         pods = "every pod" if not self.pod_selector else f"pods {show_selector(self.pod_selector)}"
