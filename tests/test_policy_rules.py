@@ -188,7 +188,7 @@ BAD: dict[str, list[tuple[str, Break]]] = {
         ("REDIS_PASSWORD literal env", lambda c: _container(c)["env"].append(
             {"name": "REDIS_PASSWORD", "value": "s3cretpass"})),
         ("Secret rendered from committed values", lambda c: c.objects.append(
-            {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "redis-secret"},
+            {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "redis-secret", "namespace": "redis"},
              "data": {"redis-password": "czNjcmV0cGFzcw=="}})),
     ],
     "TR-SEC-002": [],  # committed values are generated: see test_committed_password_in_values below
