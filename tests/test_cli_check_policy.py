@@ -88,3 +88,49 @@ def test_exception_needs_a_known_rule_and_a_reason(bare_project: Path, cli, entr
     assert ran.code == 2
     assert "error: environments/dev.yaml:" in ran.err and message in ran.err
     assert "Traceback" not in ran.err
+
+
+def test_bitnami_policy_switched_on_is_caught_in_the_real_render(with_subchart: Path, cli, monkeypatch) -> None:
+    from generator import render
+
+    original = render.env_values
+
+    def with_bitnami_policy(settings):  # type: ignore[no-untyped-def]
+        values = original(settings)
+        values["redis"]["networkPolicy"] = {"enabled": True}
+        return values
+
+    monkeypatch.setattr(render, "env_values", with_bitnami_policy)
+    ran = cli(with_subchart, "check")
+    assert ran.code == 1
+    found = [line for line in ran.out.splitlines() if line.startswith("error: dev: ")]
+    # Bitnami's default policy: every source on the Redis port, every destination on every port.
+    assert any(line.startswith("error: dev: TR-NET-001 NetworkPolicy/redis spec.ingress[0]: admits everyone") and
+               "TCP 6379" in line for line in found), found
+    assert any(line.startswith("error: dev: TR-NET-002 NetworkPolicy/redis spec.egress[0]: lets the pods reach "
+                               "everyone") for line in found), found
+    assert "chart/values-dev.yaml: stale" in ran.err  # the committed values do not say this
+
+
+def test_image_digest_setting_pins_images_and_satisfies_the_digest_rule(bare_project: Path, cli) -> None:
+    digest = "sha256:" + "0123456789abcdef" * 4
+    prod = bare_project / "environments" / "prod.yaml"
+    prod.write_text(prod.read_text() + "require_image_digest: true\n")
+    ran = cli(bare_project, "check")
+    assert ran.code == 1
+    assert "error: prod: TR-IMG-002 StatefulSet/redis-master spec.template.spec.containers[0].image:" in ran.out
+    prod.write_text(prod.read_text() + f"image_digest: {digest}\nmetrics_image_digest: {digest}\n")
+    assert cli(bare_project, "build", "prod").code == 0
+    ran = cli(bare_project, "check")
+    assert ran.code == 0, ran.out + ran.err
+    values = (bare_project / "chart" / "values-prod.yaml").read_text()
+    assert f"digest: {digest}" in values and "pullPolicy: IfNotPresent" in values
+
+
+def test_bad_digest_is_refused(bare_project: Path, cli) -> None:
+    dev = bare_project / "environments" / "dev.yaml"
+    dev.write_text(dev.read_text() + "image_digest: sha256:abc\n")
+    ran = cli(bare_project, "check")
+    assert ran.code == 2
+    assert "environments/dev.yaml:" in ran.err
+    assert "image_digest: 'sha256:abc' is not empty or an image digest" in ran.err
