@@ -13,6 +13,12 @@ from generator.policy.k8s import name_of
 from generator.policy.model import ERROR, Context, Coverage, Finding
 from generator.policy.rules import RULES
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_LOADER)  # a safe loader either way
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -75,7 +81,7 @@ def context(result: Any, root: Path | None = None, password_supplied: bool = Fal
     settings = result.settings
     values: dict[str, Any] = {}
     for name in ("values.yaml", f"values-{settings.env}.yaml"):
-        _deep_update(values, yaml.safe_load(result.files.get(name, "")) or {})
+        _deep_update(values, load_yaml(result.files.get(name, "")) or {})
     return Context(
         settings=settings,
         objects=tuple(result.objects),
@@ -98,7 +104,7 @@ def sources(rendered: str) -> dict[str, str]:
         if len(parts) != 2 or not parts[1].startswith("templates/"):
             continue
         try:
-            obj = yaml.safe_load(doc)
+            obj = load_yaml(doc)
         except yaml.YAMLError:
             continue
         if isinstance(obj, dict):

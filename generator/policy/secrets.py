@@ -118,11 +118,13 @@ def _values_findings(ctx: Context, rule: Rule, node: Any, path: str, file: str) 
 def check_committed(ctx: Context, rule: Rule) -> Evaluation:
     import yaml
 
+    from generator.policy.runner import load_yaml
+
     findings: list[Finding] = []
     for name, text in sorted(ctx.values_files.items()):
-        if name.endswith(".yaml"):
+        if name.startswith("values") and name.endswith(".yaml"):
             try:
-                data = yaml.safe_load(text)
+                data = load_yaml(text)
             except yaml.YAMLError:
                 continue
             findings.extend(_values_findings(ctx, rule, data, "", f"chart/{name}"))
