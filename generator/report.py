@@ -21,7 +21,7 @@ FORMATS = ("text", "json", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL = "twofa-redis check"
 _SARIF_LEVEL = {"error": "error", "warning": "warning"}
-_LIMITED = (Coverage.PARTIAL, Coverage.NONE)
+_LIMITED = (Coverage.PARTIAL,)
 
 
 def failed(reports: Sequence[EnvReport]) -> bool:

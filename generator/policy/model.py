@@ -22,7 +22,6 @@ WARNING = "warning"
 class Coverage(Enum):
     FULL = "full"  # every object the rule needs was rendered
     PARTIAL = "partial"  # evaluated on what was there (our objects, values); the rest is unseen
-    NONE = "not evaluated"  # nothing to look at: the rule could not run
     NOT_APPLICABLE = "not applicable"  # the environment has nothing the rule is about
 
 

@@ -140,6 +140,9 @@ def check_committed(ctx: Context, rule: Rule) -> Evaluation:
                 findings.append(rule.finding(ctx, rel, "", "the password given in the environment appears "
                                              "literally in this file", "remove it and rotate the password",
                                              file=rel))
+    if password and ctx.root is None:
+        return rule.evaluation(findings, Coverage.PARTIAL, "no project directory: the committed files were not "
+                               "searched for the password")
     return rule.evaluation(findings)
 
 
