@@ -18,7 +18,8 @@ from generator.policy import pods
 from generator.policy.k8s import containers, name_of
 from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 
-PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
+PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")  # as generator.pipeline reads them
+MIN_PASSWORD = 8
 SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|requirepass|masterauth|auth-pass)$")
 # REDIS_PASSWORD, REDISCLI_AUTH, ...; not switches like ALLOW_EMPTY_PASSWORD (TR-AUTH-003) nor *_FILE paths.
 SECRET_ENV = re.compile(r"(?i)(password|passwd|secret|token|_auth)$")
@@ -88,10 +89,11 @@ def check_rendered(ctx: Context, rule: Rule) -> Evaluation:
 
 
 def _env_password() -> str:
+    """The password build would use; a value shorter than build accepts would match by chance."""
     for variable in PASSWORD_VARIABLES:
         value = os.environ.get(variable)
         if value:
-            return value
+            return value if len(value) >= MIN_PASSWORD else ""
     return ""
 
 
