@@ -80,3 +80,9 @@ class SmokeError(GeneratorError):
     """A live deployment broke a promise during `smoke`."""
 
     exit_code = 1
+
+
+class RegistryError(GeneratorError):
+    """A container registry refused or failed a request (login, lookup, copy)."""
+
+    exit_code = 1

@@ -1,0 +1,392 @@
+"""A small client of the OCI distribution API: what reading, checking and copying images needs.
+
+No Docker daemon: manifests and blobs are moved with plain HTTP requests. Blobs are streamed
+(never held in memory) and their digests checked on the way through.
+
+Transport security: HTTPS with certificate checks for every registry, except a registry on a
+loopback address (127.0.0.0/8, ::1, localhost), which is spoken to in plain HTTP, as Docker
+does by default for its `insecure-registries`. Credentials are only ever sent to the host they
+belong to: a redirect to another host (a CDN, S3) is followed without them.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import ipaddress
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import urllib3
+
+from generator.errors import RegistryError
+
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+INDEX_TYPES = (OCI_INDEX, DOCKER_LIST)
+MANIFEST_TYPES = (*INDEX_TYPES, OCI_MANIFEST, DOCKER_MANIFEST)
+MAX_MANIFEST_BYTES = 4 << 20  # the distribution registry's own limit
+CHUNK = 1 << 20
+DOCKER_HUB = "docker.io"
+DOCKER_HUB_API = "registry-1.docker.io"
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
+
+Progress = Callable[[str, int, int], None]  # (blob digest, bytes done, bytes total)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`registry/repository[:tag][@digest]`, with Docker's defaults applied."""
+
+    registry: str
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """What to ask the registry for: the digest when known, else the tag."""
+        return self.digest or self.tag or "latest"
+
+    def __str__(self) -> str:
+        text = f"{self.registry}/{self.repository}"
+        if self.tag:
+            text += f":{self.tag}"
+        if self.digest:
+            text += f"@{self.digest}"
+        return text
+
+
+_REF = re.compile(
+    r"^(?:(?P<registry>[A-Za-z0-9.-]+(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?)/)?"
+    r"(?P<repository>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
+)
+
+
+def parse_reference(text: str) -> Reference:
+    """Parse an image reference the way Docker does: `redis` is docker.io/library/redis."""
+    m = _REF.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not an image reference (registry/repository:tag or @sha256:...)")
+    registry, repository = m.group("registry"), m.group("repository")
+    if registry is not None and "." not in registry and ":" not in registry and registry != "localhost":
+        registry, repository = None, f"{registry}/{repository}"  # "bitnami/redis": a Docker Hub namespace
+    registry = registry or DOCKER_HUB
+    if registry == DOCKER_HUB and "/" not in repository:
+        repository = f"library/{repository}"
+    return Reference(registry, repository, m.group("tag"), m.group("digest"))
+
+
+def is_loopback(host: str) -> bool:
+    name = urlsplit(f"//{host}").hostname or ""
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str = field(repr=False)
+
+    def basic(self) -> str:
+        return "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    data: bytes
+    media_type: str
+    digest: str
+
+    def json(self) -> dict[str, Any]:
+        try:
+            parsed = json.loads(self.data)
+        except ValueError as e:
+            raise RegistryError(f"manifest {self.digest}: not JSON ({e})") from e
+        if not isinstance(parsed, dict):
+            raise RegistryError(f"manifest {self.digest}: not a JSON object")
+        return parsed
+
+    @property
+    def is_index(self) -> bool:
+        return self.media_type in INDEX_TYPES
+
+
+def digest_of(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+_POOL: urllib3.PoolManager | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> urllib3.PoolManager:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = urllib3.PoolManager(
+                num_pools=8, maxsize=8, retries=False,
+                timeout=urllib3.Timeout(connect=10.0, read=120.0),
+            )
+        return _POOL
+
+
+class Registry:
+    """One registry host, with its credentials (None: anonymous) and the tokens it hands out."""
+
+    def __init__(self, host: str, credentials: Credentials | None = None) -> None:
+        self.host = DOCKER_HUB_API if host == DOCKER_HUB else host
+        self.credentials = credentials
+        self.base = ("http" if is_loopback(self.host) else "https") + f"://{self.host}"
+        self._auth: dict[str, str] = {}  # scope -> Authorization header value
+        self._lock = threading.Lock()
+
+    # --- requests -------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        scope: str,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+        stream: bool = False,
+        redirects: int = 5,
+    ) -> urllib3.BaseHTTPResponse:
+        """One request, authenticated for `scope`; a 401 is answered once, a redirect followed
+        (without our credentials when it leaves this host)."""
+        url = urljoin(self.base + "/", url)
+        replayable = body is None or isinstance(body, bytes)
+        for attempt in (1, 2):
+            sent = dict(headers or {})
+            auth = self._auth.get(scope) or self._auth.get("*")
+            if auth and urlsplit(url).netloc == self.host:
+                sent["Authorization"] = auth
+            try:
+                response = _pool().request(method, url, headers=sent, body=body, preload_content=False,
+                                           redirect=False)
+            except urllib3.exceptions.HTTPError as e:
+                raise RegistryError(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
+            if response.status == 401 and attempt == 1 and replayable:
+                challenge = response.headers.get("WWW-Authenticate", "")
+                response.drain_conn()
+                response.release_conn()
+                self._answer(challenge, scope)
+                continue
+            if response.status in (301, 302, 303, 307, 308) and redirects > 0:
+                location = response.headers.get("Location", "")
+                response.drain_conn()
+                response.release_conn()
+                return self._follow(method if response.status in (307, 308) else "GET", urljoin(url, location),
+                                    headers or {}, redirects - 1, stream)
+            if not stream:
+                response.read(cache_content=True)
+                response.release_conn()
+            return response
+        raise AssertionError("unreachable")
+
+    def _follow(self, method: str, url: str, headers: dict[str, str], redirects: int,
+                stream: bool) -> urllib3.BaseHTTPResponse:
+        if urlsplit(url).netloc == self.host:
+            return self._request(method, url, "*", headers, stream=stream, redirects=redirects)
+        try:  # another host (a CDN, S3): our credentials stay here
+            response = _pool().request(method, url, headers=headers, preload_content=False, redirect=False)
+        except urllib3.exceptions.HTTPError as e:
+            raise RegistryError(f"{self.host}: redirect to {urlsplit(url).netloc}: {_reason(e)}") from e
+        if response.status in (301, 302, 303, 307, 308) and redirects > 0:
+            location = response.headers.get("Location", "")
+            response.drain_conn()
+            return self._follow(method, urljoin(url, location), headers, redirects - 1, stream)
+        if not stream:
+            response.read(cache_content=True)
+            response.release_conn()
+        return response
+
+    def _answer(self, challenge: str, scope: str) -> None:
+        """Turn a 401 challenge into an Authorization header for the scope."""
+        kind = challenge.split(" ", 1)[0].lower()
+        if kind == "basic":
+            if self.credentials is None:
+                raise RegistryError(f"{self.host}: the registry asks for a login and none is configured")
+            with self._lock:
+                self._auth["*"] = self.credentials.basic()
+            return
+        if kind != "bearer":
+            raise RegistryError(f"{self.host}: unsupported authentication challenge {challenge[:60]!r}")
+        params = dict(_CHALLENGE.findall(challenge))
+        realm = params.get("realm", "")
+        if not realm.startswith("https://") and not (realm.startswith("http://") and
+                                                    is_loopback(urlsplit(realm).netloc)):
+            raise RegistryError(f"{self.host}: token service {realm!r} is not an https URL")
+        # Ask for the scopes this request needs (a mount needs two), not only the one challenged.
+        scopes = params.get("scope", "").split() if scope == "*" else scope.split()
+        query = [("service", params["service"])] if "service" in params else []
+        query += [("scope", s) for s in scopes]
+        headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
+        try:
+            response = _pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers, redirect=False)
+        except urllib3.exceptions.HTTPError as e:
+            raise RegistryError(f"{self.host}: token service: {_reason(e)}") from e
+        if response.status != 200:
+            raise RegistryError(f"{self.host}: token service refused the login (HTTP {response.status})")
+        try:
+            token = json.loads(response.data)
+            value = token.get("token") or token["access_token"]
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise RegistryError(f"{self.host}: token service answered without a token") from e
+        with self._lock:
+            self._auth[scope] = f"Bearer {value}"
+
+    def _check(self, response: urllib3.BaseHTTPResponse, what: str, *ok: int) -> None:
+        if response.status in ok:
+            return
+        detail = ""
+        try:
+            errors = json.loads(response.data or b"{}").get("errors") or []
+            detail = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors[:3])
+        except (ValueError, AttributeError):
+            pass
+        if response.status == 401:
+            detail = detail or "login refused"
+        if response.status == 403:
+            detail = detail or "access denied"
+        raise RegistryError(f"{self.host}: {what}: HTTP {response.status}" + (f" ({detail})" if detail else ""))
+
+    # --- manifests ------------------------------------------------------------------------
+
+    def head_manifest(self, repository: str, ref: str) -> str | None:
+        """The digest a tag or digest points to, or None when there is none."""
+        response = self._request("HEAD", f"/v2/{repository}/manifests/{ref}", _pull(repository),
+                                 {"Accept": ", ".join(MANIFEST_TYPES)})
+        if response.status == 404:
+            return None
+        self._check(response, f"HEAD {repository}:{ref}", 200)
+        digest = response.headers.get("Docker-Content-Digest")
+        if digest:
+            return digest
+        return self.get_manifest(repository, ref).digest  # some registries omit the header on HEAD
+
+    def get_manifest(self, repository: str, ref: str) -> Manifest:
+        response = self._request("GET", f"/v2/{repository}/manifests/{ref}", _pull(repository),
+                                 {"Accept": ", ".join(MANIFEST_TYPES)})
+        if response.status == 404:
+            raise RegistryError(f"{self.host}: {repository}:{ref}: no such image (manifest unknown)")
+        self._check(response, f"GET manifest {repository}:{ref}", 200)
+        data = response.data
+        if len(data) > MAX_MANIFEST_BYTES:
+            raise RegistryError(f"{self.host}: {repository}:{ref}: manifest larger than {MAX_MANIFEST_BYTES} bytes")
+        digest = digest_of(data)
+        if ref.startswith("sha256:") and digest != ref:
+            raise RegistryError(f"{self.host}: {repository}@{ref}: manifest content has digest {digest}")
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+        if media_type not in MANIFEST_TYPES:
+            try:
+                media_type = str(json.loads(data).get("mediaType", ""))
+            except (ValueError, AttributeError):
+                media_type = ""
+        if media_type not in MANIFEST_TYPES:
+            raise RegistryError(f"{self.host}: {repository}:{ref}: unsupported manifest type {media_type!r}")
+        return Manifest(data, media_type, digest)
+
+    def put_manifest(self, repository: str, ref: str, manifest: Manifest) -> None:
+        response = self._request("PUT", f"/v2/{repository}/manifests/{ref}", _push(repository),
+                                 {"Content-Type": manifest.media_type}, manifest.data)
+        self._check(response, f"PUT manifest {repository}:{ref}", 200, 201)
+        got = response.headers.get("Docker-Content-Digest")
+        if got and got != manifest.digest:
+            raise RegistryError(f"{self.host}: {repository}:{ref}: registry stored digest {got}, "
+                                f"expected {manifest.digest}")
+
+    # --- blobs ----------------------------------------------------------------------------
+
+    def has_blob(self, repository: str, digest: str) -> bool:
+        response = self._request("HEAD", f"/v2/{repository}/blobs/{digest}", _pull(repository))
+        if response.status == 404:
+            return False
+        self._check(response, f"HEAD blob {digest[:19]}", 200)
+        return True
+
+    def open_blob(self, repository: str, digest: str) -> urllib3.BaseHTTPResponse:
+        response = self._request("GET", f"/v2/{repository}/blobs/{digest}", _pull(repository), stream=True)
+        if response.status != 200:
+            response.read(cache_content=True)
+            response.release_conn()
+            self._check(response, f"GET blob {repository}@{digest[:19]}", 200)
+        return response
+
+    def mount_blob(self, repository: str, digest: str, source_repository: str) -> str | None:
+        """Ask the registry to link a blob it holds in another repository. None when mounted,
+        otherwise the upload URL the registry offers instead."""
+        query = urlencode({"mount": digest, "from": source_repository})
+        scope = f"{_push(repository)} {_pull(source_repository)}"
+        response = self._request("POST", f"/v2/{repository}/blobs/uploads/?{query}", scope, {"Content-Length": "0"},
+                                 b"")
+        self._check(response, f"mount {digest[:19]} from {source_repository}", 201, 202)
+        if response.status == 201:
+            return None
+        return self._location(response)
+
+    def start_upload(self, repository: str) -> str:
+        response = self._request("POST", f"/v2/{repository}/blobs/uploads/", _push(repository),
+                                 {"Content-Length": "0"}, b"")
+        self._check(response, f"start upload to {repository}", 202)
+        return self._location(response)
+
+    def upload_blob(self, repository: str, location: str, digest: str, size: int, chunks: Iterator[bytes]) -> None:
+        """Send one blob in a single streamed PATCH, then commit it under its digest."""
+        response = self._request("PATCH", location, _push(repository),
+                                 {"Content-Type": "application/octet-stream", "Content-Length": str(size)},
+                                 chunks)
+        self._check(response, f"upload {digest[:19]}", 202, 204)
+        location = self._location(response)
+        joiner = "&" if "?" in location else "?"
+        response = self._request("PUT", f"{location}{joiner}{urlencode({'digest': digest})}", _push(repository),
+                                 {"Content-Length": "0"}, b"")
+        self._check(response, f"commit {digest[:19]}", 201)
+
+    def cancel_upload(self, repository: str, location: str) -> None:
+        with contextlib.suppress(RegistryError):  # an abandoned upload expires on its own anyway
+            self._request("DELETE", location, _push(repository))
+
+    def _location(self, response: urllib3.BaseHTTPResponse) -> str:
+        location = response.headers.get("Location")
+        if not location:
+            raise RegistryError(f"{self.host}: upload answer without a Location header")
+        return location
+
+    def ping(self) -> None:
+        """Check that the registry answers and accepts our login."""
+        response = self._request("GET", "/v2/", "*")
+        self._check(response, "GET /v2/", 200)
+
+
+def _pull(repository: str) -> str:
+    return f"repository:{repository}:pull"
+
+
+def _push(repository: str) -> str:
+    return f"repository:{repository}:pull,push"
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def _reason(e: Exception) -> str:
+    reason = getattr(e, "reason", None)
+    return str(reason or e).split(": ", 1)[-1][:200]
