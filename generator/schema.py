@@ -96,7 +96,8 @@ def _explain(error: jsonschema.ValidationError) -> str:
     kind = error.validator
     if kind == "required":
         missing = re.match(r"'([^']+)'", error.message)
-        return f"missing required setting {missing.group(1) if missing else error.message!r}"
+        text = f"missing required setting {missing.group(1) if missing else error.message!r}"
+        return f"{text} ({expected})" if expected else text
     if kind == "type":
         wanted = error.validator_value
         wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted

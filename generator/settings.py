@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -52,10 +53,15 @@ class Settings:
     image_tag: str
     backend_namespace: str
     kube_version: str
+    # Empty ecr_registry/ecr_repository are resolved from ecr_source before rendering (generator/ecr.py).
+    ecr_source: Mapping[str, Any] | None = None
+    images: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         values = dict(data)
+        values.setdefault("ecr_registry", "")
+        values.setdefault("ecr_repository", "")
         res = values.get("resources") or {}
         values["resources"] = Resources(
             requests=ResourceList(**res.get("requests", {})),

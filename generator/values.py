@@ -26,8 +26,12 @@ def redis_configuration(settings: Settings) -> str:
     ])
 
 
-def _image(settings: Settings, tag: str) -> dict[str, str]:
-    return {"registry": settings.ecr_registry, "repository": settings.ecr_repository, "tag": tag}
+def _image(settings: Settings, name: str, tag: str) -> dict[str, str]:
+    image = {"registry": settings.ecr_registry, "repository": settings.ecr_repository, "tag": tag}
+    digest = settings.images.get(name, {}).get("digest")
+    if digest:  # pinned by `mirror --pin`: the chart then pulls repository@digest, exactly those bytes
+        image["digest"] = digest
+    return image
 
 
 def env_values(settings: Settings) -> dict[str, Any]:
@@ -40,11 +44,14 @@ def env_values(settings: Settings) -> dict[str, Any]:
     return {
         "redis": {
             "enabled": True,
-            "image": _image(settings, settings.image_tag),
+            "image": _image(settings, "redis", settings.image_tag),
             "auth": {"existingSecret": settings.secret_name, "existingSecretPasswordKey": naming.PASSWORD_KEY},
             "commonConfiguration": redis_configuration(settings),
             "master": {"resources": settings.resources.as_dict(), "persistence": persistence},
-            "metrics": {"enabled": settings.metrics_enabled, "image": _image(settings, settings.metrics_image_tag)},
+            "metrics": {
+                "enabled": settings.metrics_enabled,
+                "image": _image(settings, "redis-exporter", settings.metrics_image_tag),
+            },
         },
         "networkPolicy": {
             "backendNamespace": settings.backend_namespace,
