@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from generator import oci, render
-from generator.errors import CheckError
+from generator.errors import CheckError, ValidationError
 from generator.settings import Settings
 from generator.values import env_values
 
@@ -116,7 +116,11 @@ def images(settings: Settings) -> list[Image]:
         tag = str(node.get("tag") or "")
         config = settings.images.get(slot.name, {})
         text = config.get("source") or default_source(slot.name, tag)
+        try:
+            source = oci.parse_reference(text)
+        except ValueError as e:
+            raise ValidationError(f"{settings.env}: images.{slot.name}.source: {e}") from None
         image = Image(slot.name, settings.ecr_registry, settings.ecr_repository, tag,
-                      str(node.get("digest") or "") or None, oci.parse_reference(text))
+                      str(node.get("digest") or "") or None, source)
         found.setdefault(image.ref, image)
     return list(found.values())
