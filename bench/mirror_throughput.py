@@ -20,8 +20,8 @@ import urllib3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator import imagecopy, oci  # noqa: E402
-from tests.registries import LocalRegistry, push_test_image, start_registry  # noqa: E402
+from generator import imagecopy, oci
+from tests.registries import LocalRegistry, push_test_image, start_registry
 
 
 def download(registry: str, repository: str, blobs: dict[str, int]) -> float:
