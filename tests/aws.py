@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import urllib3
 
-from tests.registries import LocalRegistry, start_registry
+from tests.registries import LocalRegistry, TokenService, start_registry
 
 ACCOUNT = "123456789012"  # moto's default account
 AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
@@ -84,3 +84,11 @@ def ecr_registry(aws: str, tmp_path: Path) -> Iterator[LocalRegistry]:
     user, password = ecr_login()
     with start_registry(tmp_path / "ecr", user, password) as registry:
         yield registry
+
+
+@pytest.fixture
+def token_hub(tmp_path: Path) -> Iterator[tuple[LocalRegistry, TokenService]]:
+    """Plays Docker Hub with its real login flow: 401 + Bearer challenge, anonymous token."""
+    service = TokenService(tmp_path / "token")
+    with service.serve(), start_registry(tmp_path / "token-hub", token_auth=service.config()) as registry:
+        yield registry, service

@@ -44,12 +44,15 @@ class LocalRegistry:
     storage: Path
     username: str | None = None
     password: str | None = field(default=None, repr=False)
+    bearer: str | None = field(default=None, repr=False)  # a token, for a registry with token login
 
     @property
     def url(self) -> str:
         return f"http://{self.host}"
 
     def headers(self) -> dict[str, str]:
+        if self.bearer is not None:
+            return {"Authorization": f"Bearer {self.bearer}"}
         if self.username is None:
             return {}
         token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
@@ -100,12 +103,14 @@ def _htpasswd(path: Path, username: str, password: str) -> None:
 
 
 @contextlib.contextmanager
-def start_registry(base: Path, username: str | None = None, password: str | None = None) -> Iterator[LocalRegistry]:
-    """Run one docker-registry on 127.0.0.1:<free port>, storage under `base`; stop it on exit."""
+def start_registry(base: Path, username: str | None = None, password: str | None = None,
+                   token_auth: str = "") -> Iterator[LocalRegistry]:
+    """Run one docker-registry on 127.0.0.1:<free port>, storage under `base`; stop it on exit.
+    `token_auth` is the registry's `auth: token:` section (Docker Hub's way of logging in)."""
     base.mkdir(parents=True, exist_ok=True)
     storage = base / "storage"
     port = free_port()
-    auth = ""
+    auth = token_auth
     if username is not None and password is not None:
         _htpasswd(base / "htpasswd", username, password)
         auth = f"auth:\n  htpasswd:\n    realm: test\n    path: {base / 'htpasswd'}\n"
@@ -202,3 +207,96 @@ def push_test_image(registry: LocalRegistry, repository: str, tag: str, seed: st
     index_digest = registry.push_manifest(repository, tag, index, OCI_INDEX)
     assert index_digest == "sha256:" + hashlib.sha256(index).hexdigest()
     return TestImage(repository, tag, index_digest, manifests, blobs)
+
+
+# --- a token service, the way Docker Hub logs clients in -----------------------------------
+
+
+class TokenService:
+    """Issues ES256 JWTs the distribution registry accepts (x5c chain to its rootcertbundle),
+    granting whatever scope is asked, to anonymous clients: Docker Hub's anonymous pulls."""
+
+    def __init__(self, base: Path) -> None:
+        import datetime
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test token issuer")])
+        now = datetime.datetime.now(datetime.UTC)
+        self.cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                     .public_key(self.key.public_key()).serial_number(x509.random_serial_number())
+                     .not_valid_before(now - datetime.timedelta(minutes=5))
+                     .not_valid_after(now + datetime.timedelta(hours=1))
+                     .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                     .sign(self.key, hashes.SHA256()))
+        self.bundle = base / "token-ca.pem"
+        base.mkdir(parents=True, exist_ok=True)
+        self.bundle.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
+        self.der = self.cert.public_bytes(serialization.Encoding.DER)
+        self.scopes: list[str] = []  # every scope asked for, in order
+        self.port = free_port()
+
+    @property
+    def realm(self) -> str:
+        return f"http://127.0.0.1:{self.port}/token"
+
+    def config(self) -> str:
+        return (f"auth:\n  token:\n    realm: {self.realm}\n    service: test-registry\n"
+                f"    issuer: test-issuer\n    rootcertbundle: {self.bundle}\n")
+
+    def token(self, scopes: list[str]) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        access = []
+        for scope in scopes:
+            kind, name, actions = scope.split(":")
+            access.append({"type": kind, "name": name, "actions": actions.split(",")})
+        now = int(time.time())
+        header = {"typ": "JWT", "alg": "ES256", "x5c": [base64.b64encode(self.der).decode()]}
+        claims = {"iss": "test-issuer", "sub": "", "aud": "test-registry", "exp": now + 300, "nbf": now - 10,
+                  "iat": now, "jti": os.urandom(8).hex(), "access": access}
+        signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
+        r, s = decode_dss_signature(self.key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+        return f"{signing_input}.{b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+
+    @contextlib.contextmanager
+    def serve(self) -> Iterator[TokenService]:
+        import http.server
+        import threading
+        from urllib.parse import parse_qs, urlsplit
+
+        service = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                query = parse_qs(urlsplit(self.path).query)
+                scopes = query.get("scope", [])
+                service.scopes.extend(scopes)
+                body = json.dumps({"token": service.token(scopes), "expires_in": 300}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)

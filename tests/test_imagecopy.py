@@ -6,7 +6,7 @@ import pytest
 
 from generator import imagecopy, oci
 from generator.errors import RegistryError
-from tests.registries import LocalRegistry, push_test_image
+from tests.registries import LocalRegistry, TokenService, push_test_image
 
 
 def _clients(hub: LocalRegistry, ecr: LocalRegistry) -> tuple[oci.Registry, oci.Registry]:
@@ -100,3 +100,21 @@ def test_wrong_login_and_missing_image_are_errors(hub: LocalRegistry, ecr_regist
         anonymous.head_manifest("twofa/dev", "x")
     with pytest.raises(RegistryError, match="no such image"):
         imagecopy.copy_image(source, oci.Reference(hub.host, "bitnami/redis", "9.9.9"), wrong, "twofa/dev", "x")
+
+
+def test_copy_from_a_registry_with_token_login(token_hub: tuple[LocalRegistry, TokenService],
+                                              ecr_registry: LocalRegistry) -> None:
+    hub, tokens = token_hub
+    assert hub.request("GET", "/v2/").headers["WWW-Authenticate"].startswith("Bearer realm=")
+    source = oci.Registry(hub.host)
+    hub.bearer = tokens.token(["repository:bitnami/redis:pull,push"])  # the test's own push
+    image = push_test_image(hub, "bitnami/redis", "8.2.1")
+    hub.bearer = None
+    _, target = _clients(hub, ecr_registry)
+
+    stats = imagecopy.copy_image(source, oci.Reference(hub.host, "bitnami/redis", "8.2.1"), target, "twofa/dev",
+                                 "redis-8.2.1")
+
+    assert stats.digest == image.index_digest
+    assert ecr_registry.manifest_digest("twofa/dev", "redis-8.2.1") == image.index_digest
+    assert tokens.scopes == ["repository:bitnami/redis:pull"]  # one anonymous pull token, reused
