@@ -95,8 +95,14 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 
     prepared = pipeline.prepare(_root(args), args.env)
     settings = prepared.settings
-    outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=_progress() if sys.stderr.isatty() else None,
-                             workers=args.jobs)
+    try:
+        outcomes = mirror.mirror(settings, dry_run=args.dry_run,
+                                 progress=_progress() if sys.stderr.isatty() else None, workers=args.jobs)
+    except KeyboardInterrupt:
+        print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
+              "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
+              file=sys.stderr)
+        return 130
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr)
     for outcome in outcomes:

@@ -124,3 +124,24 @@ def images(settings: Settings) -> list[Image]:
                       str(node.get("digest") or "") or None, source)
         found.setdefault(image.ref, image)
     return list(found.values())
+
+
+def pulled(objects: list[dict[str, Any]]) -> list[str]:
+    """Every container image a rendered set of objects pulls, sorted, once each."""
+    found: set[str] = set()
+    for obj in objects:
+        spec = (obj.get("spec") or {}) if isinstance(obj, dict) else {}
+        pod = ((spec.get("template") or {}).get("spec") or {}) if obj.get("kind") != "Pod" else spec
+        for key in ("initContainers", "containers", "ephemeralContainers"):
+            for container in pod.get(key) or []:
+                if isinstance(container, dict) and container.get("image"):
+                    found.add(str(container["image"]))
+    return sorted(found)
+
+
+def check_rendered(settings: Settings, objects: list[dict[str, Any]]) -> None:
+    """The render pulls exactly what `images` lists (as Bitnami writes it: @digest replaces the tag)."""
+    listed = {f"{i.registry}/{i.repository}@{i.digest}" if i.digest else i.ref for i in images(settings)}
+    stray = [image for image in pulled(objects) if image not in listed]
+    if stray:
+        raise CheckError(f"{settings.env}: the chart pulls images that are not mirrored to ECR: {', '.join(stray)}")

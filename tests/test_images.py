@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -62,3 +63,31 @@ def test_a_helper_image_turned_on_must_come_from_ecr(bare_project: Path, monkeyp
 
     monkeypatch.setattr(images, "redis_values", pointed_at_ecr)
     assert [str(i.source) for i in images.images(settings)][1:] == ["docker.io/bitnami/os-shell:12-debian-12-r51"]
+
+
+def test_the_render_pulls_exactly_the_listed_images(with_subchart: Path, cli) -> None:
+    import yaml
+
+    env_file = with_subchart / "environments" / "prod.yaml"
+    digest = "sha256:" + "c" * 64
+    env_file.write_text(env_file.read_text() + f"images:\n  redis-exporter:\n    digest: {digest}\n")
+    for env in ("dev", "prod"):
+        ran = cli(with_subchart, "build", env)
+        assert ran.code == 0, ran.err
+        objects = [o for o in yaml.safe_load_all((with_subchart / "build" / env / "manifests.yaml").read_text()) if o]
+        listed = cli(with_subchart, "images", env).out.split()
+        # Bitnami writes repository@digest in place of the tag when a digest is pinned
+        assert images.pulled(objects) == sorted(re.sub(r":[^:/@]+@", "@", ref) for ref in listed)
+    assert f"twofa/prod@{digest}" in (with_subchart / "build" / "prod" / "manifests.yaml").read_text()
+
+
+def test_a_rendered_image_that_is_not_listed_fails_the_check(bare_project: Path) -> None:
+    settings = pipeline.prepare(bare_project, "dev").settings
+    pod = {"kind": "StatefulSet", "spec": {"template": {"spec": {
+        "initContainers": [{"name": "volume-permissions", "image": "docker.io/bitnami/os-shell:12"}],
+        "containers": [{"name": "redis", "image": images.images(settings)[0].ref}]}}}}
+    stray = re.escape("pulls images that are not mirrored to ECR: docker.io/bitnami/os-shell:12")
+    with pytest.raises(CheckError, match=stray):
+        images.check_rendered(settings, [pod])
+    images.check_rendered(settings, [{"kind": "StatefulSet", "spec": {"template": {"spec": {
+        "containers": [{"name": "redis", "image": images.images(settings)[0].ref}]}}}}])

@@ -132,3 +132,13 @@ def test_ecr_login_refused(bare_project: Path, cli, hub: LocalRegistry, ecr_regi
     assert ran.code == 1
     assert "ECR login (get_authorization_token): no AWS credentials found" in ran.err
     assert "Traceback" not in ran.err
+
+
+def test_progress_shows_bytes_per_blob(capsys) -> None:
+    from generator.cli import _progress
+
+    show = _progress()
+    show("sha256:" + "ab" * 32, 3_000_000, 10_000_000)
+    show("sha256:" + "ab" * 32, 10_000_000, 10_000_000)
+    err = capsys.readouterr().err
+    assert "ababababab" in err and "3.0 / 10.0 MB" in err and "10.0 / 10.0 MB" in err
