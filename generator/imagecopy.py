@@ -54,16 +54,25 @@ def copy_image(
     same_registry = source.host == target.host
     counts = {"sent": 0, "present": 0, "mounted": 0, "bytes": 0}
     lock = threading.Lock()
+    stop = threading.Event()
 
     def one(blob: Blob) -> None:
-        outcome, sent = _copy_blob(source, src.repository, target, repository, blob, same_registry, progress)
+        outcome, sent = _copy_blob(source, src.repository, target, repository, blob, same_registry, progress, stop)
         with lock:
             counts[outcome] += 1
             counts["bytes"] += sent
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
         for future in [pool.submit(one, b) for b in blobs]:
             future.result()
+    except BaseException:
+        # A failed blob or Ctrl-C: uploads in flight stop at their next chunk (and are
+        # cancelled) instead of running to the end; blobs already committed stay.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     for child in children:
         target.put_manifest(repository, child.digest, child)
     target.put_manifest(repository, tag, top)
@@ -108,6 +117,7 @@ def _copy_blob(
     blob: Blob,
     same_registry: bool,
     progress: oci.Progress | None,
+    stop: threading.Event,
 ) -> tuple[str, int]:
     """Returns ("present" | "mounted" | "sent", bytes sent)."""
     if target.has_blob(repository, blob.digest):
@@ -125,7 +135,7 @@ def _copy_blob(
     response = source.open_blob(source_repository, blob.digest)
     try:
         target.upload_blob(repository, location, blob.digest, blob.size,
-                           _checked(response, blob, progress))
+                           _checked(response, blob, progress, stop))
     except BaseException:
         target.cancel_upload(repository, location)
         raise
@@ -134,12 +144,19 @@ def _copy_blob(
     return "sent", blob.size
 
 
-def _checked(response: urllib3.BaseHTTPResponse, blob: Blob, progress: oci.Progress | None) -> Iterator[bytes]:
+class Stopped(Exception):
+    """Another blob failed or the copy was interrupted: this one gives up too."""
+
+
+def _checked(response: urllib3.BaseHTTPResponse, blob: Blob, progress: oci.Progress | None,
+             stop: threading.Event) -> Iterator[bytes]:
     """The blob's bytes as they arrive, counted and hashed: a short or wrong stream raises
     before the upload is committed."""
     digest = hashlib.sha256()
     done = 0
     for chunk in response.stream(oci.CHUNK):
+        if stop.is_set():
+            raise Stopped(blob.digest)
         done += len(chunk)
         if done > blob.size:
             raise RegistryError(f"{blob.digest[:19]}: source sent more than the {blob.size} bytes announced")

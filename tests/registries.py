@@ -30,6 +30,7 @@ OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+OCI_TAR_LAYER = "application/vnd.oci.image.layer.v1.tar"
 
 
 def free_port() -> int:
@@ -160,8 +161,8 @@ class TestImage:
     blobs: dict[str, int]  # digest -> size, every config and layer
 
 
-def layer(files: dict[str, bytes]) -> bytes:
-    """A reproducible gzipped tar layer."""
+def layer(files: dict[str, bytes], compress: bool = True) -> bytes:
+    """A reproducible tar layer, gzipped unless told otherwise."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for name, data in sorted(files.items()):
@@ -169,30 +170,31 @@ def layer(files: dict[str, bytes]) -> bytes:
             info.size = len(data)
             info.mtime = 0
             tar.addfile(info, io.BytesIO(data))
-    return gzip.compress(raw.getvalue(), compresslevel=1, mtime=0)
+    return gzip.compress(raw.getvalue(), compresslevel=1, mtime=0) if compress else raw.getvalue()
 
 
 def push_test_image(registry: LocalRegistry, repository: str, tag: str, seed: str = "v1",
                     big: int = 0) -> TestImage:
     """Build and push an OCI image index with linux/amd64 and linux/arm64: one layer shared by both
     platforms, one layer of each platform's own, a config each. `big` adds a random layer of
-    that many bytes (incompressible) to amd64."""
+    that many bytes (random, so stored as an uncompressed tar layer) to amd64."""
     shared = layer({"etc/motd": f"shared {seed}\n".encode()})
     blobs: dict[str, int] = {}
     manifests: dict[str, str] = {}
     entries = []
     for arch in ("amd64", "arm64"):
-        layers = [shared, layer({f"opt/{arch}.txt": f"{arch} {seed}\n".encode() * 100})]
+        layers = [(OCI_LAYER, shared), (OCI_LAYER, layer({f"opt/{arch}.txt": f"{arch} {seed}\n".encode() * 100}))]
         if big and arch == "amd64":
-            layers.append(layer({"opt/random.bin": os.urandom(big)}))
-        diff_ids = ["sha256:" + hashlib.sha256(gzip.decompress(d)).hexdigest() for d in layers]
+            layers.append((OCI_TAR_LAYER, layer({"opt/random.bin": os.urandom(big)}, compress=False)))
+        diff_ids = ["sha256:" + hashlib.sha256(gzip.decompress(d) if t == OCI_LAYER else d).hexdigest()
+                    for t, d in layers]
         config = json.dumps({"architecture": arch, "os": "linux", "config": {"Cmd": ["/bin/true"]},
                              "rootfs": {"type": "layers", "diff_ids": diff_ids}}, sort_keys=True).encode()
         descriptors = []
-        for data in layers:
+        for media_type, data in layers:
             digest = registry.push_blob(repository, data)
             blobs[digest] = len(data)
-            descriptors.append({"mediaType": OCI_LAYER, "digest": digest, "size": len(data)})
+            descriptors.append({"mediaType": media_type, "digest": digest, "size": len(data)})
         config_digest = registry.push_blob(repository, config)
         blobs[config_digest] = len(config)
         manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST,

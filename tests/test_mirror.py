@@ -4,10 +4,15 @@ login, a local registry playing Docker Hub, a basic-auth one playing ECR."""
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import yaml
 
+from tests.conftest import ROOT
 from tests.registries import LocalRegistry, push_test_image
 
 EXPLICIT = re.compile(r"^(ecr_(registry|repository)|image_tag|metrics_.*):.*\n", re.M)
@@ -142,3 +147,45 @@ def test_progress_shows_bytes_per_blob(capsys) -> None:
     show("sha256:" + "ab" * 32, 10_000_000, 10_000_000)
     err = capsys.readouterr().err
     assert "ababababab" in err and "3.0 / 10.0 MB" in err and "10.0 / 10.0 MB" in err
+
+
+def test_ctrl_c_in_the_middle_then_a_rerun_finishes(bare_project: Path, cli, hub: LocalRegistry,
+                                                    ecr_registry: LocalRegistry) -> None:
+    image = push_test_image(hub, "bitnami/redis", "8.2.1", big=96 << 20)
+    big = max(image.blobs, key=lambda d: image.blobs[d])
+    small = min(image.blobs, key=lambda d: image.blobs[d])
+    point_at(bare_project, hub, ecr_registry, metrics=False)
+    uploads = ecr_registry.storage / "docker" / "registry" / "v2" / "repositories" / "twofa" / "dev" / "_uploads"
+
+    def big_upload_under_way() -> bool:
+        try:
+            return any(p.stat().st_size > 1 << 20 for p in uploads.rglob("data"))
+        except FileNotFoundError:
+            return False
+
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(bare_project), "mirror", "dev"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (big_upload_under_way() and ecr_registry.has_blob("twofa/dev", small)):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the copy never got under way"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert proc.returncode == 130, err
+    assert "interrupted; run `python -m generator mirror dev` again to finish" in err and "Traceback" not in err
+    assert ecr_registry.manifest_digest("twofa/dev", "redis-8.2.1") is None
+    assert not ecr_registry.has_blob("twofa/dev", big)
+    present = [d for d in image.blobs if ecr_registry.has_blob("twofa/dev", d)]
+
+    ran = cli(bare_project, "mirror", "dev")
+
+    assert ran.code == 0, ran.err
+    assert f"blobs: {len(image.blobs) - len(present)} sent, {len(present)} already there" in ran.out
+    assert ecr_registry.manifest_digest("twofa/dev", "redis-8.2.1") == image.index_digest
+    assert ecr_registry.blob("twofa/dev", big) == hub.blob("bitnami/redis", big)
