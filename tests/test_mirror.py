@@ -172,7 +172,7 @@ def test_ctrl_c_in_the_middle_then_a_rerun_finishes(bare_project: Path, cli, hub
             assert time.monotonic() < deadline, "the copy never got under way"
             time.sleep(0.01)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
