@@ -105,6 +105,8 @@ def cmd_mirror(args: argparse.Namespace) -> int:
         return 130
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr)
+    if not outcomes:
+        print(f"{args.env}: enable_redis is false: no images to mirror")
     for outcome in outcomes:
         print(outcome.line(), file=sys.stderr if outcome.status == mirror.FAILED else sys.stdout)
     failed = [o for o in outcomes if o.status == mirror.FAILED]

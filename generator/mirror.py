@@ -73,6 +73,8 @@ class _Registries:
 def mirror(settings: Settings, dry_run: bool = False, progress: oci.Progress | None = None,
            workers: int = 4) -> list[Outcome]:
     wanted = images(settings)
+    if not wanted:
+        return []  # enable_redis is false: nothing is pulled
     registries = _Registries(settings)
     present = ecr.lookup(settings, [i.tag for i in wanted], registries.target())
     outcomes = []

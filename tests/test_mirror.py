@@ -189,3 +189,12 @@ def test_ctrl_c_in_the_middle_then_a_rerun_finishes(bare_project: Path, cli, hub
     assert f"blobs: {len(image.blobs) - len(present)} sent, {len(present)} already there" in ran.out
     assert ecr_registry.manifest_digest("twofa/dev", "redis-8.2.1") == image.index_digest
     assert ecr_registry.blob("twofa/dev", big) == hub.blob("bitnami/redis", big)
+
+
+def test_nothing_to_mirror_when_redis_is_off(bare_project: Path, cli) -> None:
+    env_file = bare_project / "environments" / "dev.yaml"
+    env_file.write_text(env_file.read_text() + "enable_redis: false\n")
+    ran = cli(bare_project, "mirror", "dev")
+    assert (ran.code, ran.out) == (0, "dev: enable_redis is false: no images to mirror\n")
+    ran = cli(bare_project, "images", "dev", "--verify")
+    assert (ran.code, ran.out) == (0, "")
