@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
@@ -95,9 +95,9 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 
     prepared = pipeline.prepare(_root(args), args.env)
     settings = prepared.settings
+    progress = mirror.terminal_progress() if sys.stderr.isatty() else None
     try:
-        outcomes = mirror.mirror(settings, dry_run=args.dry_run,
-                                 progress=_progress() if sys.stderr.isatty() else None, workers=args.jobs)
+        outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs)
     except KeyboardInterrupt:
         print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
               "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
@@ -119,23 +119,6 @@ def cmd_mirror(args: argparse.Namespace) -> int:
         print(f"{args.env}: pinned {len(outcomes)} digest(s) in {prepared.env.file}; "
               f"run `python -m generator build {args.env}` to render them")
     return 0
-
-
-def _progress() -> Callable[[str, int, int], None]:
-    """Bytes per blob on one terminal line, at most ten updates a second."""
-    import time
-
-    last = [0.0]
-
-    def show(digest: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - last[0] < 0.1:
-            return
-        last[0] = now
-        print(f"\r\033[K  {digest[7:19]}  {done / 1e6:8.1f} / {total / 1e6:.1f} MB", end="", file=sys.stderr,
-              flush=True)
-
-    return show
 
 
 def parser() -> argparse.ArgumentParser:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,3 +182,18 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
 
 def digests(outcomes: Sequence[Outcome]) -> dict[str, str]:
     return {o.image.name: o.digest for o in outcomes if o.digest}
+
+
+def terminal_progress() -> oci.Progress:
+    """Bytes per blob on one terminal line (stderr), at most ten updates a second."""
+    last = [0.0]
+
+    def show(digest: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        print(f"\r\033[K  {digest[7:19]}  {done / 1e6:8.1f} / {total / 1e6:.1f} MB", end="", file=sys.stderr,
+              flush=True)
+
+    return show
