@@ -97,7 +97,8 @@ def cmd_mirror(args: argparse.Namespace) -> int:
     settings = prepared.settings
     progress = mirror.terminal_progress() if sys.stderr.isatty() else None
     try:
-        outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs)
+        outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
+                                 siblings=mirror.sibling_repositories(_root(args), settings))
     except KeyboardInterrupt:
         print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
               "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",

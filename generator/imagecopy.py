@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -46,8 +46,10 @@ def copy_image(
     tag: str,
     progress: oci.Progress | None = None,
     workers: int = 4,
+    siblings: Sequence[str] = (),
 ) -> CopyStats:
-    """Copy `src` (a tag or digest in `source`) to `repository:tag` in `target`."""
+    """Copy `src` (a tag or digest in `source`) to `repository:tag` in `target`. `siblings` are
+    other repositories of the target registry that may hold some blobs already (mounted, not sent)."""
     started = time.monotonic()
     top, children, blobs = plan(source, src)
 
@@ -57,7 +59,8 @@ def copy_image(
     stop = threading.Event()
 
     def one(blob: Blob) -> None:
-        outcome, sent = _copy_blob(source, src.repository, target, repository, blob, same_registry, progress, stop)
+        outcome, sent = _copy_blob(source, src.repository, target, repository, blob, same_registry, progress,
+                                   stop, siblings)
         with lock:
             counts[outcome] += 1
             counts["bytes"] += sent
@@ -118,20 +121,22 @@ def _copy_blob(
     same_registry: bool,
     progress: oci.Progress | None,
     stop: threading.Event,
+    siblings: Sequence[str],
 ) -> tuple[str, int]:
     """Returns ("present" | "mounted" | "sent", bytes sent)."""
     if target.has_blob(repository, blob.digest):
         if progress:
             progress(blob.digest, blob.size, blob.size)
         return "present", 0
-    if same_registry and source_repository != repository:
-        location = target.mount_blob(repository, blob.digest, source_repository)
-        if location is None:
-            if progress:
-                progress(blob.digest, blob.size, blob.size)
-            return "mounted", 0
-    else:
-        location = target.start_upload(repository)
+    # A mount links a blob the target registry already holds in another repository: the same
+    # registry as the source, or a sibling repository (another environment's) that has it.
+    donor = source_repository if same_registry and source_repository != repository else next(
+        (r for r in siblings if r != repository and _holds(target, r, blob.digest)), None)
+    location = target.mount_blob(repository, blob.digest, donor) if donor else target.start_upload(repository)
+    if location is None:
+        if progress:
+            progress(blob.digest, blob.size, blob.size)
+        return "mounted", 0
     response = source.open_blob(source_repository, blob.digest)
     try:
         target.upload_blob(repository, location, blob.digest, blob.size,
@@ -142,6 +147,13 @@ def _copy_blob(
     finally:
         response.release_conn()
     return "sent", blob.size
+
+
+def _holds(target: oci.Registry, repository: str, digest: str) -> bool:
+    try:
+        return target.has_blob(repository, digest)
+    except RegistryError:
+        return False  # not allowed to look there: not a donor, not a failure
 
 
 class Stopped(Exception):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from generator import ecr, imagecopy, oci
+from generator import ecr, environment, imagecopy, oci, schema
 from generator.errors import CheckError, GeneratorError, RenderError
 from generator.images import Image, images
 from generator.settings import Settings
@@ -73,7 +73,9 @@ class _Registries:
 
 
 def mirror(settings: Settings, dry_run: bool = False, progress: oci.Progress | None = None,
-           workers: int = 4) -> list[Outcome]:
+           workers: int = 4, siblings: Sequence[str] = ()) -> list[Outcome]:
+    """Mirror every image of an environment. `siblings`: other repositories of the same
+    registry (other environments') whose blobs can be mounted instead of downloaded again."""
     wanted = images(settings)
     if not wanted:
         return []  # enable_redis is false: nothing is pulled
@@ -92,11 +94,27 @@ def mirror(settings: Settings, dry_run: bool = False, progress: oci.Progress | N
                 outcomes.append(Outcome(image, WOULD_COPY, planned_bytes=sum(b.size for b in blobs)))
                 continue
             stats = imagecopy.copy_image(source, image.source, registries.target(), settings.ecr_repository,
-                                         image.tag, progress, workers)
+                                         image.tag, progress, workers, siblings)
             outcomes.append(Outcome(image, COPIED, stats.digest, stats))
         except GeneratorError as e:
             outcomes.append(Outcome(image, FAILED, error=str(e)))
     return outcomes
+
+
+def sibling_repositories(root: Path, settings: Settings) -> list[str]:
+    """The repositories other environments name explicitly in the same registry (no AWS call
+    is made for the others: a resolved one is simply not a candidate)."""
+    found = set()
+    for name in environment.known_environments(root):
+        if name == settings.env:
+            continue
+        try:
+            other = schema.validate(environment.load(root, name))
+        except GeneratorError:
+            continue
+        if other.ecr_registry == settings.ecr_registry and other.ecr_repository not in ("", settings.ecr_repository):
+            found.add(other.ecr_repository)
+    return sorted(found)
 
 
 @dataclass(frozen=True)

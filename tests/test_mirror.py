@@ -18,11 +18,11 @@ from tests.registries import LocalRegistry, push_test_image
 EXPLICIT = re.compile(r"^(ecr_(registry|repository)|image_tag|metrics_.*):.*\n", re.M)
 
 
-def point_at(project: Path, hub: LocalRegistry, ecr: LocalRegistry, metrics: bool = True) -> Path:
-    path = project / "environments" / "dev.yaml"
+def point_at(project: Path, hub: LocalRegistry, ecr: LocalRegistry, metrics: bool = True, env: str = "dev") -> Path:
+    path = project / "environments" / f"{env}.yaml"
     path.write_text(EXPLICIT.sub("", path.read_text()) + (
         f"ecr_registry: {ecr.host}\n"
-        "ecr_repository: twofa/dev\n"
+        f"ecr_repository: twofa/{env}\n"
         "image_tag: redis-8.2.1\n"
         f"metrics_enabled: {'true' if metrics else 'false'}\n"
         "metrics_image_tag: redis-exporter-1.76.0\n"
@@ -198,3 +198,17 @@ def test_nothing_to_mirror_when_redis_is_off(bare_project: Path, cli) -> None:
     assert (ran.code, ran.out) == (0, "dev: enable_redis is false: no images to mirror\n")
     ran = cli(bare_project, "images", "dev", "--verify")
     assert (ran.code, ran.out) == (0, "")
+
+
+def test_another_environment_in_the_same_registry_mounts_instead_of_downloading(
+        bare_project: Path, cli, hub: LocalRegistry, ecr_registry: LocalRegistry) -> None:
+    image = push_test_image(hub, "bitnami/redis", "8.2.1")
+    point_at(bare_project, hub, ecr_registry, metrics=False)
+    point_at(bare_project, hub, ecr_registry, metrics=False, env="staging")
+    assert cli(bare_project, "mirror", "dev").code == 0
+
+    ran = cli(bare_project, "mirror", "staging")
+
+    assert ran.code == 0, ran.err
+    assert "0.0 MB sent in" in ran.out and f"blobs: 0 sent, 0 already there, {len(image.blobs)} mounted" in ran.out
+    assert ecr_registry.manifest_digest("twofa/staging", "redis-8.2.1") == image.index_digest
