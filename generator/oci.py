@@ -18,7 +18,7 @@ import ipaddress
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -165,11 +165,32 @@ class Registry:
         scope: str,
         headers: dict[str, str] | None = None,
         body: Any = None,
-        stream: bool = False,
+    ) -> Reply:
+        """A request whose answer is small (everything but a blob), read whole, within a bound."""
+        response = self._open(method, url, scope, headers, body)
+        try:
+            data = response.read(MAX_MANIFEST_BYTES + 1)
+        except urllib3.exceptions.HTTPError as e:
+            _discard(response)
+            raise RegistryError(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
+        if len(data) <= MAX_MANIFEST_BYTES:
+            response.release_conn()  # read to the end: the connection can serve the next request
+        else:
+            _discard(response)
+            raise RegistryError(f"{self.host}: {method} {_path(url)}: answer larger than {MAX_MANIFEST_BYTES} bytes")
+        return Reply(response.status, response.headers, data)
+
+    def _open(
+        self,
+        method: str,
+        url: str,
+        scope: str,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
         redirects: int = 5,
     ) -> urllib3.BaseHTTPResponse:
-        """One request, authenticated for `scope`; a 401 is answered once, a redirect followed
-        (without our credentials when it leaves this host)."""
+        """One request, authenticated for `scope`, its body unread; a 401 is answered once, a
+        redirect followed (without our credentials when it leaves this host)."""
         url = urljoin(self.base + "/", url)
         replayable = body is None or isinstance(body, bytes)
         for attempt in (1, 2):
@@ -184,37 +205,29 @@ class Registry:
                 raise RegistryError(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
             if response.status == 401 and attempt == 1 and replayable:
                 challenge = response.headers.get("WWW-Authenticate", "")
-                response.drain_conn()
-                response.release_conn()
+                _discard(response)
                 self._answer(challenge, scope)
                 continue
             if response.status in (301, 302, 303, 307, 308) and redirects > 0:
-                location = response.headers.get("Location", "")
-                response.drain_conn()
-                response.release_conn()
-                return self._follow(method if response.status in (307, 308) else "GET", urljoin(url, location),
-                                    headers or {}, redirects - 1, stream)
-            if not stream:
-                response.read(cache_content=True)
-                response.release_conn()
+                location = urljoin(url, response.headers.get("Location", ""))
+                _discard(response)
+                method = method if response.status in (307, 308) else "GET"
+                if urlsplit(location).netloc == self.host:
+                    return self._open(method, location, scope, headers, body, redirects - 1)
+                return self._elsewhere(method, location, headers or {}, redirects - 1)
             return response
         raise AssertionError("unreachable")
 
-    def _follow(self, method: str, url: str, headers: dict[str, str], redirects: int,
-                stream: bool) -> urllib3.BaseHTTPResponse:
-        if urlsplit(url).netloc == self.host:
-            return self._request(method, url, "*", headers, stream=stream, redirects=redirects)
-        try:  # another host (a CDN, S3): our credentials stay here
+    def _elsewhere(self, method: str, url: str, headers: dict[str, str], redirects: int) -> urllib3.BaseHTTPResponse:
+        """Follow a redirect to another host (a CDN, S3): our credentials stay here."""
+        try:
             response = _pool().request(method, url, headers=headers, preload_content=False, redirect=False)
         except urllib3.exceptions.HTTPError as e:
             raise RegistryError(f"{self.host}: redirect to {urlsplit(url).netloc}: {_reason(e)}") from e
         if response.status in (301, 302, 303, 307, 308) and redirects > 0:
-            location = response.headers.get("Location", "")
-            response.drain_conn()
-            return self._follow(method, urljoin(url, location), headers, redirects - 1, stream)
-        if not stream:
-            response.read(cache_content=True)
-            response.release_conn()
+            location = urljoin(url, response.headers.get("Location", ""))
+            _discard(response)
+            return self._elsewhere(method, location, headers, redirects - 1)
         return response
 
     def _answer(self, challenge: str, scope: str) -> None:
@@ -239,20 +252,23 @@ class Registry:
         query += [("scope", s) for s in scopes]
         headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
         try:
-            response = _pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers, redirect=False)
+            response = _pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers, redirect=False,
+                                       preload_content=False)
+            data = response.read(MAX_MANIFEST_BYTES)
+            _discard(response)
         except urllib3.exceptions.HTTPError as e:
             raise RegistryError(f"{self.host}: token service: {_reason(e)}") from e
         if response.status != 200:
             raise RegistryError(f"{self.host}: token service refused the login (HTTP {response.status})")
         try:
-            token = json.loads(response.data)
+            token = json.loads(data)
             value = token.get("token") or token["access_token"]
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise RegistryError(f"{self.host}: token service answered without a token") from e
         with self._lock:
             self._auth[scope] = f"Bearer {value}"
 
-    def _check(self, response: urllib3.BaseHTTPResponse, what: str, *ok: int) -> None:
+    def _check(self, response: Reply, what: str, *ok: int) -> None:
         if response.status in ok:
             return
         detail = ""
@@ -322,11 +338,11 @@ class Registry:
         return True
 
     def open_blob(self, repository: str, digest: str) -> urllib3.BaseHTTPResponse:
-        response = self._request("GET", f"/v2/{repository}/blobs/{digest}", _pull(repository), stream=True)
+        response = self._open("GET", f"/v2/{repository}/blobs/{digest}", _pull(repository))
         if response.status != 200:
-            response.read(cache_content=True)
-            response.release_conn()
-            self._check(response, f"GET blob {repository}@{digest[:19]}", 200)
+            data = response.read(MAX_MANIFEST_BYTES)
+            _discard(response)
+            self._check(Reply(response.status, response.headers, data), f"GET blob {repository}@{digest[:19]}", 200)
         return response
 
     def mount_blob(self, repository: str, digest: str, source_repository: str) -> str | None:
@@ -363,7 +379,7 @@ class Registry:
         with contextlib.suppress(RegistryError):  # an abandoned upload expires on its own anyway
             self._request("DELETE", location, _push(repository))
 
-    def _location(self, response: urllib3.BaseHTTPResponse) -> str:
+    def _location(self, response: Reply) -> str:
         location = response.headers.get("Location")
         if not location:
             raise RegistryError(f"{self.host}: upload answer without a Location header")
@@ -373,6 +389,27 @@ class Registry:
         """Check that the registry answers and accepts our login."""
         response = self._request("GET", "/v2/", "*")
         self._check(response, "GET /v2/", 200)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A registry's answer to anything but a blob download, read whole."""
+
+    status: int
+    headers: Mapping[str, str]  # urllib3's case-insensitive HTTPHeaderDict
+    data: bytes
+
+
+def _discard(response: urllib3.BaseHTTPResponse) -> None:
+    """Done with an answer: keep the connection when its rest is small, else close it (a
+    hostile server must not make us read an endless body)."""
+    length = response.headers.get("Content-Length")
+    if length is not None and length.isdigit() and int(length) <= 1 << 16:
+        response.drain_conn()
+        response.release_conn()
+    else:
+        response.close()
+        response.release_conn()
 
 
 def _pull(repository: str) -> str:
