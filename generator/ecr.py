@@ -16,12 +16,14 @@ import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator import oci
 from generator.environment import Environment
 from generator.errors import RegistryError, ResolveError
 from generator.settings import Settings
+
+if TYPE_CHECKING:
+    from generator import oci
 
 ECR_HOST = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 _REPOSITORY = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
@@ -104,6 +106,8 @@ def _read_s3(env: Environment, bucket: str, key: str, region: str, path: tuple[s
         raise
     except Exception as e:
         raise _fail(env, path, f"{tried}: {aws_reason(e, bucket=bucket, key=key)}") from None
+    if len(body) > MAX_STATE_BYTES:
+        raise _fail(env, path, f"{tried}: larger than {MAX_STATE_BYTES >> 20} MiB; not a Terraform state")
     try:
         return str(body.decode("utf-8"))
     except UnicodeDecodeError:
@@ -203,6 +207,8 @@ def aws_reason(error: Exception, bucket: str | None = None, key: str | None = No
 
 def login(settings: Settings) -> oci.Credentials:
     """Registry credentials for ecr_registry, from ECR's get_authorization_token (12 h valid)."""
+    from generator import oci
+
     match = ECR_HOST.match(settings.ecr_registry)
     kwargs = {"registryIds": [match.group("account")]} if match else {}
     region = match.group("region") if match else settings.region
@@ -225,6 +231,8 @@ def lookup(settings: Settings, tags: list[str], registry: oci.Registry | None = 
     """
     match = ECR_HOST.match(settings.ecr_registry)
     if match is None:
+        from generator import oci
+
         registry = registry or oci.Registry(settings.ecr_registry, login(settings))
         return {tag: registry.head_manifest(settings.ecr_repository, tag) for tag in tags}
     client = _client("ecr", match.group("region"))

@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
-from generator import oci, render
+from generator import render
 from generator.errors import CheckError, ValidationError
+from generator.imageref import Reference, parse_reference
 from generator.settings import Settings
 from generator.values import env_values
 
@@ -66,7 +67,7 @@ class Image:
     repository: str
     tag: str
     digest: str | None  # pinned in the environment (image.digest), if any
-    source: oci.Reference  # where `mirror` copies it from
+    source: Reference  # where `mirror` copies it from
 
     @property
     def ref(self) -> str:
@@ -117,7 +118,7 @@ def images(settings: Settings) -> list[Image]:
         config = settings.images.get(slot.name, {})
         text = config.get("source") or default_source(slot.name, tag)
         try:
-            source = oci.parse_reference(text)
+            source = parse_reference(text)
         except ValueError as e:
             raise ValidationError(f"{settings.env}: images.{slot.name}.source: {e}") from None
         image = Image(slot.name, settings.ecr_registry, settings.ecr_repository, tag,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator import environment, helm, images, manifests, render, schema, subchart
+from generator import environment, helm, manifests, render, schema, subchart
 from generator.errors import CheckError, GeneratorError, SecretError, ToolError
 from generator.settings import Settings
 
@@ -168,6 +168,8 @@ def _check_one(
     except ToolError as e:
         raise ToolError(_scrub(str(e), password)) from None
     objects = manifests.parse(rendered)
+    from generator import images
+
     images.check_rendered(settings, objects)  # every image pulled is one `mirror` copies to ECR
     summary = manifests.validate(objects, settings.kube_version)
     if summary.errors:
