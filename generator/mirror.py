@@ -56,7 +56,8 @@ def _mb(n: int) -> str:
 
 
 class _Registries:
-    """One client per host; the ECR login for the ECR host (and for sources on it)."""
+    """One client per host: the ECR login for the ECR host (and sources on it), the Docker
+    login (~/.docker/config.json) for any other source, else anonymous."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -67,7 +68,7 @@ class _Registries:
 
     def get(self, host: str) -> oci.Registry:
         if host not in self.clients:
-            credentials = ecr.login(self.settings) if host == self.settings.ecr_registry else None
+            credentials = ecr.login(self.settings) if host == self.settings.ecr_registry else oci.docker_login(host)
             self.clients[host] = oci.Registry(host, credentials)
         return self.clients[host]
 

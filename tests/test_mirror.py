@@ -212,3 +212,29 @@ def test_another_environment_in_the_same_registry_mounts_instead_of_downloading(
     assert ran.code == 0, ran.err
     assert "0.0 MB sent in" in ran.out and f"blobs: 0 sent, 0 already there, {len(image.blobs)} mounted" in ran.out
     assert ecr_registry.manifest_digest("twofa/staging", "redis-8.2.1") == image.index_digest
+
+
+def test_a_private_source_uses_the_docker_login(bare_project: Path, cli, tmp_path: Path,
+                                                ecr_registry: LocalRegistry, monkeypatch) -> None:
+    import base64
+    import json
+
+    from tests.registries import start_registry
+
+    with start_registry(tmp_path / "private", "puller", "pull-secret") as private:
+        image = push_test_image(private, "bitnami/redis", "8.2.1")
+        point_at(bare_project, private, ecr_registry, metrics=False)
+        ran = cli(bare_project, "mirror", "dev")
+        assert ran.code == 1
+        assert "asks for a login and none is configured" in ran.err
+
+        docker = tmp_path / "docker-login"
+        docker.mkdir()
+        auth = base64.b64encode(b"puller:pull-secret").decode()
+        (docker / "config.json").write_text(json.dumps({"auths": {private.host: {"auth": auth}}}))
+        monkeypatch.setenv("DOCKER_CONFIG", str(docker))
+        ran = cli(bare_project, "mirror", "dev")
+
+    assert ran.code == 0, ran.err
+    assert "pull-secret" not in ran.out + ran.err
+    assert ecr_registry.manifest_digest("twofa/dev", "redis-8.2.1") == image.index_digest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,3 +122,22 @@ def test_credentials_do_not_follow_a_redirect_to_another_host() -> None:
     assert "Authorization" in fake.seen[1][1]
     assert elsewhere.seen == [("/blob?signed=1", elsewhere.seen[0][1])]
     assert "Authorization" not in elsewhere.seen[0][1]
+
+
+def test_docker_login_from_the_docker_config(tmp_path: Path) -> None:
+    import base64
+    import json
+
+    env = {"DOCKER_CONFIG": str(tmp_path)}
+    assert oci.docker_login("docker.io", env) is None  # no file: anonymous
+    auth = base64.b64encode(b"someone:hub-token").decode()
+    (tmp_path / "config.json").write_text(json.dumps({"auths": {
+        "https://index.docker.io/v1/": {"auth": auth},
+        "registry.example.com": {"username": "ci", "password": "pw"},
+    }, "credsStore": "desktop"}))
+    assert oci.docker_login("docker.io", env) == oci.Credentials("someone", "hub-token")
+    assert oci.docker_login("registry.example.com", env) == oci.Credentials("ci", "pw")
+    assert oci.docker_login("ghcr.io", env) is None
+    (tmp_path / "config.json").write_text("{not json")
+    with pytest.raises(RegistryError, match="cannot read the Docker login file"):
+        oci.docker_login("docker.io", env)
