@@ -214,7 +214,11 @@ class Registry:
         raise AssertionError("unreachable")
 
     def _elsewhere(self, method: str, url: str, headers: dict[str, str], redirects: int) -> urllib3.BaseHTTPResponse:
-        """Follow a redirect to another host (a CDN, S3): our credentials stay here."""
+        """Follow a redirect to another host (a CDN, S3): our credentials stay here, and the
+        loopback-only rule for plain HTTP holds there too."""
+        parts = urlsplit(url)
+        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.netloc)):
+            raise RegistryError(f"{self.host}: refusing a redirect to {parts.scheme}://{parts.netloc} (not https)")
         try:
             response = _pool().request(method, url, headers=headers, preload_content=False, redirect=False)
         except urllib3.exceptions.HTTPError as e:

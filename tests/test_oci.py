@@ -141,3 +141,14 @@ def test_docker_login_from_the_docker_config(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(RegistryError, match="cannot read the Docker login file"):
         oci.docker_login("docker.io", env)
+
+
+def test_a_redirect_to_plain_http_elsewhere_is_refused() -> None:
+    def registry(h: Any) -> None:
+        h.send_response(307)
+        h.send_header("Location", "http://cdn.example.com/blob")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    with _Fake(registry) as fake, pytest.raises(RegistryError, match=r"refusing a redirect to http://cdn\.example\.com"):
+        oci.Registry(fake.host).open_blob("a/b", "sha256:" + "0" * 64)
