@@ -30,21 +30,29 @@ class Slot:
     used: Callable[[Values], bool]
 
 
-def _on(values: Values, *path: str) -> bool:
+def _on(values: Values, *path: str, default: bool = False) -> bool:
+    """A switch of the values; `default` is Bitnami's, for a switch our values do not set."""
     node: Any = values
     for key in path:
-        node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or key not in node:
+            return default
+        node = node[key]
     return bool(node)
 
 
 def _sentinel(v: Values) -> bool:
-    return v.get("architecture") == "replication" and _on(v, "sentinel", "enabled")
+    """Bitnami's default architecture is replication; sentinel renders only there."""
+    return v.get("architecture", "replication") == "replication" and _on(v, "sentinel", "enabled")
 
 
-def _persistent(v: Values) -> bool:
-    """volumePermissions renders only with persistence and both security contexts on."""
-    return (_on(v, "volumePermissions", "enabled") and _on(v, "master", "persistence", "enabled")
-            and _on(v, "master", "podSecurityContext", "enabled"))
+def _volume_permissions(v: Values) -> bool:
+    """The init container renders for a component with persistence and both security contexts
+    on (master/application.yaml, replicas/application.yaml: `$needsVolumePermissions`)."""
+    components = ["master"] + (["replica"] if v.get("architecture") == "replication" else [])
+    return _on(v, "volumePermissions", "enabled") and any(
+        all(_on(v, c, k, "enabled", default=True) for k in ("persistence", "podSecurityContext",
+                                                              "containerSecurityContext"))
+        for c in components)
 
 
 # Bitnami redis 23.x/24.x: every image the chart can render (bitnami/redis values.yaml).
@@ -52,7 +60,7 @@ SLOTS = (
     Slot(("image",), "redis", lambda v: True),
     Slot(("sentinel", "image"), "redis-sentinel", _sentinel),
     Slot(("metrics", "image"), "redis-exporter", lambda v: _on(v, "metrics", "enabled")),
-    Slot(("volumePermissions", "image"), "os-shell", _persistent),
+    Slot(("volumePermissions", "image"), "os-shell", _volume_permissions),
     Slot(("sysctl", "image"), "os-shell", lambda v: _on(v, "sysctl", "enabled")),
     Slot(("kubectl", "image"), "kubectl",
          lambda v: _sentinel(v) and (_on(v, "sentinel", "masterService", "enabled")
