@@ -45,8 +45,8 @@ class Resolution:
 def resolve(env: Environment, settings: Settings, root: Path) -> tuple[Settings, Resolution | None]:
     """Settings with ecr_registry and ecr_repository filled in, and where they came from."""
     if settings.ecr_registry and settings.ecr_repository:
-        where = sorted({env.locate((k,)).file for k in ("ecr_registry", "ecr_repository")})
-        return settings, Resolution(settings.ecr_registry, settings.ecr_repository, f"explicit in {' + '.join(where)}")
+        files = " + ".join(sorted({env.locate((k,)).file for k in ("ecr_registry", "ecr_repository")}))
+        return settings, Resolution(settings.ecr_registry, settings.ecr_repository, f"explicit in {files}")
     if not settings.enable_redis:
         return settings, None  # nothing is pulled, nothing to resolve
     source = settings.ecr_source or {}
