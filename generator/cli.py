@@ -35,7 +35,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from generator import pipeline
 
     root = _root(args)
-    result = pipeline.build(root, args.env, require_subchart=args.require_subchart)
+    result = pipeline.build(root, args.env, require_subchart=args.require_subchart,
+                            verify_images=args.verify_images)
     s = result.settings
     image = f"{s.ecr_registry}/{s.ecr_repository}:{s.image_tag}"
     print(f"{s.env}: settings valid; image {image}" if s.enable_redis else f"{s.env}: enable_redis is false")
@@ -67,7 +68,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_outputs(args: argparse.Namespace) -> int:
     from generator import naming, pipeline
 
-    prepared = pipeline.prepare(_root(args), args.env)
+    prepared = pipeline.prepare(_root(args), args.env, resolve_ecr=False)  # outputs never name the registry
     print(json.dumps(naming.outputs(prepared.settings), indent=2))
     return 0
 
@@ -123,6 +124,58 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_images(args: argparse.Namespace) -> int:
+    from generator import images, mirror, pipeline
+
+    settings = pipeline.prepare(_root(args), args.env).settings
+    if not args.verify:
+        for image in images.images(settings):
+            print(image.ref + (f"@{image.digest}" if image.digest else ""))
+        return 0
+    checked = mirror.verify(settings)
+    for item in checked:
+        print(item.line())
+    bad = [v for v in checked if v.problem]
+    if bad:
+        pin = " --pin" if any(v.image.digest for v in bad) else ""
+        print(f"error: {len(bad)} of {len(checked)} images not as expected in ECR; "
+              f"run `python -m generator mirror {args.env}{pin}`", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    from generator import mirror, pipeline
+
+    prepared = pipeline.prepare(_root(args), args.env)
+    settings = prepared.settings
+    progress = mirror.terminal_progress() if sys.stderr.isatty() else None
+    try:
+        outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
+                                 siblings=mirror.sibling_repositories(_root(args), settings))
+    except KeyboardInterrupt:
+        print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
+              "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
+              file=sys.stderr)
+        return 130
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr)
+    if not outcomes:
+        print(f"{args.env}: enable_redis is false: no images to mirror")
+    for outcome in outcomes:
+        print(outcome.line(), file=sys.stderr if outcome.status == mirror.FAILED else sys.stdout)
+    failed = [o for o in outcomes if o.status == mirror.FAILED]
+    if failed:
+        print(f"error: {len(failed)} of {len(outcomes)} images failed to mirror; re-run to finish "
+              "(blobs already copied are not sent again)", file=sys.stderr)
+        return 1
+    if args.pin and not args.dry_run:
+        mirror.pin(_root(args), prepared.env.file, mirror.digests(outcomes))
+        print(f"{args.env}: pinned {len(outcomes)} digest(s) in {prepared.env.file}; "
+              f"run `python -m generator build {args.env}` to render them")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m generator",
@@ -141,6 +194,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("env", help="environment name: environments/<env>.yaml")
     b.add_argument("--require-subchart", action="store_true",
                    help="fail when the Bitnami archive is not in chart/charts/ (default: render our templates only)")
+    b.add_argument("--verify-images", action="store_true",
+                   help="also ask ECR that every image exists and that pinned digests still match (needs AWS)")
     b.set_defaults(func=cmd_build)
 
     c = sub.add_parser("check", help="CI: every environment valid, policy rules kept, chart/ up to date",
@@ -200,6 +255,29 @@ def parser() -> argparse.ArgumentParser:
                     help="read the password from the environment's Secret with kubectl (current context)")
     sm.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
     sm.set_defaults(func=cmd_smoke)
+
+    i = sub.add_parser("images", help="the images an environment pulls, as registry/repository:tag",
+                       description="List every image the environment's deployment pulls (redis; the exporter when "
+                       "metrics are on; any helper image the chart's values turn on), read from the rendered values. "
+                       "--verify asks ECR whether each exists, and its digest; exit 1 when one is missing or a "
+                       "pinned digest no longer matches.")
+    i.add_argument("env", help="environment name")
+    i.add_argument("--verify", action="store_true", help="ask ECR for each image's digest (needs AWS)")
+    i.set_defaults(func=cmd_images)
+
+    m = sub.add_parser("mirror", help="copy the environment's images into ECR (no Docker daemon)",
+                       description="For each image: skip it when its tag is in ECR, otherwise copy it from its source "
+                       "(images.<name>.source, default docker.io/bitnami/<name>:<version>) into ecr_repository under "
+                       "the environment's tag, every platform, byte for byte, through the registry API. Re-run after "
+                       "a failure to finish: blobs already in ECR are not sent again. Exit 1 when any image failed. "
+                       "Plain HTTP is used only for a registry on a loopback address; every other host is HTTPS.")
+    m.add_argument("env", help="environment name")
+    m.add_argument("--dry-run", action="store_true", help="show what would be copied; copy nothing")
+    m.add_argument("--pin", action="store_true",
+                   help="write the digests in ECR into environments/<env>.yaml (images.<name>.digest), so the "
+                   "deployment pulls exactly those bytes")
+    m.add_argument("--jobs", "-j", type=int, default=4, help="blobs copied in parallel (default: 4)")
+    m.set_defaults(func=cmd_mirror)
     return p
 
 

@@ -86,3 +86,9 @@ class SecretStoreError(GeneratorError):
     """AWS Secrets Manager refused, or the secret is missing or unusable (`secret put/check`)."""
 
     exit_code = 1
+
+
+class RegistryError(GeneratorError):
+    """A container registry refused or failed a request (login, lookup, copy)."""
+
+    exit_code = 1

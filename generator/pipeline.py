@@ -14,13 +14,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from generator import environment, helm, manifests, render, schema, subchart
 from generator.errors import CheckError, GeneratorError, SecretError, ToolError
 from generator.settings import Settings
+
+if TYPE_CHECKING:
+    from generator.ecr import Resolution
 
 PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
 MIN_PASSWORD = 8
@@ -31,6 +34,7 @@ BUILD_DIR = "build"
 class Prepared:
     env: environment.Environment
     settings: Settings
+    ecr: Resolution | None = None  # where ecr_registry/ecr_repository came from
 
 
 @dataclass
@@ -46,8 +50,9 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
 
-def prepare(root: Path, name: str) -> Prepared:
-    """Load and validate one environment, and check the settings it shares with the others."""
+def prepare(root: Path, name: str, resolve_ecr: bool = True) -> Prepared:
+    """Load and validate one environment, check the settings it shares with the others, and
+    resolve its ECR registry and repository (once; boto3 only when a source must be asked)."""
     env = environment.load(root, name)
     settings = schema.validate(env)
     others = []
@@ -60,7 +65,14 @@ def prepare(root: Path, name: str) -> Prepared:
         except GeneratorError:
             continue  # its own build reports it; here it only matters what it shares
     schema.check_shared([(env, settings), *others])
-    return Prepared(env, settings)
+    return _resolved(root, Prepared(env, settings)) if resolve_ecr else Prepared(env, settings)
+
+
+def _resolved(root: Path, prepared: Prepared) -> Prepared:
+    from generator import ecr
+
+    settings, resolution = ecr.resolve(prepared.env, prepared.settings, root)
+    return Prepared(prepared.env, settings, resolution)
 
 
 def prepare_all(root: Path) -> list[Prepared]:
@@ -78,7 +90,7 @@ def prepare_all(root: Path) -> list[Prepared]:
     if problems:
         raise type_of_first(problems)
     schema.check_shared([(p.env, p.settings) for p in prepared])
-    return prepared
+    return [_resolved(root, p) for p in prepared]
 
 
 def type_of_first(problems: Sequence[Any]) -> GeneratorError:
@@ -157,6 +169,9 @@ def _check_one(
     except ToolError as e:
         raise ToolError(_scrub(str(e), password)) from None
     objects = manifests.parse(rendered)
+    from generator import images
+
+    images.check_rendered(settings, objects)  # every image pulled is one `mirror` copies to ECR
     summary = manifests.validate(objects, settings.kube_version)
     if summary.errors:
         raise CheckError(problems=(), message=_scrub(
@@ -213,11 +228,20 @@ def build(
     name: str,
     require_subchart: bool = False,
     say: Callable[[str], None] = print,
+    verify_images: bool = False,
 ) -> Result:
-    """Validate, render, check; then write chart/ and build/<env>/ atomically."""
+    """Validate, render, check; then write chart/ and build/<env>/ atomically.
+    With verify_images, every image (and pinned digest) must also be in ECR."""
     from generator import argocd, secretmode
 
     prepared = prepare(root, name)
+    if prepared.ecr is not None:
+        say(f"{name}: ECR {prepared.ecr.url} ({prepared.ecr.source})")
+    if verify_images:
+        from generator import mirror
+
+        for checked in mirror.require_verified(prepared.settings):
+            say(f"{name}: in ECR: {checked.image.ref} {checked.digest}")
     password, note = secretmode.bundle_password(prepared.settings)
     (result,) = render_checked(root, [prepared.settings], [prepared.env.file], password, require_subchart)
     argo = argocd.checked_files(prepared.settings, prepared.env.file)

@@ -96,7 +96,8 @@ def _explain(error: jsonschema.ValidationError) -> str:
     kind = error.validator
     if kind == "required":
         missing = re.match(r"'([^']+)'", error.message)
-        return f"missing required setting {missing.group(1) if missing else error.message!r}"
+        text = f"missing required setting {missing.group(1) if missing else error.message!r}"
+        return f"{text} ({expected})" if expected else text
     if kind == "type":
         wanted = error.validator_value
         wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
@@ -127,7 +128,7 @@ def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Pro
     types and stays silent when the schema already reports them."""
     if isinstance(merged.get("env"), str) and merged["env"] != env.name:
         yield env.problem(("env",), f"{merged['env']!r} does not match the file name: expected {env.name!r}")
-    resources = merged.get("resources")
+    resources: Any = merged.get("resources")
     for kind in ("cpu", "memory"):
         try:
             request = resources["requests"][kind]

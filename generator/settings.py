@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -95,12 +96,15 @@ class Settings:
     acl_secret_name: str = "redis-backend-acl"
     policy_exceptions: tuple[PolicyException, ...] = ()
     require_image_digest: bool = False
-    image_digest: str = ""
-    metrics_image_digest: str = ""
+    # Empty ecr_registry/ecr_repository are resolved from ecr_source before rendering (generator/ecr.py).
+    ecr_source: Mapping[str, Any] | None = None
+    images: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         values = dict(data)
+        values.setdefault("ecr_registry", "")
+        values.setdefault("ecr_repository", "")
         res = values.get("resources") or {}
         values["resources"] = Resources(
             requests=ResourceList(**res.get("requests", {})),

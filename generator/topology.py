@@ -5,7 +5,7 @@ generator/values.py; the rules these settings must obey across fields are here t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from generator import acl, naming, redisconf
@@ -24,8 +24,14 @@ CONTAINER_SECURITY = {
 }
 
 
-def subchart_values(settings: Settings, resources: dict[str, Any], persistence: dict[str, Any]) -> dict[str, Any]:
-    """The keys under `redis:` that this module owns, for one enabled environment."""
+def subchart_values(
+    settings: Settings,
+    resources: dict[str, Any],
+    persistence: dict[str, Any],
+    image: Callable[[str, str], dict[str, str]],
+) -> dict[str, Any]:
+    """The keys under `redis:` that this module owns, for one enabled environment.
+    `image(name, tag)` gives an image's values, so digests and pull policy are set in one place."""
     disabled = list(redisconf.DISABLED_COMMANDS)
     # Bitnami renames commands per role file: master.conf in standalone/replication, but in
     # Sentinel mode every node reads replica.conf only. The same list goes to both.
@@ -48,8 +54,7 @@ def subchart_values(settings: Settings, resources: dict[str, Any], persistence: 
         if settings.sentinel_enabled:
             out["sentinel"] = {
                 "enabled": True,
-                "image": {"registry": settings.ecr_registry, "repository": settings.ecr_repository,
-                          "tag": settings.sentinel_image_tag},
+                "image": image("redis-sentinel", settings.sentinel_image_tag),
                 "masterSet": settings.sentinel_master_set,
                 "quorum": SENTINEL_QUORUM,
                 "downAfterMilliseconds": settings.sentinel_down_after_milliseconds,

@@ -26,12 +26,13 @@ def redis_configuration(settings: Settings) -> str:
     ])
 
 
-def _image(settings: Settings, tag: str, digest: str = "") -> dict[str, str]:
+def _image(settings: Settings, name: str, tag: str) -> dict[str, str]:
+    digest = settings.images.get(name, {}).get("digest")
     # A mutable tag (redis-latest) must be re-resolved at every pod start, or nodes drift apart
     # on a re-pushed tag; a digest cannot change, so the node's copy is good.
     image = {"registry": settings.ecr_registry, "repository": settings.ecr_repository, "tag": tag,
              "pullPolicy": "IfNotPresent" if digest else "Always"}
-    if digest:
+    if digest:  # pinned by `mirror --pin`: the chart then pulls repository@digest, exactly those bytes
         image["digest"] = digest
     return image
 
@@ -46,12 +47,14 @@ def env_values(settings: Settings) -> dict[str, Any]:
     values: dict[str, Any] = {
         "redis": {
             "enabled": True,
-            "image": _image(settings, settings.image_tag, settings.image_digest),
+            "image": _image(settings, "redis", settings.image_tag),
             "auth": {"existingSecret": settings.secret_name, "existingSecretPasswordKey": naming.PASSWORD_KEY},
             "commonConfiguration": redis_configuration(settings),
             "master": {"resources": settings.resources.as_dict(), "persistence": persistence},
-            "metrics": {"enabled": settings.metrics_enabled, "image": _image(settings, settings.metrics_image_tag,
-                                                                              settings.metrics_image_digest)},
+            "metrics": {
+                "enabled": settings.metrics_enabled,
+                "image": _image(settings, "redis-exporter", settings.metrics_image_tag),
+            },
         },
         "networkPolicy": {
             "backendNamespace": settings.backend_namespace,
@@ -60,7 +63,8 @@ def env_values(settings: Settings) -> dict[str, Any]:
         "secret": secret_values(settings),
     }
     # Replication, Sentinel, ACL, disabled commands: generator/topology.py owns those keys.
-    for key, extra in topology.subchart_values(settings, settings.resources.as_dict(), persistence).items():
+    for key, extra in topology.subchart_values(settings, settings.resources.as_dict(), persistence,
+                                                  lambda name, tag: _image(settings, name, tag)).items():
         current = values["redis"].get(key)
         values["redis"][key] = {**current, **extra} if isinstance(current, dict) else extra
     return values

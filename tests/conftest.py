@@ -11,6 +11,9 @@ import pytest
 
 from generator.cli import main
 
+# Real registries and a moto server, for the ECR and mirror tests.
+pytest_plugins = ["tests.registries", "tests.aws"]
+
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVES = sorted((ROOT / "chart" / "charts").glob("redis-*.tgz"))
 SKIP_NO_SUBCHART = (

@@ -44,5 +44,6 @@ def test_checkov_fails_only_digest_pinning_on_real_renders(with_subchart: Path, 
 
 def test_digests_in_values_clear_checkov(with_subchart: Path, tmp_path: Path) -> None:
     common = with_subchart / "environments" / "_common.yaml"
-    common.write_text(common.read_text() + f"image_digest: {DIGEST}\nmetrics_image_digest: {DIGEST}\n")
+    common.write_text(common.read_text() + "images:\n" + "".join(
+        f"  {name}:\n    digest: {DIGEST}\n" for name in ("redis", "redis-exporter", "redis-sentinel")))
     assert _failed(with_subchart, tmp_path) == {"dev": set(), "prod": set(), "staging": set()}

@@ -119,7 +119,8 @@ def test_image_digest_setting_pins_images_and_satisfies_the_digest_rule(bare_pro
     ran = cli(bare_project, "check")
     assert ran.code == 1
     assert "error: prod: TR-IMG-002 StatefulSet/redis-master spec.template.spec.containers[0].image:" in ran.out
-    prod.write_text(prod.read_text() + f"image_digest: {digest}\nmetrics_image_digest: {digest}\n")
+    pins = "".join(f"  {name}:\n    digest: {digest}\n" for name in ("redis", "redis-exporter", "redis-sentinel"))
+    prod.write_text(prod.read_text() + "images:\n" + pins)
     assert cli(bare_project, "build", "prod").code == 0
     ran = cli(bare_project, "check")
     assert ran.code == 0, ran.out + ran.err
@@ -129,8 +130,8 @@ def test_image_digest_setting_pins_images_and_satisfies_the_digest_rule(bare_pro
 
 def test_bad_digest_is_refused(bare_project: Path, cli) -> None:
     dev = bare_project / "environments" / "dev.yaml"
-    dev.write_text(dev.read_text() + "image_digest: sha256:abc\n")
+    dev.write_text(dev.read_text() + "images:\n  redis:\n    digest: sha256:abc\n")
     ran = cli(bare_project, "check")
     assert ran.code == 2
     assert "environments/dev.yaml:" in ran.err
-    assert "image_digest: 'sha256:abc' is not empty or an image digest" in ran.err
+    assert "images.redis.digest: 'sha256:abc' is not a sha256 digest" in ran.err

@@ -85,7 +85,8 @@ def test_sentinel_values(bare_project: Path, cli) -> None:
     assert values["architecture"] == "replication"
     assert values["sentinel"]["enabled"] is True and values["sentinel"]["masterSet"] == "mymaster"
     assert values["sentinel"]["image"] == {"registry": "210987654321.dkr.ecr.eu-west-1.amazonaws.com",
-                                           "repository": "twofa/prod", "tag": "redis-sentinel-8.4.0"}
+                                           "repository": "twofa/prod", "tag": "redis-sentinel-8.4.0",
+                                           "pullPolicy": "Always"}
     replica = values["replica"]
     assert replica["replicaCount"] == 3
     assert replica["pdb"] == {"create": True, "minAvailable": "", "maxUnavailable": 1}

@@ -1,0 +1,56 @@
+"""Image references (`registry/repository:tag@digest`), parsed the way Docker parses them.
+
+Apart from the registry client so that listing images never imports an HTTP library.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DOCKER_HUB = "docker.io"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`registry/repository[:tag][@digest]`, with Docker's defaults applied."""
+
+    registry: str
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """What to ask the registry for: the digest when known, else the tag."""
+        return self.digest or self.tag or "latest"
+
+    def __str__(self) -> str:
+        text = f"{self.registry}/{self.repository}"
+        if self.tag:
+            text += f":{self.tag}"
+        if self.digest:
+            text += f"@{self.digest}"
+        return text
+
+
+_REF = re.compile(
+    r"^(?:(?P<registry>[A-Za-z0-9.-]+(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?)/)?"
+    r"(?P<repository>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
+)
+
+
+def parse_reference(text: str) -> Reference:
+    """Parse an image reference the way Docker does: `redis` is docker.io/library/redis."""
+    m = _REF.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not an image reference (registry/repository:tag or @sha256:...)")
+    registry, repository = m.group("registry"), m.group("repository")
+    if registry is not None and "." not in registry and ":" not in registry and registry != "localhost":
+        registry, repository = None, f"{registry}/{repository}"  # "bitnami/redis": a Docker Hub namespace
+    registry = registry or DOCKER_HUB
+    if registry == DOCKER_HUB and "/" not in repository:
+        repository = f"library/{repository}"
+    return Reference(registry, repository, m.group("tag"), m.group("digest"))

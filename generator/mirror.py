@@ -1,0 +1,218 @@
+"""`mirror`, `images --verify` and `--pin`: the images an environment pulls, present in ECR.
+
+What the seed's mirror-images-to-ecr.sh did, without a Docker daemon: for each image, skip it
+when its tag is already in ECR, otherwise copy it (every platform, byte for byte) from its
+source into ecr_repository under the environment's tag.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from generator import ecr, environment, imagecopy, oci, schema
+from generator.errors import CheckError, GeneratorError, RenderError
+from generator.images import Image, images
+from generator.settings import Settings
+
+SKIPPED, COPIED, FAILED, WOULD_COPY = "skipped", "copied", "failed", "would copy"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    image: Image
+    status: str
+    digest: str | None = None  # in ECR, after the run
+    stats: imagecopy.CopyStats | None = None
+    planned_bytes: int = 0
+    error: str = ""
+
+    def line(self) -> str:
+        head = f"{self.image.name}: {self.image.ref}"
+        if self.status == SKIPPED:
+            return f"{head}: skipped, already in ECR ({self.digest})"
+        if self.status == WOULD_COPY:
+            return f"{head}: would copy from {self.image.source} ({_mb(self.planned_bytes)} in blobs)"
+        if self.status == FAILED:
+            return f"{head}: failed: {self.error}"
+        s = self.stats
+        assert s is not None
+        rate = s.bytes_sent / s.seconds / 1e6 if s.seconds > 0 else 0.0
+        return (f"{head}: copied from {self.image.source} ({s.platforms} platform(s), {_mb(s.bytes_sent)} sent in "
+                f"{s.seconds:.1f} s, {rate:.1f} MB/s; blobs: {s.blobs_sent} sent, {s.blobs_present} already there, "
+                f"{s.blobs_mounted} mounted) {s.digest}")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+class _Registries:
+    """One client per host: the ECR login for the ECR host (and sources on it), the Docker
+    login (~/.docker/config.json) for any other source, else anonymous."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.clients: dict[str, oci.Registry] = {}
+
+    def target(self) -> oci.Registry:
+        return self.get(self.settings.ecr_registry)
+
+    def get(self, host: str) -> oci.Registry:
+        if host not in self.clients:
+            credentials = ecr.login(self.settings) if host == self.settings.ecr_registry else oci.docker_login(host)
+            self.clients[host] = oci.Registry(host, credentials)
+        return self.clients[host]
+
+
+def mirror(settings: Settings, dry_run: bool = False, progress: oci.Progress | None = None,
+           workers: int = 4, siblings: Sequence[str] = ()) -> list[Outcome]:
+    """Mirror every image of an environment. `siblings`: other repositories of the same
+    registry (other environments') whose blobs can be mounted instead of downloaded again."""
+    wanted = images(settings)
+    if not wanted:
+        return []  # enable_redis is false: nothing is pulled
+    registries = _Registries(settings)
+    present = ecr.lookup(settings, [i.tag for i in wanted], registries.target())
+    outcomes = []
+    for image in wanted:
+        digest = present.get(image.tag)
+        if digest:
+            outcomes.append(Outcome(image, SKIPPED, digest))
+            continue
+        source = registries.get(image.source.registry)
+        try:
+            if dry_run:
+                _, _, blobs = imagecopy.plan(source, image.source)
+                outcomes.append(Outcome(image, WOULD_COPY, planned_bytes=sum(b.size for b in blobs)))
+                continue
+            stats = imagecopy.copy_image(source, image.source, registries.target(), settings.ecr_repository,
+                                         image.tag, progress, workers, siblings)
+            outcomes.append(Outcome(image, COPIED, stats.digest, stats))
+        except GeneratorError as e:
+            outcomes.append(Outcome(image, FAILED, error=str(e)))
+    return outcomes
+
+
+def sibling_repositories(root: Path, settings: Settings) -> list[str]:
+    """The repositories other environments name explicitly in the same registry (no AWS call
+    is made for the others: a resolved one is simply not a candidate)."""
+    found = set()
+    for name in environment.known_environments(root):
+        if name == settings.env:
+            continue
+        try:
+            other = schema.validate(environment.load(root, name))
+        except GeneratorError:
+            continue
+        if other.ecr_registry == settings.ecr_registry and other.ecr_repository not in ("", settings.ecr_repository):
+            found.add(other.ecr_repository)
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class Verified:
+    image: Image
+    digest: str | None  # what the tag points to in ECR
+
+    @property
+    def problem(self) -> str:
+        if self.digest is None:
+            return "missing"
+        if self.image.digest and self.image.digest != self.digest:
+            return f"pinned {self.image.digest} but the tag points to {self.digest}"
+        return ""
+
+    def line(self) -> str:
+        return f"{self.image.ref}\t{self.problem or self.digest}"
+
+
+def verify(settings: Settings) -> list[Verified]:
+    """Ask ECR what each image's tag points to."""
+    wanted = images(settings)
+    found = ecr.lookup(settings, [i.tag for i in wanted]) if wanted else {}
+    return [Verified(i, found.get(i.tag)) for i in wanted]
+
+
+def require_verified(settings: Settings) -> list[Verified]:
+    """verify(), raising CheckError (exit 1) with the fixing command when anything is off."""
+    checked = verify(settings)
+    bad = [v for v in checked if v.problem]
+    if bad:
+        fix = f"python -m generator mirror {settings.env}" + (" --pin" if any(v.image.digest for v in bad) else "")
+        details = "; ".join(f"{v.image.ref}: {v.problem}" for v in bad)
+        raise CheckError(f"{settings.env}: images not as expected in ECR: {details}; run `{fix}`")
+    return checked
+
+
+# --- --pin: digests into the environment file ----------------------------------------------
+
+_TOP_KEY = re.compile(r"^images\s*:")
+
+
+def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
+    """Write `images.<name>.digest` into the environment's own file, keeping the rest of it
+    (comments included) as it is; only the `images:` block is rewritten."""
+    path = root / env_file
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    current = data.get("images") if isinstance(data, dict) else None
+    merged: dict[str, dict[str, str]] = {k: dict(v or {}) for k, v in (current or {}).items()}
+    for name, digest in sorted(digests.items()):
+        merged.setdefault(name, {})["digest"] = digest
+    block = yaml.safe_dump({"images": merged}, sort_keys=True, default_flow_style=False)
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if _TOP_KEY.match(line)), None)
+    if start is None:
+        tail = "" if not text or text.endswith("\n") else "\n"
+        note = "# Digests pinned by `python -m generator mirror --pin`: the deployment pulls exactly these.\n"
+        new = text + tail + note + block
+    else:
+        end = start + 1
+        while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t"):
+            end += 1
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1  # keep the blank lines that separate the next key
+        new = "".join(lines[:start]) + block + "".join(lines[end:])
+    check = yaml.safe_load(new)
+    if check.get("images") != merged or {k: v for k, v in check.items() if k != "images"} != {
+            k: v for k, v in data.items() if k != "images"}:
+        raise RenderError(f"{env_file}: could not rewrite its images: block safely; set the digests by hand: "
+                          + ", ".join(f"images.{k}.digest: {v}" for k, v in sorted(digests.items())))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(new)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def digests(outcomes: Sequence[Outcome]) -> dict[str, str]:
+    return {o.image.name: o.digest for o in outcomes if o.digest}
+
+
+def terminal_progress() -> oci.Progress:
+    """Bytes per blob on one terminal line (stderr), at most ten updates a second."""
+    last = [0.0]
+
+    def show(digest: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        print(f"\r\033[K  {digest[7:19]}  {done / 1e6:8.1f} / {total / 1e6:.1f} MB", end="", file=sys.stderr,
+              flush=True)
+
+    return show
