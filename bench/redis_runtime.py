@@ -30,12 +30,12 @@ from tests import ha, redisproc, runtime_config  # noqa: E402
 
 
 def _dev_server(workdir: Path) -> redisproc.Server:
-    _, files = runtime_config.for_env(ROOT, "dev")
+    _, files = runtime_config.for_env("dev")
     return redisproc.node_server(files, workdir, redisconf.node("standalone", False, "master"))
 
 
 def restart(records: int) -> None:
-    ttl = runtime_config.settings(ROOT, "dev").otp_ttl_seconds
+    ttl = runtime_config.settings("dev").otp_ttl_seconds
     with tempfile.TemporaryDirectory() as tmp:
         srv = _dev_server(Path(tmp)).start()
         try:
@@ -81,8 +81,8 @@ def failover() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         root = ha.project(ROOT, base / "project", archive=True)
-        settings = runtime_config.settings(root, ha.ENV)
-        source, files = runtime_config.for_env(root, ha.ENV)
+        settings = runtime_config.settings(ha.ENV, root=root)
+        source, files = runtime_config.for_env(ha.ENV, root=root)
         node = redisconf.node(settings.architecture, settings.sentinel_enabled, "master")
         master = redisproc.node_server(files, base / "n0", node)
         replica = redisproc.node_server(files, base / "n1", node, replicaof=("127.0.0.1", master.port))

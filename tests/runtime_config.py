@@ -1,8 +1,8 @@
 """The redis configuration a pod receives, for the runtime tests: from the real subchart's render
 when the archive is present, else our own equivalent built from the same values.
 
-Every helper takes the project root it reads: ROOT for the committed (standalone) environments,
-or a copy made by tests/ha.py for the HA variant."""
+Every helper reads the project at `root`: ROOT (the default) for the committed, standalone
+environments, or a copy made by tests/ha.py for the HA variant."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from typing import Any
 
 from generator import naming, pipeline, redisconf, subchart
 from generator.settings import Settings
+from tests.conftest import ROOT
 
 
 @functools.cache
-def settings(root: Path, env: str, **changes: Any) -> Settings:
+def settings(env: str, root: Path = ROOT, **changes: Any) -> Settings:
     base = pipeline.prepare(root, env).settings
     return dataclasses.replace(base, **changes) if changes else base
 
@@ -26,7 +27,7 @@ def equivalent(s: Settings) -> dict[str, str]:
 
 
 @functools.cache
-def rendered(root: Path, env: str) -> dict[str, str] | None:
+def rendered(env: str, root: Path = ROOT) -> dict[str, str] | None:
     """The data of `<fullname>-configuration` as helm renders it with the real subchart from
     root's chart/, or None when root has no subchart archive."""
     if subchart.find(root / "chart") is None:
@@ -40,9 +41,9 @@ def rendered(root: Path, env: str) -> dict[str, str] | None:
     raise AssertionError(f"{env}: no ConfigMap {name} in the render")
 
 
-def for_env(root: Path, env: str) -> tuple[str, dict[str, str]]:
+def for_env(env: str, root: Path = ROOT) -> tuple[str, dict[str, str]]:
     """(where it came from, the files) for one environment of root."""
-    real = rendered(root, env)
+    real = rendered(env, root)
     if real is not None:
         return "subchart render", real
-    return "our equivalent", equivalent(settings(root, env))
+    return "our equivalent", equivalent(settings(env, root))

@@ -12,7 +12,6 @@ import yaml
 
 from generator import acl, redisconf
 from tests import ha, redisproc, runtime_config
-from tests.conftest import ROOT
 
 redis = pytest.importorskip("redis")
 
@@ -44,7 +43,7 @@ def acl_redis(tmp_path: Path) -> Iterator[redisproc.Server]:
     assert done.returncode == 0, done.stderr
     added = done.stdout.splitlines()[2:]  # what the script appended after --port 6379
     assert added == ["--aclfile", str(tmp_path / "users.acl")]
-    _, files = runtime_config.for_env(ROOT, "dev")
+    _, files = runtime_config.for_env("dev")
     srv = redisproc.node_server(files, tmp_path / "node", redisconf.node("standalone", False, "master"),
                                 extra=tuple(added)).start()
     yield srv
@@ -169,7 +168,7 @@ def test_smoke_checks_the_backend_user(acl_redis: redisproc.Server, bare_project
 
 def test_smoke_fails_when_the_acl_is_missing(bare_project: Path, cli, monkeypatch, tmp_path: Path) -> None:
     _enable_acl(bare_project)
-    _, files = runtime_config.for_env(ROOT, "dev")
+    _, files = runtime_config.for_env("dev")
     srv = redisproc.node_server(files, tmp_path, redisconf.node("standalone", False, "master")).start()
     monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
     try:

@@ -39,9 +39,9 @@ class Cluster:
 
 @pytest.fixture
 def cluster(tmp_path: Path, ha_root: Path) -> Iterator[Cluster]:
-    settings = runtime_config.settings(ha_root, ENV)
+    settings = runtime_config.settings(ENV, root=ha_root)
     assert settings.sentinel_enabled and settings.replica_count == 3, "the HA variant runs Sentinel"
-    _, files = runtime_config.for_env(ha_root, ENV)
+    _, files = runtime_config.for_env(ENV, root=ha_root)
     node = redisconf.node(settings.architecture, settings.sentinel_enabled, "master")
     master = redisproc.node_server(files, tmp_path / "node-0", node)
     replica = redisproc.node_server(files, tmp_path / "node-1", node, replicaof=("127.0.0.1", master.port))
@@ -79,7 +79,7 @@ def _sentinel_view(sentinel: redisproc.Server, master_set: str) -> tuple[int, in
 
 
 def test_failover_keeps_replicated_otp_records(cluster: Cluster) -> None:
-    settings = runtime_config.settings(cluster.root, ENV)
+    settings = runtime_config.settings(ENV, root=cluster.root)
     sentinel = cluster.client()
     master = sentinel.master_for(cluster.master_set, password=redisproc.PASSWORD, socket_timeout=5,
                                  decode_responses=True)

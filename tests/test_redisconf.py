@@ -37,9 +37,9 @@ def root_of(request: pytest.FixtureRequest):
 
 def _start(tmp_path: Path, env: str = "dev", files: dict[str, str] | None = None,
            role: str = "master", root: Path = ROOT) -> redisproc.Server:
-    s = runtime_config.settings(root, env)
+    s = runtime_config.settings(env, root=root)
     if files is None:
-        _, files = runtime_config.for_env(root, env)
+        _, files = runtime_config.for_env(env, root=root)
     node = redisconf.node(s.architecture, s.sentinel_enabled, role)
     return redisproc.node_server(files, tmp_path / env, node).start()
 
@@ -56,11 +56,11 @@ def test_equivalent_matches_the_subchart_render(root_of, env: str) -> None:
     if not ARCHIVES:
         pytest.skip(SKIP_NO_SUBCHART)
     root, name = root_of(env)
-    real = runtime_config.rendered(root, name)
+    real = runtime_config.rendered(name, root=root)
     assert real is not None
     if env == HA:
-        assert runtime_config.settings(root, name).sentinel_enabled and "sentinel.conf" in real
-    ours = runtime_config.equivalent(runtime_config.settings(root, name))
+        assert runtime_config.settings(name, root=root).sentinel_enabled and "sentinel.conf" in real
+    ours = runtime_config.equivalent(runtime_config.settings(name, root=root))
     assert real == ours
 
 
@@ -82,9 +82,9 @@ def test_auth_is_required(server: redisproc.Server) -> None:
 @pytest.mark.parametrize(("env", "role"), [("dev", "master"), ("prod", "master"), (HA, "master"), (HA, "replica")])
 def test_disabled_commands_are_refused_in_every_role(tmp_path: Path, root_of, env: str, role: str) -> None:
     root, name = root_of(env)
-    s = runtime_config.settings(root, name)
+    s = runtime_config.settings(name, root=root)
     assert s.sentinel_enabled == (env == HA)
-    source, files = runtime_config.for_env(root, name)
+    source, files = runtime_config.for_env(name, root=root)
     node = redisconf.node(s.architecture, s.sentinel_enabled, role)
     srv = redisproc.node_server(files, tmp_path, node).start()
     try:
@@ -101,7 +101,7 @@ def test_disabled_commands_are_refused_in_every_role(tmp_path: Path, root_of, en
 def test_rdb_snapshots_are_configured_and_written(server: redisproc.Server) -> None:
     r = server.client()
     assert r.config_get("appendonly") == {"appendonly": "no"}
-    assert r.config_get("save") == {"save": runtime_config.settings(ROOT, "dev").rdb_save}
+    assert r.config_get("save") == {"save": runtime_config.settings("dev").rdb_save}
     data = Path(r.config_get("dir")["dir"])
     assert data == server.workdir / "data"
     keyschema.store(r, "bob", keyschema.OtpRecord("654321", "+15550101"))
@@ -117,7 +117,7 @@ def test_rdb_snapshots_are_configured_and_written(server: redisproc.Server) -> N
 def test_records_and_ttls_survive_a_sigterm_restart(tmp_path: Path, root_of, env: str) -> None:
     root, name = root_of(env)
     srv = _start(tmp_path, name, root=root)
-    ttl = runtime_config.settings(root, name).otp_ttl_seconds
+    ttl = runtime_config.settings(name, root=root).otp_ttl_seconds
     written = 200
     try:
         r = srv.client()
@@ -160,7 +160,7 @@ def _break_bgsave(srv: redisproc.Server) -> None:
 
 
 def test_a_failing_background_save_does_not_stop_otp_issuing_by_default(server: redisproc.Server) -> None:
-    assert runtime_config.settings(ROOT, "dev").stop_writes_on_bgsave_error is False
+    assert runtime_config.settings("dev").stop_writes_on_bgsave_error is False
     _break_bgsave(server)
     r = server.client()
     keyschema.store(r, "dave", keyschema.OtpRecord("222222", "+15550103"))
@@ -171,7 +171,7 @@ def test_a_failing_background_save_does_not_stop_otp_issuing_by_default(server: 
 
 
 def test_stop_writes_on_bgsave_error_when_the_environment_asks(tmp_path: Path) -> None:
-    strict = runtime_config.settings(ROOT, "dev", stop_writes_on_bgsave_error=True)
+    strict = runtime_config.settings("dev", stop_writes_on_bgsave_error=True)
     srv = _start(tmp_path, files=runtime_config.equivalent(strict))
     try:
         _break_bgsave(srv)
