@@ -6,13 +6,14 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import pipeline, render
+from generator import pipeline, policy, render
 
 
 @dataclass
 class Report:
     lines: list[str] = field(default_factory=list)  # progress, to stdout
     problems: list[str] = field(default_factory=list)  # failures, to stderr
+    policy: list[policy.EnvReport] = field(default_factory=list)  # policy rules, per environment
 
 
 def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
@@ -32,6 +33,7 @@ def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
         expected.update(result.files)
         report.lines.append(result.summary.line(result.settings.env))
         report.lines.extend(result.notes)
+        report.policy.append(policy.evaluate(policy.context(result, root)))
     report.problems.extend(drift(root / render.CHART_DIR, expected))
     lines, problems = gitops_check.run(root, prepared)
     report.lines.extend(lines)

@@ -47,13 +47,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from generator import check
+    from generator import report as policy_report
 
     report = check.run(_root(args), require_subchart=args.require_subchart, workers=args.jobs)
+    document = policy_report.render(report.policy, args.format)
+    # With a machine format on stdout, progress goes to stderr so stdout stays one document.
+    progress = sys.stdout if args.format == "text" and not args.output else sys.stderr
     for line in report.lines:
-        print(line)
+        print(line, file=progress)
+    if args.output:
+        policy_report.write(Path(args.output), document)
+    else:
+        sys.stdout.write(document)
     for problem in report.problems:
         print(problem, file=sys.stderr)
-    return 1 if report.problems else 0
+    return 1 if report.problems or policy_report.failed(report.policy) else 0
 
 
 def cmd_outputs(args: argparse.Namespace) -> int:
@@ -135,11 +143,17 @@ def parser() -> argparse.ArgumentParser:
                    help="fail when the Bitnami archive is not in chart/charts/ (default: render our templates only)")
     b.set_defaults(func=cmd_build)
 
-    c = sub.add_parser("check", help="CI: every environment valid and chart/ up to date; writes nothing",
-                       description="Re-render every environment in memory, run the same checks as build, and fail "
-                       "(exit 1, with a diff) when chart/ is stale or any check fails. Writes nothing.")
+    c = sub.add_parser("check", help="CI: every environment valid, policy rules kept, chart/ up to date",
+                       description="Re-render every environment in memory, run the same checks as build and the "
+                       "policy rules (TR-*), and fail (exit 1) when chart/ is stale, any check fails or any "
+                       "error-level rule finding is not suppressed by the environment's policy_exceptions. "
+                       "Writes nothing but --output.")
     c.add_argument("--require-subchart", action="store_true", help="fail when the Bitnami archive is absent")
     c.add_argument("--jobs", "-j", type=int, default=2, help="environments checked in parallel (default: 2)")
+    c.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                   help="policy report format: text (default), json, or sarif (SARIF 2.1.0, for CI annotations)")
+    c.add_argument("--output", "-o", metavar="FILE", help="write the policy report to FILE (atomically) "
+                   "instead of stdout")
     c.set_defaults(func=cmd_check)
 
     o = sub.add_parser("outputs", help="the Terraform module's outputs for an environment, as JSON",

@@ -41,6 +41,14 @@ class ArgoCD:
 
 
 @dataclass(frozen=True)
+class PolicyException:
+    """A policy rule switched off for one environment, with the written reason reports show."""
+
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of the schema, defaults applied. Field names are the schema's."""
 
@@ -85,6 +93,10 @@ class Settings:
     acl_enabled: bool = False
     acl_username: str = "twofa-backend"
     acl_secret_name: str = "redis-backend-acl"
+    policy_exceptions: tuple[PolicyException, ...] = ()
+    require_image_digest: bool = False
+    image_digest: str = ""
+    metrics_image_digest: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
@@ -98,4 +110,5 @@ class Settings:
             values["api_versions"] = tuple(values["api_versions"])
         if values.get("argocd") is not None:
             values["argocd"] = ArgoCD(**values["argocd"])
+        values["policy_exceptions"] = tuple(PolicyException(**e) for e in values.get("policy_exceptions") or ())
         return cls(**values)

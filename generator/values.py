@@ -26,8 +26,14 @@ def redis_configuration(settings: Settings) -> str:
     ])
 
 
-def _image(settings: Settings, tag: str) -> dict[str, str]:
-    return {"registry": settings.ecr_registry, "repository": settings.ecr_repository, "tag": tag}
+def _image(settings: Settings, tag: str, digest: str = "") -> dict[str, str]:
+    # A mutable tag (redis-latest) must be re-resolved at every pod start, or nodes drift apart
+    # on a re-pushed tag; a digest cannot change, so the node's copy is good.
+    image = {"registry": settings.ecr_registry, "repository": settings.ecr_repository, "tag": tag,
+             "pullPolicy": "IfNotPresent" if digest else "Always"}
+    if digest:
+        image["digest"] = digest
+    return image
 
 
 def env_values(settings: Settings) -> dict[str, Any]:
@@ -40,11 +46,12 @@ def env_values(settings: Settings) -> dict[str, Any]:
     values: dict[str, Any] = {
         "redis": {
             "enabled": True,
-            "image": _image(settings, settings.image_tag),
+            "image": _image(settings, settings.image_tag, settings.image_digest),
             "auth": {"existingSecret": settings.secret_name, "existingSecretPasswordKey": naming.PASSWORD_KEY},
             "commonConfiguration": redis_configuration(settings),
             "master": {"resources": settings.resources.as_dict(), "persistence": persistence},
-            "metrics": {"enabled": settings.metrics_enabled, "image": _image(settings, settings.metrics_image_tag)},
+            "metrics": {"enabled": settings.metrics_enabled, "image": _image(settings, settings.metrics_image_tag,
+                                                                              settings.metrics_image_digest)},
         },
         "networkPolicy": {
             "backendNamespace": settings.backend_namespace,

@@ -1,0 +1,13 @@
+"""Policy checks: the seed's security promises as named rules over a rendered environment.
+
+`evaluate(context(result))` runs every rule in `rules.RULES` and returns an `EnvReport`;
+`generator.report` turns reports into text, JSON or SARIF.
+"""
+
+from __future__ import annotations
+
+from generator.policy.model import Context, Coverage, Finding, Rule
+from generator.policy.rules import BY_ID, RULES
+from generator.policy.runner import EnvReport, context, evaluate
+
+__all__ = ["BY_ID", "RULES", "Context", "Coverage", "EnvReport", "Finding", "Rule", "context", "evaluate"]

@@ -1,0 +1,138 @@
+"""Reading rendered Kubernetes objects: pod templates, containers, label selectors, names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# Kinds that carry a pod template, and where it sits.
+_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "Pod": (),
+}
+CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+
+
+def name_of(obj: Mapping[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    return f"{obj.get('kind')}/{meta.get('name', '?')}"
+
+
+def namespace_of(obj: Mapping[str, Any], default: str) -> str:
+    return str((obj.get("metadata") or {}).get("namespace") or default)
+
+
+@dataclass(frozen=True)
+class PodTemplate:
+    owner: dict[str, Any]  # the workload object
+    path: str  # JSON path of the template inside it ("spec.template")
+    metadata: dict[str, Any]
+    spec: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return name_of(self.owner)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (self.metadata.get("labels") or {}).items()}
+
+    def at(self, *parts: str) -> str:
+        return ".".join(p for p in (self.path, *parts) if p)
+
+
+@dataclass(frozen=True)
+class Container:
+    pod: PodTemplate
+    kind: str  # containers, initContainers, ephemeralContainers
+    index: int
+    spec: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.spec.get("name", f"#{self.index}"))
+
+    def at(self, *parts: str) -> str:
+        return self.pod.at("spec", f"{self.kind}[{self.index}]", *parts)
+
+    @property
+    def security(self) -> dict[str, Any]:
+        return dict(self.spec.get("securityContext") or {})
+
+
+def pod_templates(objects: Iterator[dict[str, Any]] | list[dict[str, Any]] | tuple[dict[str, Any], ...]
+                  ) -> list[PodTemplate]:
+    out = []
+    for obj in objects:
+        parts = _TEMPLATE_PATHS.get(str(obj.get("kind")))
+        if parts is None:
+            continue
+        node: Any = obj
+        for p in parts:
+            node = node.get(p) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            out.append(PodTemplate(obj, ".".join(parts), dict(node.get("metadata") or {}),
+                                   dict(node.get("spec") or {})))
+    return out
+
+
+def containers(pod: PodTemplate) -> list[Container]:
+    out = []
+    for kind in CONTAINER_LISTS:
+        for i, spec in enumerate(pod.spec.get(kind) or []):
+            if isinstance(spec, dict):
+                out.append(Container(pod, kind, i, spec))
+    return out
+
+
+def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    """Kubernetes LabelSelector semantics; an empty selector matches everything."""
+    if selector is None:
+        return True
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(str(key)) != str(value):
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op = str(expr.get("key")), str(expr.get("operator"))
+        values = [str(v) for v in expr.get("values") or []]
+        present = key in labels
+        if op == "In" and not (present and labels[key] in values):
+            return False
+        if op == "NotIn" and present and labels[key] in values:
+            return False
+        if op == "Exists" and not present:
+            return False
+        if op == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def requirements(selector: Mapping[str, Any] | None) -> dict[str, frozenset[str]]:
+    """Label values a selector pins: key -> the only values it admits (matchLabels, In)."""
+    pinned: dict[str, frozenset[str]] = {}
+    if not selector:
+        return pinned
+    for key, value in (selector.get("matchLabels") or {}).items():
+        pinned[str(key)] = pinned.get(str(key), frozenset([str(value)])) & {str(value)}
+    for expr in selector.get("matchExpressions") or []:
+        if expr.get("operator") == "In":
+            key = str(expr.get("key"))
+            values = frozenset(str(v) for v in expr.get("values") or [])
+            pinned[key] = pinned[key] & values if key in pinned else values
+    return pinned
+
+
+def show_selector(selector: Mapping[str, Any] | None) -> str:
+    if not selector:
+        return "{}"
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        values = ",".join(str(v) for v in expr.get("values") or [])
+        parts.append(f"{expr.get('key')} {expr.get('operator')}{f' ({values})' if values else ''}")
+    return "{" + ", ".join(parts) + "}"

@@ -1,0 +1,17 @@
+"""Every rule, in report order. A rule's ID never changes once released: suppressions key on it."""
+
+from __future__ import annotations
+
+from generator.policy import auth, exposure, network, persistence, podsecurity, secrets, supplychain
+from generator.policy.model import Rule
+
+RULES: tuple[Rule, ...] = (
+    *auth.RULES,
+    *network.RULES,
+    *exposure.RULES,
+    *podsecurity.RULES,
+    *supplychain.RULES,
+    *persistence.RULES,
+    *secrets.RULES,
+)
+BY_ID = {r.id: r for r in RULES}

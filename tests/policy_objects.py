@@ -1,0 +1,168 @@
+"""Hand-written rendered objects for the policy tests: a release that keeps every promise.
+
+Shaped like what the Bitnami chart renders for our values (names, labels, start script
+arguments, security contexts), written here by hand so the tests run without the archive.
+Each test deep-copies `good()` and breaks one thing.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from generator import render, schema
+from generator.policy import Context
+from generator.settings import Settings
+
+REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+BASE_SETTINGS: dict[str, Any] = {
+    "env": "staging", "region": "us-east-1", "prefix": "twofa", "enable_redis": True,
+    "ecr_registry": REGISTRY, "ecr_repository": "twofa/staging", "storage_class_name": "gp3",
+    "storage_size": "2Gi", "metrics_enabled": True,
+}
+SECURE = {"runAsUser": 1001, "runAsGroup": 1001, "runAsNonRoot": True, "allowPrivilegeEscalation": False,
+          "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]},
+          "seccompProfile": {"type": "RuntimeDefault"}, "seLinuxOptions": {}}
+REDIS_LABELS = {"app.kubernetes.io/instance": "redis", "app.kubernetes.io/name": "redis",
+                "app.kubernetes.io/component": "master"}
+START_MASTER = """#!/bin/bash
+[[ -f $REDIS_PASSWORD_FILE ]] && export REDIS_PASSWORD="$(< "${REDIS_PASSWORD_FILE}")"
+ARGS=("--port" "${REDIS_PORT}")
+ARGS+=("--requirepass" "${REDIS_PASSWORD}")
+ARGS+=("--masterauth" "${REDIS_PASSWORD}")
+ARGS+=("--include" "/opt/bitnami/redis/etc/redis.conf")
+ARGS+=("--include" "/opt/bitnami/redis/etc/master.conf")
+exec redis-server "${ARGS[@]}"
+"""
+
+
+def network_policy() -> dict[str, Any]:
+    def ns(name: str) -> dict[str, Any]:
+        return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}}
+
+    return {
+        "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+        "metadata": {"name": "redis-backend-access", "namespace": "redis"},
+        "spec": {
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "redis"}},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"from": [ns("twofa-backend")], "ports": [{"protocol": "TCP", "port": 6379}]},
+                        {"from": [ns("monitoring")], "ports": [{"protocol": "TCP", "port": 9121}]}],
+            "egress": [{"to": [{**ns("kube-system"), "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+                        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}],
+        },
+    }
+
+
+def statefulset() -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": "redis-master", "namespace": "redis"},
+        "spec": {
+            "template": {
+                "metadata": {"labels": dict(REDIS_LABELS)},
+                "spec": {
+                    "securityContext": {"fsGroup": 1001, "fsGroupChangePolicy": "Always", "sysctls": []},
+                    "automountServiceAccountToken": False,
+                    "containers": [
+                        {"name": "redis", "image": f"{REGISTRY}/twofa/staging:redis-latest",
+                         "imagePullPolicy": "Always", "securityContext": copy.deepcopy(SECURE),
+                         "env": [{"name": "ALLOW_EMPTY_PASSWORD", "value": "no"},
+                                 {"name": "REDIS_PASSWORD_FILE", "value": "/opt/bitnami/redis/secrets/redis-password"},
+                                 {"name": "REDIS_PORT", "value": "6379"}],
+                         "ports": [{"name": "redis", "containerPort": 6379}],
+                         "volumeMounts": [{"name": "redis-password", "mountPath": "/opt/bitnami/redis/secrets/"},
+                                          {"name": "redis-data", "mountPath": "/data"}]},
+                        {"name": "metrics", "image": f"{REGISTRY}/twofa/staging:redis-exporter-latest",
+                         "securityContext": copy.deepcopy(SECURE),
+                         "env": [{"name": "REDIS_PASSWORD_FILE", "value": "/secrets/redis-password"}],
+                         "ports": [{"name": "metrics", "containerPort": 9121}],
+                         "volumeMounts": [{"name": "redis-password", "mountPath": "/secrets/"}]},
+                    ],
+                    "volumes": [
+                        {"name": "start-scripts", "configMap": {"name": "redis-scripts", "defaultMode": 493}},
+                        {"name": "redis-password", "secret": {"secretName": "redis-secret", "items": [
+                            {"key": "redis-password", "path": "redis-password"}]}},
+                        {"name": "config", "configMap": {"name": "redis-configuration"}},
+                        {"name": "empty-dir", "emptyDir": {}},
+                    ],
+                },
+            },
+            "volumeClaimTemplates": [{"metadata": {"name": "redis-data"}, "spec": {
+                "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "2Gi"}},
+                "storageClassName": "gp3"}}],
+        },
+    }
+
+
+def configmaps() -> list[dict[str, Any]]:
+    def cm(name: str, data: dict[str, str]) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "redis"},
+                "data": data}
+
+    return [
+        cm("redis-configuration", {
+            "redis.conf": "# User-supplied common configuration:\nappendonly no\nsave 60 1\n"
+                          "stop-writes-on-bgsave-error no\n# End of common configuration",
+            "master.conf": 'dir /data\nrename-command FLUSHDB ""\nrename-command FLUSHALL ""',
+            "users.acl": ""}),
+        cm("redis-scripts", {"start-master.sh": START_MASTER}),
+    ]
+
+
+def services() -> list[dict[str, Any]]:
+    selector = dict(REDIS_LABELS)
+    return [
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "redis-master", "namespace": "redis"},
+         "spec": {"type": "ClusterIP", "ports": [{"name": "tcp-redis", "port": 6379}], "selector": selector}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "redis-headless", "namespace": "redis"},
+         "spec": {"type": "ClusterIP", "clusterIP": "None", "ports": [{"port": 6379}], "selector": selector}},
+    ]
+
+
+def good() -> list[dict[str, Any]]:
+    return [network_policy(), *configmaps(), *services(), statefulset()]
+
+
+@dataclass
+class Case:
+    """A release to evaluate: objects, settings overrides, and whether the subchart was rendered."""
+
+    objects: list[dict[str, Any]] = field(default_factory=good)
+    settings: dict[str, Any] = field(default_factory=dict)
+    subchart: bool = True
+
+    def find(self, kind: str, name: str | None = None) -> dict[str, Any]:
+        return next(o for o in self.objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name))
+
+    @property
+    def pod(self) -> dict[str, Any]:
+        return self.find("StatefulSet")["spec"]["template"]["spec"]
+
+    @property
+    def policy(self) -> dict[str, Any]:
+        return self.find("NetworkPolicy")["spec"]
+
+    def context(self, values_patch: dict[str, Any] | None = None) -> Context:
+        data = {**schema.defaults(), **BASE_SETTINGS, **self.settings}
+        settings = Settings.from_dict(data)
+        files = render.chart_files(settings, f"environments/{settings.env}.yaml")
+        values: dict[str, Any] = {}
+        for name in ("values.yaml", f"values-{settings.env}.yaml"):
+            _merge(values, yaml.safe_load(files[name]) or {})
+        if values_patch:
+            _merge(values, values_patch)
+        objects = [o for o in self.objects if self.subchart or o["kind"] == "NetworkPolicy"]
+        return Context(settings, tuple(objects), values, files, self.subchart,
+                       {"NetworkPolicy/redis-backend-access": "chart/templates/networkpolicy.yaml"})
+
+
+def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
+    for k, v in other.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into[k] = v
