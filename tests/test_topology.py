@@ -216,3 +216,25 @@ def test_subchart_objects_for_sentinel(ha_with_subchart: Path, cli) -> None:
     conf = by[("ConfigMap", "redis-configuration")]["data"]["sentinel.conf"]
     assert "sentinel monitor mymaster redis-node-0.redis-headless.redis.svc.cluster.local 6379 2" in conf
     assert "nopass" not in (ha_with_subchart / "build" / ha.ENV / "manifests.yaml").read_text()
+
+
+def test_ha_variant_passes_check_and_its_policy_rules(ha_project: Path, cli) -> None:
+    # No committed environment runs Sentinel, so `check` over the repository no longer sees it:
+    # the HA variant, built and committed in its copy, must pass the same gate.
+    assert cli(ha_project, "build", ha.ENV).code == 0
+    ran = cli(ha_project, "check")
+    assert ran.code == 0, ran.out + ran.err
+    assert f"{ha.ENV}: policy: 27 rules, 0 errors, 0 warnings, 0 suppressed" in ran.out
+    values = yaml.safe_load((ha_project / "chart" / f"values-{ha.ENV}.yaml").read_text())["redis"]
+    assert values["sentinel"]["enabled"] is True  # what check rendered is the Sentinel topology
+
+
+def test_ha_variant_passes_check_with_the_subchart(ha_with_subchart: Path, cli) -> None:
+    assert cli(ha_with_subchart, "build", ha.ENV).code == 0
+    ran = cli(ha_with_subchart, "check", "--format", "json")
+    assert ran.code == 0, ran.out + ran.err
+    (env,) = [e for e in json.loads(ran.out)["environments"] if e["env"] == ha.ENV]
+    assert env["findings"] == [] and env["suppressed"] == [] and env["subchart"] is True
+    assert {c["coverage"] for c in env["coverage"].values()} <= {"full", "not applicable"}
+    values = yaml.safe_load((ha_with_subchart / "chart" / f"values-{ha.ENV}.yaml").read_text())["redis"]
+    assert values["sentinel"]["enabled"] is True  # what check rendered is the Sentinel topology
