@@ -3,9 +3,10 @@
     .venv/bin/python bench/redis_runtime.py [--records N] [--smoke-runs N] [--no-failover]
 
 Prints: OTP records surviving a SIGTERM restart (n/n) and their TTL drift, the time from SIGTERM
-of the master until a client asking Sentinel can write to the promoted replica (prod's
-configuration, its down-after-milliseconds included), and the wall time of `smoke`.
-Uses the same helpers as the tests (tests/redisproc.py, tests/runtime_config.py).
+of the master until a client asking Sentinel can write to the promoted replica (the HA variant
+of tests/ha.py, prod with replication + Sentinel in a temporary project copy, its
+down-after-milliseconds included), and the wall time of `smoke`.
+Uses the same helpers as the tests (tests/ha.py, tests/redisproc.py, tests/runtime_config.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator import keyschema, redisconf  # noqa: E402
 from generator.cli import main  # noqa: E402
-from tests import redisproc, runtime_config  # noqa: E402
+from tests import ha, redisproc, runtime_config  # noqa: E402
 
 
 def _dev_server(workdir: Path) -> redisproc.Server:
@@ -77,11 +78,12 @@ def smoke(runs: int) -> None:
 def failover() -> None:
     from redis.sentinel import Sentinel
 
-    settings = runtime_config.settings("prod")
-    _, files = runtime_config.for_env("prod")
-    node = redisconf.node(settings.architecture, settings.sentinel_enabled, "master")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
+        root = ha.project(ROOT, base / "project", archive=True)
+        settings = runtime_config.settings(ha.ENV, root=root)
+        source, files = runtime_config.for_env(ha.ENV, root=root)
+        node = redisconf.node(settings.architecture, settings.sentinel_enabled, "master")
         master = redisproc.node_server(files, base / "n0", node)
         replica = redisproc.node_server(files, base / "n1", node, replicaof=("127.0.0.1", master.port))
         sentinels = []
@@ -119,7 +121,7 @@ def failover() -> None:
             alive = sum(keyschema.load(r, f"user{i}") is not None for i in range(100))
             print(f"failover: writable new master {took:.2f} s after SIGTERM to the master "
                   f"(down-after-milliseconds {settings.sentinel_down_after_milliseconds}); "
-                  f"{alive}/100 replicated records readable")
+                  f"{alive}/100 replicated records readable; configuration: {source}")
         finally:
             for s in reversed(servers):
                 s.stop(grace=5)

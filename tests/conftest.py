@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from tests import ha
 
 # Real registries and a moto server, for the ECR and mirror tests.
 pytest_plugins = ["tests.registries", "tests.aws"]
@@ -52,6 +53,24 @@ def with_subchart(project: Path) -> Path:
     if not ARCHIVES:
         pytest.skip(SKIP_NO_SUBCHART)
     return project
+
+
+@pytest.fixture
+def ha_project(bare_project: Path) -> Path:
+    """bare_project with the HA variant (tests/ha.py) in its prod: replication + Sentinel."""
+    return ha.enable(bare_project)
+
+
+@pytest.fixture
+def ha_with_subchart(with_subchart: Path) -> Path:
+    return ha.enable(with_subchart)
+
+
+@pytest.fixture(scope="session")
+def ha_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A read-only HA project for the whole session (with the archive when present): the root
+    tests/runtime_config.py reads the HA variant's configuration from."""
+    return ha.project(ROOT, tmp_path_factory.mktemp("ha") / "project", archive=True)
 
 
 @pytest.fixture

@@ -1,20 +1,24 @@
 """The redis configuration a pod receives, for the runtime tests: from the real subchart's render
-when the archive is present, else our own equivalent built from the same values."""
+when the archive is present, else our own equivalent built from the same values.
+
+Every helper reads the project at `root`: ROOT (the default) for the committed, standalone
+environments, or a copy made by tests/ha.py for the HA variant."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+from pathlib import Path
 from typing import Any
 
-from generator import naming, pipeline, redisconf
+from generator import naming, pipeline, redisconf, subchart
 from generator.settings import Settings
-from tests.conftest import ARCHIVES, ROOT
+from tests.conftest import ROOT
 
 
 @functools.cache
-def settings(env: str, **changes: Any) -> Settings:
-    base = pipeline.prepare(ROOT, env).settings
+def settings(env: str, root: Path = ROOT, **changes: Any) -> Settings:
+    base = pipeline.prepare(root, env).settings
     return dataclasses.replace(base, **changes) if changes else base
 
 
@@ -23,12 +27,13 @@ def equivalent(s: Settings) -> dict[str, str]:
 
 
 @functools.cache
-def rendered(env: str) -> dict[str, str] | None:
-    """The data of `<fullname>-configuration` as helm renders it with the real subchart, or None."""
-    if not ARCHIVES:
+def rendered(env: str, root: Path = ROOT) -> dict[str, str] | None:
+    """The data of `<fullname>-configuration` as helm renders it with the real subchart from
+    root's chart/, or None when root has no subchart archive."""
+    if subchart.find(root / "chart") is None:
         return None
-    prepared = pipeline.prepare(ROOT, env)
-    (result,) = pipeline.render_checked(ROOT, [prepared.settings], [prepared.env.file])
+    prepared = pipeline.prepare(root, env)
+    (result,) = pipeline.render_checked(root, [prepared.settings], [prepared.env.file])
     name = f"{naming.bitnami_fullname(prepared.settings.release_name)}-configuration"
     for obj in result.objects:
         if obj["kind"] == "ConfigMap" and obj["metadata"]["name"] == name:
@@ -36,9 +41,9 @@ def rendered(env: str) -> dict[str, str] | None:
     raise AssertionError(f"{env}: no ConfigMap {name} in the render")
 
 
-def for_env(env: str) -> tuple[str, dict[str, str]]:
-    """(where it came from, the files) for one committed environment."""
-    real = rendered(env)
+def for_env(env: str, root: Path = ROOT) -> tuple[str, dict[str, str]]:
+    """(where it came from, the files) for one environment of root."""
+    real = rendered(env, root)
     if real is not None:
         return "subchart render", real
-    return "our equivalent", equivalent(settings(env))
+    return "our equivalent", equivalent(settings(env, root))

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from generator import acl, redisconf
-from tests import redisproc, runtime_config
+from tests import ha, redisproc, runtime_config
 
 redis = pytest.importorskip("redis")
 
@@ -130,8 +130,14 @@ def test_acl_values_mount_the_secret_and_never_say_nopass(bare_project: Path, cl
     assert "nopass" not in rendered and "nopass" not in yaml.safe_dump(values)
 
 
-@pytest.mark.parametrize(("env", "script"), [("dev", "start-master.sh"), ("prod", "start-node.sh")])
-def test_acl_with_the_subchart(with_subchart: Path, cli, env: str, script: str) -> None:
+@pytest.mark.parametrize(("env", "sentinel", "script"), [
+    ("dev", False, "start-master.sh"),
+    ("prod", False, "start-master.sh"),
+    (ha.ENV, True, "start-node.sh"),  # tests/ha.py's variant: Sentinel mode
+])
+def test_acl_with_the_subchart(with_subchart: Path, cli, env: str, sentinel: bool, script: str) -> None:
+    if sentinel:
+        ha.enable(with_subchart, env)
     _enable_acl(with_subchart, env)
     rendered = _rendered(cli, with_subchart, env)
     assert "nopass" not in rendered
@@ -144,7 +150,8 @@ def test_acl_with_the_subchart(with_subchart: Path, cli, env: str, script: str) 
     assert start.index(acl.start_script(USER)) < start.index('exec redis-server "${ARGS[@]}"')
     config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "redis-configuration")
     assert config["data"]["users.acl"] == "" and "aclfile" not in config["data"]["redis.conf"]
-    node = next(o for o in objects if o["kind"] == "StatefulSet")
+    (node,) = [o for o in objects if o["kind"] == "StatefulSet"]
+    assert node["metadata"]["name"] == ("redis-node" if sentinel else "redis-master")
     pod = node["spec"]["template"]["spec"]
     assert acl.volume("redis-backend-acl") in pod["volumes"]
     redis_container = next(c for c in pod["containers"] if c["name"] == "redis")

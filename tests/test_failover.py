@@ -1,5 +1,6 @@
 """High availability on real processes: one master, one replica and three Sentinels on
-127.0.0.1, configured from prod's rendered configuration (replica.conf + redis.conf, as every
+127.0.0.1, configured from the HA variant's rendered configuration (tests/ha.py: prod with
+replication + Sentinel; committed prod is standalone) (replica.conf + redis.conf, as every
 Sentinel-mode node starts, and sentinel.conf). Stop the master like Kubernetes does; a client
 asking Sentinel finds the new master in bounded time, and the OTP records written (and
 replicated) before the failover are still there."""
@@ -14,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from generator import keyschema, redisconf
-from tests import redisproc, runtime_config
+from tests import ha, redisproc, runtime_config
 
 redis = pytest.importorskip("redis")
 from redis.sentinel import Sentinel  # noqa: E402 - after the importorskip
 
-ENV = "prod"
+ENV = ha.ENV  # in the HA copies (ha_root, ha_project), never the committed file
 RECORDS = 100
 
 
@@ -29,6 +30,7 @@ class Cluster:
     replica: redisproc.Server
     sentinels: list[redisproc.Server]
     master_set: str
+    root: Path  # the HA project the configuration came from
 
     def client(self) -> Sentinel:
         return Sentinel([("127.0.0.1", s.port) for s in self.sentinels], socket_timeout=1,
@@ -36,10 +38,10 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    settings = runtime_config.settings(ENV)
-    assert settings.sentinel_enabled, "prod is the environment with Sentinel"
-    _, files = runtime_config.for_env(ENV)
+def cluster(tmp_path: Path, ha_root: Path) -> Iterator[Cluster]:
+    settings = runtime_config.settings(ENV, root=ha_root)
+    assert settings.sentinel_enabled and settings.replica_count == 3, "the HA variant runs Sentinel"
+    _, files = runtime_config.for_env(ENV, root=ha_root)
     node = redisconf.node(settings.architecture, settings.sentinel_enabled, "master")
     master = redisproc.node_server(files, tmp_path / "node-0", node)
     replica = redisproc.node_server(files, tmp_path / "node-1", node, replicaof=("127.0.0.1", master.port))
@@ -58,7 +60,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         replica.start()
         for s in sentinels:
             s.start()
-        c = Cluster(master, replica, sentinels, settings.sentinel_master_set)
+        c = Cluster(master, replica, sentinels, settings.sentinel_master_set, ha_root)
         redisproc.wait_for(lambda: replica.client().info("replication")["master_link_status"] == "up", 20,
                            "the replica to sync")
         # Every Sentinel knows the replica and the other two before the test begins.
@@ -77,7 +79,7 @@ def _sentinel_view(sentinel: redisproc.Server, master_set: str) -> tuple[int, in
 
 
 def test_failover_keeps_replicated_otp_records(cluster: Cluster) -> None:
-    settings = runtime_config.settings(ENV)
+    settings = runtime_config.settings(ENV, root=cluster.root)
     sentinel = cluster.client()
     master = sentinel.master_for(cluster.master_set, password=redisproc.PASSWORD, socket_timeout=5,
                                  decode_responses=True)
@@ -110,26 +112,31 @@ def test_failover_keeps_replicated_otp_records(cluster: Cluster) -> None:
           f"(down-after {settings.sentinel_down_after_milliseconds} ms); {len(found)}/{RECORDS} records readable")
 
 
-def test_smoke_goes_through_sentinel(cluster: Cluster, bare_project: Path, cli, monkeypatch) -> None:
+def test_smoke_goes_through_sentinel(cluster: Cluster, ha_project: Path, cli, monkeypatch) -> None:
     monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
-    ran = cli(bare_project, "smoke", ENV, "--host", "127.0.0.1", "--port", str(cluster.sentinels[0].port))
+    ran = cli(ha_project, "smoke", ENV, "--host", "127.0.0.1", "--port", str(cluster.sentinels[0].port))
     assert ran.code == 0, ran.out + ran.err
     assert f"ok   sentinel: master of {cluster.master_set} is 127.0.0.1:{cluster.master.port}" in ran.out
     assert "role:master" in ran.out
 
+    # What the backend's plain client meets on a replica, which any node behind the Sentinel
+    # Service may be: the reason committed prod stays standalone until the backend asks Sentinel.
+    with pytest.raises(redis.ReadOnlyError):
+        keyschema.store(cluster.replica.client(), "alice", keyschema.OtpRecord("123456", "+15550100"))
+
     # Asked directly, a replica is refused: smoke writes only to a master.
-    ran = cli(bare_project, "smoke", ENV, "--host", "127.0.0.1", "--port", str(cluster.replica.port), "--direct")
+    ran = cli(ha_project, "smoke", ENV, "--host", "127.0.0.1", "--port", str(cluster.replica.port), "--direct")
     assert ran.code == 1
     assert "FAIL auth: expected the master (role:master); got role:slave" in ran.out
 
 
-def test_smoke_explains_an_unreachable_master_behind_sentinel(cluster: Cluster, bare_project: Path, cli,
+def test_smoke_explains_an_unreachable_master_behind_sentinel(cluster: Cluster, ha_project: Path, cli,
                                                              monkeypatch) -> None:
     # Sentinel keeps naming the master it monitors; once that address does not answer (as a pod
     # address seen through a port-forward would not), smoke says why and what to do.
     monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
     cluster.master.stop()
-    ran = cli(bare_project, "smoke", ENV, "--host", "127.0.0.1", "--port", str(cluster.sentinels[0].port),
+    ran = cli(ha_project, "smoke", ENV, "--host", "127.0.0.1", "--port", str(cluster.sentinels[0].port),
               "--timeout", "1")
     assert ran.code == 1
     assert f"FAIL noauth: expected a connection to 127.0.0.1:{cluster.master.port}" in ran.out

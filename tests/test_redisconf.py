@@ -15,19 +15,31 @@ from pathlib import Path
 import pytest
 
 from generator import keyschema, redisconf
-from tests import redisproc, runtime_config
-from tests.conftest import ARCHIVES, SKIP_NO_SUBCHART
+from tests import ha, redisproc, runtime_config
+from tests.conftest import ARCHIVES, ROOT, SKIP_NO_SUBCHART
 
 redis = pytest.importorskip("redis")
 
 ENVS = ("dev", "staging", "prod")
+HA = "ha"  # not a committed environment: tests/ha.py's variant of prod (replication + Sentinel)
+
+
+@pytest.fixture
+def root_of(request: pytest.FixtureRequest):
+    """root_of(env) -> (project root, environment name): ROOT for a committed environment, the
+    session's HA copy for HA (built only when a test asks for it)."""
+    def resolve(env: str) -> tuple[Path, str]:
+        if env == HA:
+            return request.getfixturevalue("ha_root"), ha.ENV
+        return ROOT, env
+    return resolve
 
 
 def _start(tmp_path: Path, env: str = "dev", files: dict[str, str] | None = None,
-           role: str = "master") -> redisproc.Server:
-    s = runtime_config.settings(env)
+           role: str = "master", root: Path = ROOT) -> redisproc.Server:
+    s = runtime_config.settings(env, root=root)
     if files is None:
-        _, files = runtime_config.for_env(env)
+        _, files = runtime_config.for_env(env, root=root)
     node = redisconf.node(s.architecture, s.sentinel_enabled, role)
     return redisproc.node_server(files, tmp_path / env, node).start()
 
@@ -39,13 +51,16 @@ def server(tmp_path: Path):
     srv.stop()
 
 
-@pytest.mark.parametrize("env", ENVS)
-def test_equivalent_matches_the_subchart_render(env: str) -> None:
+@pytest.mark.parametrize("env", [*ENVS, HA])  # HA: the Sentinel-mode files (sentinel.conf too)
+def test_equivalent_matches_the_subchart_render(root_of, env: str) -> None:
     if not ARCHIVES:
         pytest.skip(SKIP_NO_SUBCHART)
-    real = runtime_config.rendered(env)
+    root, name = root_of(env)
+    real = runtime_config.rendered(name, root=root)
     assert real is not None
-    ours = runtime_config.equivalent(runtime_config.settings(env))
+    if env == HA:
+        assert runtime_config.settings(name, root=root).sentinel_enabled and "sentinel.conf" in real
+    ours = runtime_config.equivalent(runtime_config.settings(name, root=root))
     assert real == ours
 
 
@@ -64,10 +79,12 @@ def test_auth_is_required(server: redisproc.Server) -> None:
     assert server.client().ping() is True
 
 
-@pytest.mark.parametrize(("env", "role"), [("dev", "master"), ("prod", "master"), ("prod", "replica")])
-def test_disabled_commands_are_refused_in_every_role(tmp_path: Path, env: str, role: str) -> None:
-    s = runtime_config.settings(env)
-    source, files = runtime_config.for_env(env)
+@pytest.mark.parametrize(("env", "role"), [("dev", "master"), ("prod", "master"), (HA, "master"), (HA, "replica")])
+def test_disabled_commands_are_refused_in_every_role(tmp_path: Path, root_of, env: str, role: str) -> None:
+    root, name = root_of(env)
+    s = runtime_config.settings(name, root=root)
+    assert s.sentinel_enabled == (env == HA)
+    source, files = runtime_config.for_env(name, root=root)
     node = redisconf.node(s.architecture, s.sentinel_enabled, role)
     srv = redisproc.node_server(files, tmp_path, node).start()
     try:
@@ -96,10 +113,11 @@ def test_rdb_snapshots_are_configured_and_written(server: redisproc.Server) -> N
     assert (data / "dump.rdb").stat().st_size > 0
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])  # prod: a Sentinel-mode node (replica.conf + redis.conf)
-def test_records_and_ttls_survive_a_sigterm_restart(tmp_path: Path, env: str) -> None:
-    srv = _start(tmp_path, env)
-    ttl = runtime_config.settings(env).otp_ttl_seconds
+@pytest.mark.parametrize("env", ["dev", "prod", HA])  # HA: a Sentinel-mode node (replica.conf + redis.conf)
+def test_records_and_ttls_survive_a_sigterm_restart(tmp_path: Path, root_of, env: str) -> None:
+    root, name = root_of(env)
+    srv = _start(tmp_path, name, root=root)
+    ttl = runtime_config.settings(name, root=root).otp_ttl_seconds
     written = 200
     try:
         r = srv.client()
