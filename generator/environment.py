@@ -144,20 +144,21 @@ class _NodeReader:
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
 
-    def _fail(self, node: yaml.Node, path: Path_, message: str) -> None:
+    def _fail(self, node: yaml.Node, path: Path_, message: str, line: int | None = None) -> None:
         # The key's line where there is one: an alias node still carries its anchor's position.
         known = self.marks.get(path)
-        line = known.line if known else node.start_mark.line + 1
+        if line is None:
+            line = known.line if known else node.start_mark.line + 1
         self.problems.append(Problem(self.shown, ".".join(path), message, line))
 
     def value(self, node: yaml.Node, path: Path_) -> Any:
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            # An alias composes to the very same node object: refusing repeats refuses
-            # aliases, and with them documents that expand exponentially.
-            if id(node) in self._seen:
-                self._fail(node, path, "YAML anchors and aliases are not supported here; write the value out")
-                return None
-            self._seen.add(id(node))
+        # An alias composes to the very same node object: refusing repeats refuses aliases
+        # (of scalars too, which would hide where a value comes from), and with them
+        # documents that expand exponentially.
+        if id(node) in self._seen:
+            self._fail(node, path, "YAML anchors and aliases are not supported here; write the value out")
+            return None
+        self._seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -181,7 +182,8 @@ class _NodeReader:
             here = (*path, key)
             if key in out:
                 first = self.marks[here].line
-                self._fail(key_node, here, f"duplicate key (first set on line {first}); remove one")
+                self._fail(key_node, here, f"duplicate key (first set on line {first}); remove one",
+                           key_node.start_mark.line + 1)
                 continue
             self.marks[here] = Origin(self.shown, key_node.start_mark.line + 1)
             out[key] = self.value(value_node, here)

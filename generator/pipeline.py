@@ -55,11 +55,12 @@ def prepare(root: Path, name: str) -> Prepared:
         if other == name:
             continue
         try:
-            other_env = environment.load(root, other)
-            others.append((other_env, schema.validate(other_env)))
+            # Parsed, not validated: here only the shared settings matter, and the other
+            # environment's own build reports the rest.
+            others.append(environment.load(root, other))
         except GeneratorError:
-            continue  # its own build reports it; here it only matters what it shares
-    schema.check_shared([(env, settings), *others])
+            continue
+    schema.check_shared([env, *others])
     return Prepared(env, settings)
 
 
@@ -77,7 +78,7 @@ def prepare_all(root: Path) -> list[Prepared]:
             problems.extend(e.problems)
     if problems:
         raise type_of_first(problems)
-    schema.check_shared([(p.env, p.settings) for p in prepared])
+    schema.check_shared([p.env for p in prepared])
     return prepared
 
 
@@ -107,8 +108,14 @@ def render_checked(
     password: str | None = None,
     require_subchart: bool = False,
     workers: int = 2,
+    lint_each: bool = True,
 ) -> list[Result]:
-    """Render and check environments on a private copy of chart/; chart/ is not touched."""
+    """Render and check environments on a private copy of chart/; chart/ is not touched.
+
+    `helm lint` checks the chart itself (metadata, template structure) and costs as much as a
+    render: with `lint_each` false (check over many environments) it runs once, with the values
+    of the first environment that deploys Redis, and each environment gets its own template.
+    """
     chart = root / render.CHART_DIR
     found = subchart.find(chart)
     if found is None and require_subchart:
@@ -131,10 +138,29 @@ def render_checked(
 
         def one(item: tuple[Settings, dict[str, str]]) -> Result:
             settings, files = item
-            return _check_one(stage, settings, files, found, secret_values, password)
+            return _check_one(stage, settings, files, found, secret_values, password, lint_each)
 
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            return list(pool.map(one, zip(settings_list, all_files, strict=True)))
+            lint = None
+            if not lint_each and settings_list:
+                first = next((s for s in settings_list if s.enable_redis), settings_list[0])
+                lint = pool.submit(_helm, helm.lint_args(stage, _spec(stage, first, secret_values)), password)
+            results = list(pool.map(one, zip(settings_list, all_files, strict=True)))
+            if lint is not None:
+                lint.result()
+            return results
+
+
+def _spec(stage: Path, settings: Settings, secret_values: Path | None) -> helm.Render:
+    values = [stage / f"values-{settings.env}.yaml"] + ([secret_values] if secret_values else [])
+    return helm.Render(settings.release_name, settings.namespace, settings.kube_version, tuple(values))
+
+
+def _helm(args: list[str], password: str | None) -> str:
+    try:
+        return helm.run(args)
+    except ToolError as e:
+        raise ToolError(_scrub(str(e), password)) from None
 
 
 def _check_one(
@@ -144,17 +170,17 @@ def _check_one(
     found: subchart.Subchart | None,
     secret_values: Path | None,
     password: str | None,
+    lint: bool = True,
 ) -> Result:
-    values = [stage / f"values-{settings.env}.yaml"] + ([secret_values] if secret_values else [])
-    spec = helm.Render(settings.release_name, settings.namespace, settings.kube_version, tuple(values))
-    try:
+    spec = _spec(stage, settings, secret_values)
+    if lint:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            lint = pool.submit(helm.run, helm.lint_args(stage, spec))
-            template = pool.submit(helm.run, helm.template_args(stage, spec))
+            linted = pool.submit(_helm, helm.lint_args(stage, spec), password)
+            template = pool.submit(_helm, helm.template_args(stage, spec), password)
             rendered = template.result()
-            lint.result()
-    except ToolError as e:
-        raise ToolError(_scrub(str(e), password)) from None
+            linted.result()
+    else:
+        rendered = _helm(helm.template_args(stage, spec), password)
     objects = manifests.parse(rendered)
     summary = manifests.validate(objects, settings.kube_version)
     if summary.errors:

@@ -48,30 +48,45 @@ def defaults() -> dict[str, Any]:
 def validate(env: Environment) -> Settings:
     """Check one environment; raise ValidationError listing every problem, else return Settings."""
     merged = {**defaults(), **env.settings}
-    problems = [*env.problems, *_schema_problems(env), *_semantic_problems(env, merged)]
+    # A value the reader already refused (an alias, a bad key) is None now: say so once.
+    refused = {p.path for p in env.problems if p.path}
+    found = [p for p in (*_schema_problems(env), *_semantic_problems(env, merged))
+             if not any(p.path == r or p.path.startswith(r + ".") for r in refused)]
+    problems = [*env.problems, *found]
     if problems:
         raise ValidationError(problems=sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.path, p.message)))
     return Settings.from_dict(merged)
 
 
-def check_shared(envs: Sequence[tuple[Environment, Settings]]) -> None:
-    """Settings of the one shared chart must agree across environments."""
+def check_shared(envs: Sequence[Environment]) -> None:
+    """Settings of the one shared chart must agree across environments.
+
+    Takes loaded (not validated) environments: a value of the wrong type is left to that
+    environment's own validation. The reference is the value `_common.yaml` gives, else the
+    first environment's; each environment that differs is reported at its own line.
+    """
+    common_file = f"{ENV_DIR}/{COMMON_FILE}"
     problems = []
     for name in SHARED_SETTINGS:
-        seen: dict[str, Environment] = {}
-        for env, settings in envs:
-            seen.setdefault(getattr(settings, name), env)
-        if len(seen) > 1:
-            (first_value, first), *rest = sorted(seen.items(), key=lambda kv: kv[1].name)
-            for value, env in rest:
-                origin = env.locate((name,))
-                where = first.locate((name,))
-                problems.append(Problem(
-                    origin.file, name,
-                    f"{value!r} disagrees with {first_value!r} ({where.file}); every environment shares one "
-                    f"chart: set {name} once in {ENV_DIR}/{COMMON_FILE}",
-                    origin.line or None,
-                ))
+        default = load_schema()["properties"][name].get("default")
+        values = [(env, env.settings.get(name, default)) for env in sorted(envs, key=lambda e: e.name)]
+        values = [(env, v) for env, v in values if isinstance(v, str)]
+        if len({v for _, v in values}) <= 1:
+            continue
+        from_common = [(env, v) for env, v in values if env.locate((name,)).file == common_file]
+        ref_env, ref_value = (from_common or values)[0]
+        ref = ref_env.locate((name,))
+        ref_where = f"{ref.file}:{ref.line}" if ref.line else ref.file
+        for env, value in values:
+            if value == ref_value:
+                continue
+            origin = env.locate((name,))
+            problems.append(Problem(
+                origin.file, name,
+                f"{value!r} disagrees with {ref_value!r} ({ref_where}); every environment shares one "
+                f"chart: set {name} once in {common_file}",
+                origin.line or None,
+            ))
     if problems:
         raise ValidationError(problems=problems)
 
@@ -101,6 +116,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
         wanted = error.validator_value
         wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
         got = _JSON_TYPES.get(type(value), type(value).__name__)
+        if value is None:
+            return f"expected {_article(str(wanted))}, got {got}"
+        if wanted == "string" and isinstance(value, (int, float, bool)):
+            # YAML reads 2, 1.0 and yes as numbers and booleans; quoting keeps the text.
+            return f"expected {_article(str(wanted))}, got {got} {_show(value)}: quote it"
         return f"expected {_article(str(wanted))}, got {got} {_show(value)}"
     if kind == "enum":
         return f"{_show(value)} is not one of: {', '.join(map(str, error.validator_value))}"
@@ -127,7 +147,7 @@ def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Pro
     types and stays silent when the schema already reports them."""
     if isinstance(merged.get("env"), str) and merged["env"] != env.name:
         yield env.problem(("env",), f"{merged['env']!r} does not match the file name: expected {env.name!r}")
-    resources = merged.get("resources")
+    resources: Any = merged.get("resources")
     for kind in ("cpu", "memory"):
         try:
             request = resources["requests"][kind]
