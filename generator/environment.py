@@ -22,6 +22,8 @@ ENV_DIR = "environments"
 # A plain name: also a DNS-1123 label, so it can name Argo CD applications and files.
 ENV_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_FILE_BYTES = 1 << 20
+# Messages of values the reader refused and replaced by None.
+_REFUSED = ("YAML anchors and aliases", "invalid value")
 
 Path_ = tuple[str, ...]
 
@@ -42,6 +44,8 @@ class Environment:
     origins: dict[Path_, Origin] = field(default_factory=dict)
     # Problems that do not stop reading (a duplicate key): reported with the schema's.
     problems: tuple[Problem, ...] = ()
+    # Dotted paths whose value the reader refused (an alias): the schema says nothing more there.
+    refused: frozenset[str] = frozenset()
 
     def locate(self, path: Path_) -> Origin:
         """The file and line a setting came from: the deepest known prefix of `path`."""
@@ -90,17 +94,21 @@ def load(root: Path, name: str) -> Environment:
     fatal = False
     settings: dict[str, Any] = {}
     origins: dict[Path_, Origin] = {}
+    refused: set[str] = set()
     common = env_dir(root) / COMMON_FILE
     own = env_dir(root) / f"{name}.yaml"
     for path in ([common] if common.exists() else []) + [own]:
         shown = f"{ENV_DIR}/{path.name}"
         data, marks, found = read_yaml(path, shown)
+        if path == own and not data and not found:
+            found = [Problem(shown, "", f"the file is empty: expected settings (at least env: {name})")]
         problems.extend(found)
+        refused.update(p.path for p in found if p.path and p.message.startswith(_REFUSED))
         fatal = fatal or (bool(found) and not data)
         _merge(settings, origins, data, marks, ())
     if fatal:
         raise LoadError(problems=problems)
-    return Environment(name, f"{ENV_DIR}/{name}.yaml", settings, origins, tuple(problems))
+    return Environment(name, f"{ENV_DIR}/{name}.yaml", settings, origins, tuple(problems), frozenset(refused))
 
 
 def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origin], list[Problem]]:
@@ -114,13 +122,18 @@ def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origi
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        return {}, {}, [Problem(shown, "", f"not UTF-8 text (byte {e.start})")]
+        line = raw[: e.start].count(b"\n") + 1
+        return {}, {}, [Problem(shown, "", f"not UTF-8 text (byte {e.start}); save the file as UTF-8", line)]
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
+        # "while parsing a flow sequence" and where it started: often the real mistake.
+        context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
+        if context and start and mark and start.line != mark.line:
+            reason = f"{reason} ({context} started on line {start.line + 1})"
         return {}, {}, [Problem(shown, "", f"invalid YAML: {reason}", mark.line + 1 if mark else None)]
     finally:
         loader.dispose()

@@ -48,8 +48,8 @@ def defaults() -> dict[str, Any]:
 def validate(env: Environment) -> Settings:
     """Check one environment; raise ValidationError listing every problem, else return Settings."""
     merged = {**defaults(), **env.settings}
-    # A value the reader already refused (an alias, a bad key) is None now: say so once.
-    refused = {p.path for p in env.problems if p.path}
+    # A value the reader already refused (an alias) is None now: say so once.
+    refused = env.refused
     found = [p for p in (*_schema_problems(env), *_semantic_problems(env, merged))
              if not any(p.path == r or p.path.startswith(r + ".") for r in refused)]
     problems = [*env.problems, *found]
@@ -160,7 +160,8 @@ def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Pro
                               f"request {request!r} is larger than the limit {limit!r}; Kubernetes refuses that")
     registry, region = merged.get("ecr_registry"), merged.get("region")
     ecr = _ECR_HOST.match(registry) if isinstance(registry, str) else None
-    if ecr and isinstance(region, str) and ecr.group(2) != region:
+    region_ok = isinstance(region, str) and re.match(load_schema()["properties"]["region"]["pattern"], region)
+    if ecr and region_ok and ecr.group(2) != region:
         yield env.problem(("ecr_registry",),
                           f"registry is in region {ecr.group(2)!r} but the environment's region is "
                           f"{merged['region']!r}")
