@@ -7,10 +7,11 @@ only when every check passed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import yaml
 
 from generator import environment, helm, manifests, render, schema, subchart
-from generator.errors import CheckError, GeneratorError, SecretError, ToolError
+from generator.errors import CheckError, GeneratorError, RenderError, SecretError, ToolError
 from generator.settings import Settings
 
 PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
@@ -244,33 +245,49 @@ def build(
     password = read_password()
     (result,) = render_checked(root, [prepared.settings], [prepared.env.file], password, require_subchart)
     chart = root / render.CHART_DIR
-    with render.staged_copy(chart) as staged:
+    target = root / BUILD_DIR / name
+    with render.staged_copy(chart) as staged, _staged_bundle(root, name, result.rendered) as bundle:
         render.write_files(staged, result.files)
-        write_bundle(root, name, result.rendered)
         render.replace(staged, chart)
+        try:
+            _install_bundle(bundle, target)
+        except OSError as e:
+            render.replace(staged, chart)  # `staged` holds the previous chart/ now: swap it back
+            raise RenderError(f"cannot write {BUILD_DIR}/{name}/: {e.strerror}; chart/ is left as it was") from e
     for note in result.notes:
         say(note)
     return result
 
 
-def write_bundle(root: Path, name: str, text: str) -> Path:
-    """build/<env>/manifests.yaml, mode 0600 (it holds the Secret when a password was given)."""
-    target = root / BUILD_DIR / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    (root / BUILD_DIR / ".gitignore").write_text("*\n")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=target.parent))
+@contextlib.contextmanager
+def _staged_bundle(root: Path, name: str, text: str) -> Iterator[Path]:
+    """build/<env>/ prepared next to the project (same file system, so it can be renamed into
+    place), private from the start: it holds the Secret when a password was given."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{BUILD_DIR}-{name}.", dir=root))
     try:
+        os.chmod(tmp, 0o700)
         fd = os.open(tmp / "manifests.yaml", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        os.chmod(tmp, 0o700)
-        if target.exists():
-            old = tmp.with_name(tmp.name + ".old")
-            os.rename(target, old)
-            os.rename(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, target)
+        yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _install_bundle(bundle: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ignore = target.parent / ".gitignore"
+    if not ignore.exists() or ignore.read_text() != "*\n":
+        ignore.write_text("*\n")
+    if target.exists():
+        render.replace(bundle, target)  # the old bundle ends up at `bundle`, removed with it
+    else:
+        os.rename(bundle, target)
+
+
+def write_bundle(root: Path, name: str, text: str) -> Path:
+    """build/<env>/manifests.yaml, mode 0600 (it holds the Secret when a password was given)."""
+    target = root / BUILD_DIR / name
+    with _staged_bundle(root, name, text) as bundle:
+        _install_bundle(bundle, target)
     return target / "manifests.yaml"

@@ -1,0 +1,88 @@
+"""`check`: every environment re-rendered in memory and compared with chart/; writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import tree
+
+
+def test_up_to_date(bare_project: Path, cli) -> None:
+    before = tree(bare_project)
+    ran = cli(bare_project, "check")
+    assert ran.code == 0, ran.err
+    assert ran.out.splitlines()[-1] == "chart/: 3 environments, generated files up to date"
+    assert tree(bare_project) == before
+
+
+def test_stale_values_file_shows_a_diff(bare_project: Path, cli) -> None:
+    env_file = bare_project / "environments" / "dev.yaml"
+    env_file.write_text(env_file.read_text().replace("storage_size: 1Gi", "storage_size: 3Gi"))
+    before = tree(bare_project)
+    ran = cli(bare_project, "check")
+    assert ran.code == 1
+    assert "error: chart/values-dev.yaml: stale; run `python -m generator build <env>`:" in ran.err
+    assert "--- chart/values-dev.yaml (committed)\n+++ chart/values-dev.yaml (from environments/)\n" in ran.err
+    assert "\n-      size: 1Gi\n+      size: 3Gi\n" in ran.err
+    assert "values-staging" not in ran.err and "values-prod" not in ran.err
+    assert ran.out.splitlines()[-1] == "chart/: 3 environments, generated files STALE"
+    assert tree(bare_project) == before
+
+
+def test_hand_edit_of_a_generated_file_is_caught(bare_project: Path, cli) -> None:
+    chart_yaml = bare_project / "chart" / "Chart.yaml"
+    chart_yaml.write_text(chart_yaml.read_text().replace('version: "24.0.9"', 'version: "24.0.10"'))
+    ran = cli(bare_project, "check")
+    assert ran.code == 1
+    assert '-    version: "24.0.10"\n+    version: "24.0.9"\n' in ran.err
+
+
+def test_values_of_a_removed_environment(bare_project: Path, cli) -> None:
+    (bare_project / "environments" / "staging.yaml").unlink()
+    before = tree(bare_project)
+    ran = cli(bare_project, "check")
+    assert ran.code == 1
+    assert ran.err == "error: chart/values-staging.yaml: no environments/staging.yaml produces it; delete it\n"
+    assert tree(bare_project) == before
+
+
+def test_missing_generated_file(bare_project: Path, cli) -> None:
+    (bare_project / "chart" / "values-prod.yaml").unlink()
+    before = tree(bare_project)
+    ran = cli(bare_project, "check")
+    assert ran.code == 1
+    assert ran.err == "error: chart/values-prod.yaml: missing; run `python -m generator build <env>`\n"
+    assert tree(bare_project) == before
+
+
+def test_bad_settings_anywhere_fail_check(bare_project: Path, cli) -> None:
+    (bare_project / "environments" / "prod.yaml").write_text("env: prod\nregion: eu-west-1\nstorage_size: 1 GB\n")
+    ran = cli(bare_project, "check")
+    assert ran.code == 2
+    assert "error: environments/prod.yaml:3: storage_size: '1 GB' is not a Kubernetes quantity" in ran.err
+    assert "error: environments/prod.yaml: missing required setting 'ecr_registry'" in ran.err
+
+
+def test_require_subchart_without_archive(bare_project: Path, cli) -> None:
+    ran = cli(bare_project, "check", "--require-subchart")
+    assert ran.code == 1
+    assert "no redis chart archive in chart/charts/" in ran.err
+
+
+def test_several_redis_archives_are_refused(with_subchart: Path, cli) -> None:
+    charts = with_subchart / "chart" / "charts"
+    (archive,) = charts.glob("redis-*.tgz")
+    (charts / "redis-99.0.0.tgz").write_bytes(archive.read_bytes())
+    before = tree(with_subchart)
+    for args in (("check",), ("build", "dev")):
+        ran = cli(with_subchart, *args)
+        assert ran.code == 1
+        assert ran.err == (f"error: chart/charts/ holds several redis archives ({archive.name}, redis-99.0.0.tgz); "
+                           "keep the one chart_version names\n")
+        assert tree(with_subchart) == before
+
+
+def test_check_with_subchart(with_subchart: Path, cli) -> None:
+    ran = cli(with_subchart, "check", "--require-subchart")
+    assert ran.code == 0, ran.err
+    assert "dev: 9 objects valid against Kubernetes 1.33 schemas" in ran.out
