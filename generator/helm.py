@@ -56,15 +56,15 @@ def lint_args(chart: Path, render: Render) -> list[str]:
     return args
 
 
-def run(args: Sequence[str], helm: str | None = None) -> str:
+def run(args: Sequence[str], helm: str | None = None, timeout: float = TIMEOUT_S) -> str:
     """Run helm; on failure raise ToolError showing the command, exit code and stderr."""
     binary = helm or find_helm()
     command = [binary, *args]
     env = {**os.environ, "HELM_NO_PLUGINS": "1"}
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, env=env, check=False)
-    except subprocess.TimeoutExpired as e:
-        raise ToolError(f"helm did not finish in {TIMEOUT_S} s: {' '.join(command)}") from e
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    except subprocess.TimeoutExpired as e:  # run() has killed helm by now
+        raise ToolError(f"helm did not finish in {timeout:g} s (stopped): {' '.join(command)}") from e
     except OSError as e:
         raise ToolError(f"cannot run {binary}: {e.strerror}") from e
     if done.returncode != 0:
