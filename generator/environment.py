@@ -22,6 +22,7 @@ ENV_DIR = "environments"
 # A plain name: also a DNS-1123 label, so it can name Argo CD applications and files.
 ENV_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_FILE_BYTES = 1 << 20
+MAX_DEPTH = 20
 # Messages of values the reader refused and replaced by None.
 _REFUSED = ("YAML anchors and aliases", "invalid value")
 
@@ -124,9 +125,14 @@ def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origi
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         return {}, {}, [Problem(shown, "", f"not UTF-8 text (byte {e.start}); save the file as UTF-8", line)]
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader already refuses NUL and other control characters
+    except yaml.YAMLError as e:
+        return {}, {}, [Problem(shown, "", f"invalid YAML: {str(e).splitlines()[0]}", _line_of(text, e))]
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        return {}, {}, [Problem(shown, "", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")]
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
@@ -145,6 +151,11 @@ def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origi
         return {}, {}, [Problem(shown, "", message, node.start_mark.line + 1)]
     data = reader.value(node, ())
     return data, reader.marks, reader.problems
+
+
+def _line_of(text: str, error: yaml.YAMLError) -> int | None:
+    position = getattr(error, "position", None)
+    return text.count("\n", 0, position) + 1 if isinstance(position, int) else None
 
 
 class _NodeReader:
@@ -172,6 +183,10 @@ class _NodeReader:
             self._fail(node, path, "YAML anchors and aliases are not supported here; write the value out")
             return None
         self._seen.add(id(node))
+        if len(path) > MAX_DEPTH:
+            # No setting is nested this deep; stopping here also bounds every later recursion.
+            self._fail(node, path[:MAX_DEPTH], f"nested more than {MAX_DEPTH} levels deep")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -190,7 +205,8 @@ class _NodeReader:
                 continue
             key = self.value(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self._fail(key_node, path, f"keys must be plain strings, got {key_node.value!r}")
+                shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                self._fail(key_node, path, f"keys must be plain strings, got {shown}")
                 continue
             here = (*path, key)
             if key in out:

@@ -303,11 +303,15 @@ def test_pvc_of_storage_size_in_storage_class(with_subchart: Path, cli, size: st
         assert "storageClassName" not in claim["spec"], "empty must mean the cluster's default class"
 
 
-def test_requests_and_limits_as_given(with_subchart: Path, cli) -> None:
-    wanted = {"requests": {"cpu": "150m", "memory": "96Mi"}, "limits": {"cpu": "750m", "memory": "384Mi"}}
+@pytest.mark.parametrize("wanted", [
+    {"requests": {"cpu": "150m", "memory": "96Mi"}, "limits": {"cpu": "750m", "memory": "384Mi"}},
+    {"limits": {"memory": "1Gi"}},
+    {},  # none at all: not Bitnami's "nano" preset in disguise
+])
+def test_requests_and_limits_as_given(with_subchart: Path, cli, wanted: dict[str, Any]) -> None:
     set_settings(with_subchart, "dev", resources=wanted)
     (redis_container,) = [c for c in containers(build(with_subchart, cli)) if c["name"] == "redis"]
-    assert redis_container["resources"] == wanted
+    assert redis_container.get("resources", {}) == wanted
 
 
 @pytest.mark.parametrize("env", ["dev", "staging"])
