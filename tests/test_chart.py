@@ -128,6 +128,27 @@ def test_secret_only_in_the_bundle_when_a_password_is_given(
     assert (bare_project / "build" / ".gitignore").read_text() == "*\n"
 
 
+@pytest.mark.parametrize("password", ['q"u\'o te$HOME {{ .Values }}', " spaced out ", "ünïcødé-pässwörd", "#!:&*[]{}"])
+def test_any_password_reaches_the_secret_verbatim(
+    bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, password: str
+) -> None:
+    monkeypatch.setenv("REDIS_PASSWORD", password)
+    secret = one(build(bare_project, cli), "Secret")
+    assert base64.b64decode(secret["data"][naming.PASSWORD_KEY]).decode() == password
+
+
+@pytest.mark.parametrize("password", ["line\nbreak-password", "carriage\rreturn-password"])
+def test_multi_line_password_is_refused_without_echo(
+    bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, password: str
+) -> None:
+    monkeypatch.setenv("TF_VAR_redis_password", password)
+    before = tree(bare_project)
+    ran = cli(bare_project, "build", "dev")
+    assert (ran.code, ran.err) == (2, "error: $TF_VAR_redis_password contains a line break or NUL; "
+                                      "use a single-line password\n")
+    assert tree(bare_project) == before
+
+
 def test_helm_failure_does_not_echo_the_password(
     bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
