@@ -50,7 +50,10 @@ def template_args(chart: Path, render: Render) -> list[str]:
 
 
 def lint_args(chart: Path, render: Render) -> list[str]:
-    args = ["lint", str(chart), "--namespace", render.namespace, "--kube-version", render.kube_version, "--quiet"]
+    # --strict: lint's findings beyond a failed render are warnings (an object name Kubernetes
+    # refuses, a deprecated API), which neither `helm template` nor the JSON schemas catch.
+    args = ["lint", str(chart), "--namespace", render.namespace, "--kube-version", render.kube_version, "--quiet",
+            "--strict"]
     for values in render.values:
         args += ["--values", str(values)]
     return args
@@ -68,6 +71,8 @@ def run(args: Sequence[str], helm: str | None = None, timeout: float = TIMEOUT_S
     except OSError as e:
         raise ToolError(f"cannot run {binary}: {e.strerror}") from e
     if done.returncode != 0:
-        detail = "\n".join("    " + line for line in (done.stderr or done.stdout).strip().splitlines())
+        # lint prints its findings on stdout and only a summary on stderr: show both.
+        lines = done.stdout.strip().splitlines()[-40:] + done.stderr.strip().splitlines()
+        detail = "\n".join("    " + line for line in lines)
         raise ToolError(f"helm failed (exit {done.returncode}): {' '.join(command)}\n{detail}")
     return done.stdout
