@@ -7,6 +7,7 @@ only when every check passed.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import shutil
@@ -231,7 +232,11 @@ def _strip_dependencies(stage: Path) -> None:
 
 
 def _scrub(text: str, password: str | None) -> str:
-    return text.replace(password, "********") if password else text
+    """The text without the password, plain or as the base64 the Secret's data holds."""
+    if not password:
+        return text
+    encoded = base64.b64encode(password.encode()).decode()
+    return text.replace(password, "********").replace(encoded, "********")
 
 
 def build(

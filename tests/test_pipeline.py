@@ -152,3 +152,17 @@ def test_replace_without_renameat2_can_be_undone(tmp_path: Path, monkeypatch: py
     assert ((live / "f").read_text(), (staged / "f").read_text()) == ("new", "old")
     render.replace(staged, live)
     assert ((live / "f").read_text(), (staged / "f").read_text()) == ("old", "new")
+
+
+def test_invalid_manifest_error_does_not_show_the_password(
+    bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Our Secret template made invalid so that the schema error quotes the encoded password.
+    secret = bare_project / "chart" / "templates" / "secret.yaml"
+    broken = "type: Opaque\nimmutable: {{ .Values.secret.password | b64enc | quote }}"
+    secret.write_text(secret.read_text().replace("type: Opaque", broken))
+    monkeypatch.setenv("REDIS_PASSWORD", "hunter2-hunter2")
+    ran = cli(bare_project, "build", "dev")
+    assert ran.code == 1
+    assert "Secret/redis-secret: immutable: '********' is not of type 'boolean'" in ran.err
+    assert "hunter2" not in ran.err and "aHVudGVyMi1odW50ZXIy" not in ran.err
