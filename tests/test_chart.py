@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from generator import naming, pipeline, subchart, values
-from tests.conftest import tree
+from tests.conftest import ROOT, tree
 
 PASSWORD = "correct-horse-battery"
 Objects = list[dict[str, Any]]
@@ -396,3 +396,24 @@ def test_a_typo_in_the_subchart_values_fails_the_build(
     assert ran.code == 1
     assert "redis.master.persistance" in ran.err
     assert tree(with_subchart) == before
+
+
+def test_disabled_environment_renders_nothing_with_subchart(with_subchart: Path, cli) -> None:
+    set_settings(with_subchart, "dev", enable_redis=False)
+    assert build(with_subchart, cli) == []
+
+
+@pytest.mark.skipif(not (ROOT / ".tools" / "bin" / "helm3").exists(), reason="helm 3 is not installed (scripts/setup)")
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_helm3_renders_what_helm4_renders(
+    with_subchart: Path, cli, monkeypatch: pytest.MonkeyPatch, env: str
+) -> None:
+    """Argo CD's repo-server runs helm 3; build runs the pinned helm 4. Same bytes either way."""
+    monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
+    bundle = with_subchart / "build" / env / "manifests.yaml"
+    rendered = {}
+    for helm in ("helm", "helm3"):
+        monkeypatch.setenv("HELM", str(ROOT / ".tools" / "bin" / helm))
+        assert cli(with_subchart, "build", env).code == 0
+        rendered[helm] = bundle.read_bytes()
+    assert rendered["helm"] == rendered["helm3"]
