@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -21,6 +23,24 @@ PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
 def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in PASSWORD_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
+
+
+def test_schema_is_a_valid_draft_2020_12_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(schema.load_schema())
+
+
+def test_every_pattern_compiles_and_says_what_it_expects() -> None:
+    """A pattern without x-expected would surface as a raw regular expression in an error."""
+    def nodes(node: object) -> list[dict[str, object]]:
+        if isinstance(node, dict):
+            return [node, *(n for v in node.values() for n in nodes(v))]
+        return [n for v in node for n in nodes(v)] if isinstance(node, list) else []
+
+    patterned = [n for n in nodes(schema.load_schema()) if "pattern" in n]
+    assert len(patterned) >= 10
+    for node in patterned:
+        re.compile(str(node["pattern"]))
+        assert node.get("x-expected"), node["pattern"]
 
 
 def test_every_setting_has_a_valid_and_an_invalid_case() -> None:
