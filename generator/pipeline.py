@@ -256,9 +256,11 @@ def build(
         render.replace(staged, chart)
         try:
             _install_bundle(bundle, target)
-        except OSError as e:
+        except (OSError, RenderError) as e:
             render.replace(staged, chart)  # `staged` holds the previous chart/ now: swap it back
-            raise RenderError(f"cannot write {BUILD_DIR}/{name}/: {e.strerror}; chart/ is left as it was") from e
+            cause = e if isinstance(e, OSError) else e.__cause__
+            reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(e)
+            raise RenderError(f"cannot write {BUILD_DIR}/{name}/: {reason}; chart/ is left as it was") from e
     for note in result.notes:
         say(note)
     return result

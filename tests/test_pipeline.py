@@ -124,14 +124,22 @@ def test_failed_chart_rename_writes_nothing(bare_project: Path, cli, monkeypatch
     assert [p.name for p in bare_project.iterdir() if p.name.startswith(".")] == [], "staging left behind"
 
 
-def test_failed_bundle_rename_restores_chart(bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("error", [
+    OSError(28, "No space left on device"),
+    render.RenderError("cannot write build/dev"),  # what render.replace raises, from its OSError
+])
+def test_failed_bundle_rename_restores_chart(
+    bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
     assert cli(bare_project, "build", "dev").code == 0
     (bare_project / "environments" / "dev.yaml").write_text(
         (bare_project / "environments" / "dev.yaml").read_text().replace("1Gi", "2Gi"))
     before = tree(bare_project)
+    if isinstance(error, render.RenderError):
+        error.__cause__ = OSError(28, "No space left on device")
 
     def fail(bundle: Path, target: Path) -> None:
-        raise OSError(28, "No space left on device")
+        raise error
 
     monkeypatch.setattr(pipeline, "_install_bundle", fail)
     ran = cli(bare_project, "build", "dev")
