@@ -126,7 +126,7 @@ def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origi
         line = raw[: e.start].count(b"\n") + 1
         return {}, {}, [Problem(shown, "", f"not UTF-8 text (byte {e.start}); save the file as UTF-8", line)]
     try:
-        loader = yaml.SafeLoader(text)  # the reader already refuses NUL and other control characters
+        loader = _Loader(text)  # its reader already refuses NUL and other control characters
     except yaml.YAMLError as e:
         return {}, {}, [Problem(shown, "", f"invalid YAML: {str(e).splitlines()[0]}", _line_of(text, e))]
     try:
@@ -150,7 +150,25 @@ def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origi
         message = "expected a mapping of setting: value at the top level"
         return {}, {}, [Problem(shown, "", message, node.start_mark.line + 1)]
     data = reader.value(node, ())
-    return data, reader.marks, reader.problems
+    anchors = [Problem(shown, "", f"YAML anchor &{name} is not supported here; remove it and write values out", line)
+               for name, line in loader.anchor_lines]
+    return data, reader.marks, anchors + reader.problems
+
+
+class _Loader(yaml.SafeLoader):
+    """Records every anchor (`&name`): the aliases that use one are refused, and so is the
+    anchor itself, so that a file reads the same to a person as to the generator."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.anchor_lines: list[tuple[str, int]] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+            self.anchor_lines.append((anchor, event.start_mark.line + 1))
+        return super().compose_node(parent, index)
 
 
 def _line_of(text: str, error: yaml.YAMLError) -> int | None:
