@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -303,7 +304,7 @@ def test_real_redis_server_reads_the_rendered_config_as_rdb_on(with_subchart: Pa
             except redis.ConnectionError:
                 if server.poll() is not None:
                     pytest.fail(f"redis-server refused the config:\n{server.stdout.read() if server.stdout else ''}")
-                subprocess.run(["sleep", "0.05"], check=True)
+                time.sleep(0.05)
         assert client.config_get("save") == {"save": "120 5"}
         assert client.config_get("appendonly") == {"appendonly": "no"}
         with pytest.raises(redis.ResponseError):
