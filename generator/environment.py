@@ -162,13 +162,23 @@ class _Loader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.anchor_lines: list[tuple[str, int]] = []
+        self.depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         anchor = getattr(event, "anchor", None)
         if anchor is not None and not isinstance(event, yaml.AliasEvent):
             self.anchor_lines.append((anchor, event.start_mark.line + 1))
-        return super().compose_node(parent, index)
+        # Composing recurses once per level: stop early and with a line number, rather than
+        # seconds later with a RecursionError.
+        if self.depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(problem=f"nested more than {MAX_DEPTH} levels deep",
+                                       problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _line_of(text: str, error: yaml.YAMLError) -> int | None:

@@ -51,7 +51,7 @@ def test_pathologically_deep_yaml_is_an_error_not_a_crash(bare_project: Path) ->
     with pytest.raises(LoadError) as caught:
         environment.load(bare_project, "dev")
     assert [str(p) for p in caught.value.problems] == [
-        "environments/dev.yaml: invalid YAML: nested more than 20 levels deep"]
+        "environments/dev.yaml:1: invalid YAML: nested more than 20 levels deep"]
 
 
 def test_alias_bomb_is_refused_without_expanding(bare_project: Path) -> None:
