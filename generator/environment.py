@@ -279,3 +279,21 @@ def iter_files(root: Path) -> Iterator[Path]:
     """Every committed settings file: the shared one and each environment's."""
     directory = env_dir(root)
     yield from sorted(directory.glob("*.yaml"))
+
+
+def stray_files(root: Path) -> list[Problem]:
+    """Settings-like files that no environment reads: a typo in a file name would otherwise
+    drop an environment silently (`Staging.yaml`, `prod.yml`, `_comon.yaml`)."""
+    problems = []
+    for path in sorted(env_dir(root).glob("*")):
+        if path.suffix not in (".yaml", ".yml") or path.name == COMMON_FILE:
+            continue
+        shown = f"{ENV_DIR}/{path.name}"
+        if path.suffix == ".yml":
+            problems.append(Problem(shown, "", "environment files end in .yaml; rename it"))
+        elif path.name.startswith("_"):
+            problems.append(Problem(shown, "", f"only {COMMON_FILE} is shared; rename it or merge it there"))
+        elif not ENV_NAME.match(path.stem):
+            problems.append(Problem(shown, "", f"{path.stem!r} is not an environment name (lowercase letters, "
+                                               "digits and '-'); rename the file"))
+    return problems

@@ -69,7 +69,7 @@ def prepare(root: Path, name: str) -> Prepared:
 def prepare_all(root: Path) -> list[Prepared]:
     """Every environment, validated; all problems of all files in one error."""
     prepared: list[Prepared] = []
-    problems: list[Any] = []
+    problems: list[Any] = environment.stray_files(root)
     for name in environment.known_environments(root):
         try:
             env = environment.load(root, name)

@@ -110,3 +110,20 @@ def test_check_lints_the_chart(bare_project: Path, cli) -> None:
     assert ran.code == 1
     assert "error: helm failed (exit 1): " in ran.err and " lint " in ran.err
     assert "Not_A_Name" in ran.err
+
+
+def test_misnamed_environment_files_are_reported(bare_project: Path, cli) -> None:
+    envs = bare_project / "environments"
+    for name in ("Staging.yaml", "qa.yml", "_comon.yaml"):
+        (envs / name).write_text("env: qa\n")
+    (envs / "README.md").write_text("notes are fine here\n")
+    before = tree(bare_project)
+    ran = cli(bare_project, "check")
+    assert ran.code == 2
+    assert ran.err.splitlines() == [
+        "error: environments/Staging.yaml: 'Staging' is not an environment name (lowercase letters, digits "
+        "and '-'); rename the file",
+        "error: environments/_comon.yaml: only _common.yaml is shared; rename it or merge it there",
+        "error: environments/qa.yml: environment files end in .yaml; rename it",
+    ]
+    assert tree(bare_project) == before
