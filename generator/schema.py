@@ -16,13 +16,14 @@ from typing import Any
 
 import jsonschema
 
-from generator import quantity
+from generator import naming, quantity
 from generator.environment import COMMON_FILE, ENV_DIR, Environment
 from generator.errors import Problem, ValidationError
 from generator.settings import Settings
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "values.schema.json"
 SHARED_SETTINGS = ("chart_version", "chart_repository")
+MAX_STATEFULSET_NAME = 52
 _ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
                float: "a number", type(None): "nothing (null)"}
@@ -159,6 +160,17 @@ def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Pro
         if larger:
             yield env.problem(("resources", "requests", kind),
                               f"request {request!r} is larger than the limit {limit!r}; Kubernetes refuses that")
+    release = merged.get("release_name")
+    if isinstance(release, str) and re.match(load_schema()["$defs"]["dns_label"]["pattern"], release):
+        # Bitnami does not truncate "<fullname>-master", and Kubernetes labels a StatefulSet's
+        # pods with its name plus an 11-character revision hash: a label value holds 63.
+        statefulset = f"{naming.bitnami_fullname(release)}-master"
+        if len(statefulset) > MAX_STATEFULSET_NAME:
+            most = MAX_STATEFULSET_NAME - len("-master") - (0 if naming.SUBCHART in release else len("-redis"))
+            yield env.problem(("release_name",),
+                              f"{release!r} is too long: the Bitnami chart names its StatefulSet {statefulset!r} "
+                              f"({len(statefulset)} characters, at most {MAX_STATEFULSET_NAME} work); use at most "
+                              f"{most} characters")
     registry, region = merged.get("ecr_registry"), merged.get("region")
     ecr = _ECR_HOST.match(registry) if isinstance(registry, str) else None
     region_ok = isinstance(region, str) and re.match(load_schema()["properties"]["region"]["pattern"], region)

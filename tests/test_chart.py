@@ -346,8 +346,11 @@ def test_ours_is_the_only_network_policy(with_subchart: Path, cli, env: str) -> 
     assert policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
 
 
-@pytest.mark.parametrize(("release", "service"), [("redis", "redis-master"), ("twofa", "twofa-redis-master"),
-                                                  ("otp-redis", "otp-redis-master")])
+@pytest.mark.parametrize(("release", "service"), [
+    ("redis", "redis-master"), ("twofa", "twofa-redis-master"), ("otp-redis", "otp-redis-master"),
+    ("r" * 39, "r" * 39 + "-redis-master"),  # the longest release name without "redis" in it
+    ("redis-" + "r" * 39, "redis-" + "r" * 39 + "-master"),  # and the longest with it
+])
 def test_outputs_name_the_rendered_objects(
     with_subchart: Path, cli, monkeypatch: pytest.MonkeyPatch, release: str, service: str
 ) -> None:
@@ -367,6 +370,10 @@ def test_outputs_name_the_rendered_objects(
     assert out["redis_password_secret_key"] in one(objects, "Secret")["data"]
     assert out["redis_connection_url"] == f"redis://{service}.otp.svc.cluster.local:6379"
     assert one(objects, "StatefulSet")["metadata"]["name"] == service
+    # Names Kubernetes accepts: DNS labels for Services, 52 for a StatefulSet (pod label hash).
+    for o in objects:
+        assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", o["metadata"]["name"]), o["metadata"]["name"]
+        assert len(o["metadata"]["name"]) <= (52 if o["kind"] == "StatefulSet" else 63), o["metadata"]["name"]
 
 
 def test_every_key_we_set_exists_in_the_bitnami_values(with_subchart: Path) -> None:
