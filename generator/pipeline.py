@@ -251,7 +251,8 @@ def build(
     (result,) = render_checked(root, [prepared.settings], [prepared.env.file], password, require_subchart)
     chart = root / render.CHART_DIR
     target = root / BUILD_DIR / name
-    with render.staged_copy(chart) as staged, _staged_bundle(root, name, result.rendered) as bundle:
+    with _exclusive(root), render.staged_copy(chart) as staged, \
+            _staged_bundle(root, name, result.rendered) as bundle:
         render.write_files(staged, result.files)
         render.replace(staged, chart)
         try:
@@ -264,6 +265,21 @@ def build(
     for note in result.notes:
         say(note)
     return result
+
+
+@contextlib.contextmanager
+def _exclusive(root: Path) -> Iterator[None]:
+    """One build at a time writes chart/: two concurrent builds would each copy chart/, add
+    their own values file and swap the copy in, and the second swap would drop the first's.
+    The lock is on the project directory itself (never renamed), so no lock file is left."""
+    import fcntl
+
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 @contextlib.contextmanager

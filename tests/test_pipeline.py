@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import subprocess
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -174,3 +179,32 @@ def test_invalid_manifest_error_does_not_show_the_password(
     assert ran.code == 1
     assert "Secret/redis-secret: immutable: '********' is not of type 'boolean'" in ran.err
     assert "hunter2" not in ran.err and "aHVudGVyMi1odW50ZXIy" not in ran.err
+
+
+def test_concurrent_builds_lose_no_update(bare_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two builds at once (two terminals, two CI jobs) must both land in chart/.
+
+    Each build copies chart/, adds its values file and swaps the copy in. The two are held
+    right after taking their copy until both got there (or 3 s passed): without the lock both
+    copies predate either swap, and the second swap drops the first build's file.
+    """
+    envs = bare_project / "environments"
+    for env in ("dev", "prod"):
+        text = (envs / f"{env}.yaml").read_text()
+        (envs / f"{env}.yaml").write_text(re.sub(r"(?m)^storage_size: .*$", "storage_size: 5Gi", text))
+    meet = threading.Barrier(2, timeout=3)
+    original = render.staged_copy
+
+    @contextlib.contextmanager
+    def held(directory: Path) -> Iterator[Path]:
+        with original(directory) as staged:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                meet.wait()
+            yield staged
+
+    monkeypatch.setattr(render, "staged_copy", held)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(pipeline.build, bare_project, env, False, lambda _: None) for env in ("dev", "prod")]:
+            done.result()
+    for env in ("dev", "prod"):
+        assert "size: 5Gi" in (bare_project / "chart" / f"values-{env}.yaml").read_text(), env
