@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import pipeline, render
+from generator.errors import UsageError
 
 
 @dataclass
@@ -18,6 +19,8 @@ class Report:
 def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
     report = Report()
     prepared = pipeline.prepare_all(root)
+    if not prepared:
+        raise UsageError("environments/: no environment files (add environments/<env>.yaml, like dev.yaml)")
     results = pipeline.render_checked(
         root, [p.settings for p in prepared], [p.env.file for p in prepared],
         password=None, require_subchart=require_subchart, workers=workers, lint_each=False,

@@ -127,3 +127,11 @@ def test_misnamed_environment_files_are_reported(bare_project: Path, cli) -> Non
         "error: environments/qa.yml: environment files end in .yaml; rename it",
     ]
     assert tree(bare_project) == before
+
+
+def test_no_environments_at_all(bare_project: Path, cli) -> None:
+    for path in (bare_project / "environments").glob("[!_]*.yaml"):
+        path.unlink()
+    ran = cli(bare_project, "check")
+    assert (ran.code, ran.err) == (2, "error: environments/: no environment files "
+                                      "(add environments/<env>.yaml, like dev.yaml)\n")
