@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import pipeline, policy, render
+from generator.errors import UsageError
 
 
 @dataclass
@@ -24,9 +25,11 @@ def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
     if report.problems:
         return report  # a committed password comes first, even when the settings are invalid too
     prepared = pipeline.prepare_all(root)
+    if not prepared:
+        raise UsageError("environments/: no environment files (add environments/<env>.yaml, like dev.yaml)")
     results = pipeline.render_checked(
         root, [p.settings for p in prepared], [p.env.file for p in prepared],
-        password=None, require_subchart=require_subchart, workers=workers,
+        password=None, require_subchart=require_subchart, workers=workers, lint_each=False,
     )
     expected: dict[str, str] = {}
     for result in results:

@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.errors import GeneratorError
@@ -76,7 +77,7 @@ def cmd_outputs(args: argparse.Namespace) -> int:
 def cmd_deps(args: argparse.Namespace) -> int:
     from generator import deps
 
-    print(deps.build(_root(args)))
+    print(deps.build(_root(args), timeout=args.timeout))
     return 0
 
 
@@ -176,18 +177,38 @@ def cmd_mirror(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from generator import docs
+
+    if args.readme:
+        changed = docs.update_readme(_root(args) / "README.md")
+        print("README.md: settings table " + ("updated" if changed else "already up to date"))
+    else:
+        print(docs.table(), end="")
+    return 0
+
+
+class _Paragraphs(argparse.HelpFormatter):
+    """Wraps each paragraph of a description or epilog on its own, keeping blank lines between."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n\n".join(super(_Paragraphs, self)._fill_text(p, width, indent) for p in text.split("\n\n"))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m generator",
         description="Render, check and operate the SMS OTP Redis of the 2FA backend, one environment at a time.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Paragraphs,
     )
     p.add_argument("--root", default=".", help="project directory holding environments/ and chart/ (default: .)")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common: dict[str, Any] = {"epilog": EPILOG, "formatter_class": _Paragraphs}
 
-    b = sub.add_parser("build", help="validate an environment, render chart/, check it (helm, Kubernetes schemas)",
+    b = sub.add_parser("build", **common,
+                       help="validate an environment, render chart/, check it (helm, Kubernetes schemas)",
                        description="Validate environments/<env>.yaml, render chart/Chart.yaml, chart/values.yaml and "
                        "chart/values-<env>.yaml, run helm lint and helm template, validate every object, then write "
                        "chart/ and build/<env>/manifests.yaml atomically. Nothing is written when any step fails.")
@@ -198,7 +219,7 @@ def parser() -> argparse.ArgumentParser:
                    help="also ask ECR that every image exists and that pinned digests still match (needs AWS)")
     b.set_defaults(func=cmd_build)
 
-    c = sub.add_parser("check", help="CI: every environment valid, policy rules kept, chart/ up to date",
+    c = sub.add_parser("check", **common, help="CI: every environment valid, policy rules kept, chart/ up to date",
                        description="Re-render every environment in memory, run the same checks as build and the "
                        "policy rules (TR-*), and fail (exit 1) when chart/ is stale, any check fails or any "
                        "error-level rule finding is not suppressed by the environment's policy_exceptions. "
@@ -211,32 +232,37 @@ def parser() -> argparse.ArgumentParser:
                    "instead of stdout")
     c.set_defaults(func=cmd_check)
 
-    o = sub.add_parser("outputs", help="the Terraform module's outputs for an environment, as JSON",
+    o = sub.add_parser("outputs", **common, help="the Terraform module's outputs for an environment, as JSON",
                        description="Print redis_enabled, redis_host, redis_port, redis_namespace, "
                        "redis_password_secret_name, redis_password_secret_key and redis_connection_url as JSON.")
     o.add_argument("env", help="environment name")
     o.set_defaults(func=cmd_outputs)
 
-    d = sub.add_parser("deps", help="fetch the Bitnami chart into chart/charts/ (needs the chart registry)",
+    d = sub.add_parser("deps", **common, help="fetch the Bitnami chart into chart/charts/ (needs the chart registry)",
                        description="Run `helm dependency build` for chart/. Needs the registry named by "
                        "chart_repository; offline it explains how to place the archive by hand.")
+    d.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="give up on the registry after this long (default: 60)")
     d.set_defaults(func=cmd_deps)
 
-    df = sub.add_parser("diff", help="what a change to an environment changes in the rendered objects",
+    df = sub.add_parser("diff", **common, help="what a change to an environment changes in the rendered objects",
                         description="Render chart/ of the last commit (as its argocd/<env>.yaml tells Argo CD) and "
                         "environments/ as they are now, and print a unified diff per object (apiVersion, kind, "
                         "namespace, name), Secret data masked. For pull request reviews.")
     df.add_argument("env", help="environment name")
     df.set_defaults(func=cmd_diff)
 
-    sc = sub.add_parser("secret", help="store or verify the password in AWS Secrets Manager (secret_mode external)",
+    sc = sub.add_parser("secret", **common,
+                        help="store or verify the password in AWS Secrets Manager (secret_mode external)",
                         description="put: store the password (from TF_VAR_redis_password / REDIS_PASSWORD, else a "
                         "prompt; at least 8 characters, never echoed) under the name the ExternalSecret reads, "
                         "creating or updating it. check: verify it is there, without printing it.")
     sc.add_argument("action", choices=("put", "check"))
     sc.add_argument("env", help="environment name")
     sc.set_defaults(func=cmd_secret)
-    sm = sub.add_parser("smoke", help="prove a live Redis keeps the environment's promises (auth, key schema, TTL, "
+
+    sm = sub.add_parser("smoke", **common,
+                        help="prove a live Redis keeps the environment's promises (auth, key schema, TTL, "
                         "disabled commands, persistence)",
                         description="Connect to the environment's Redis (the outputs' host, or --host/--port for a "
                         "`kubectl port-forward`; through Sentinel when the environment has it) and check, one line per "
@@ -256,7 +282,7 @@ def parser() -> argparse.ArgumentParser:
     sm.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
     sm.set_defaults(func=cmd_smoke)
 
-    i = sub.add_parser("images", help="the images an environment pulls, as registry/repository:tag",
+    i = sub.add_parser("images", **common, help="the images an environment pulls, as registry/repository:tag",
                        description="List every image the environment's deployment pulls (redis; the exporter when "
                        "metrics are on; any helper image the chart's values turn on), read from the rendered values. "
                        "--verify asks ECR whether each exists, and its digest; exit 1 when one is missing or a "
@@ -265,7 +291,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--verify", action="store_true", help="ask ECR for each image's digest (needs AWS)")
     i.set_defaults(func=cmd_images)
 
-    m = sub.add_parser("mirror", help="copy the environment's images into ECR (no Docker daemon)",
+    m = sub.add_parser("mirror", **common, help="copy the environment's images into ECR (no Docker daemon)",
                        description="For each image: skip it when its tag is in ECR, otherwise copy it from its source "
                        "(images.<name>.source, default docker.io/bitnami/<name>:<version>) into ecr_repository under "
                        "the environment's tag, every platform, byte for byte, through the registry API. Re-run after "
@@ -278,6 +304,13 @@ def parser() -> argparse.ArgumentParser:
                    "deployment pulls exactly those bytes")
     m.add_argument("--jobs", "-j", type=int, default=4, help="blobs copied in parallel (default: 4)")
     m.set_defaults(func=cmd_mirror)
+
+    t = sub.add_parser("docs", **common, help="print the settings table (from schemas/values.schema.json) as Markdown",
+                       description="Print every setting of an environment file (name, type, default, description) "
+                       "as the Markdown table README.md carries between its settings markers.")
+    t.add_argument("--readme", action="store_true",
+                   help="rewrite the table in README.md (between <!-- settings:start/end -->) instead of printing it")
+    t.set_defaults(func=cmd_docs)
     return p
 
 

@@ -7,11 +7,14 @@ from pathlib import Path
 from generator import helm, render, subchart
 from generator.errors import ToolError
 
+DEFAULT_TIMEOUT_S = 60.0
 
-def build(root: Path) -> str:
+
+def build(root: Path, timeout: float = DEFAULT_TIMEOUT_S) -> str:
     chart = root / render.CHART_DIR
     try:
-        helm.run(["dependency", "build", str(chart)])
+        # Bounded: an unreachable registry that drops packets would otherwise hold CI for minutes.
+        helm.run(["dependency", "build", str(chart)], timeout=timeout)
     except ToolError as e:
         raise ToolError(
             f"{e}\nThe chart registry (chart_repository in environments/_common.yaml) is not reachable from here. "

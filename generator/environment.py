@@ -22,6 +22,9 @@ ENV_DIR = "environments"
 # A plain name: also a DNS-1123 label, so it can name Argo CD applications and files.
 ENV_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_FILE_BYTES = 1 << 20
+MAX_DEPTH = 20
+# Messages of values the reader refused and replaced by None.
+_REFUSED = ("YAML anchors and aliases", "invalid value")
 
 Path_ = tuple[str, ...]
 
@@ -42,6 +45,8 @@ class Environment:
     origins: dict[Path_, Origin] = field(default_factory=dict)
     # Problems that do not stop reading (a duplicate key): reported with the schema's.
     problems: tuple[Problem, ...] = ()
+    # Dotted paths whose value the reader refused (an alias): the schema says nothing more there.
+    refused: frozenset[str] = frozenset()
 
     def locate(self, path: Path_) -> Origin:
         """The file and line a setting came from: the deepest known prefix of `path`."""
@@ -90,17 +95,21 @@ def load(root: Path, name: str) -> Environment:
     fatal = False
     settings: dict[str, Any] = {}
     origins: dict[Path_, Origin] = {}
+    refused: set[str] = set()
     common = env_dir(root) / COMMON_FILE
     own = env_dir(root) / f"{name}.yaml"
     for path in ([common] if common.exists() else []) + [own]:
         shown = f"{ENV_DIR}/{path.name}"
         data, marks, found = read_yaml(path, shown)
+        if path == own and not data and not found:
+            found = [Problem(shown, "", f"the file is empty: expected settings (at least env: {name})")]
         problems.extend(found)
+        refused.update(p.path for p in found if p.path and p.message.startswith(_REFUSED))
         fatal = fatal or (bool(found) and not data)
         _merge(settings, origins, data, marks, ())
     if fatal:
         raise LoadError(problems=problems)
-    return Environment(name, f"{ENV_DIR}/{name}.yaml", settings, origins, tuple(problems))
+    return Environment(name, f"{ENV_DIR}/{name}.yaml", settings, origins, tuple(problems), frozenset(refused))
 
 
 def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origin], list[Problem]]:
@@ -114,13 +123,23 @@ def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origi
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        return {}, {}, [Problem(shown, "", f"not UTF-8 text (byte {e.start})")]
-    loader = yaml.SafeLoader(text)
+        line = raw[: e.start].count(b"\n") + 1
+        return {}, {}, [Problem(shown, "", f"not UTF-8 text (byte {e.start}); save the file as UTF-8", line)]
+    try:
+        loader = _Loader(text)  # its reader already refuses NUL and other control characters
+    except yaml.YAMLError as e:
+        return {}, {}, [Problem(shown, "", f"invalid YAML: {str(e).splitlines()[0]}", _line_of(text, e))]
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        return {}, {}, [Problem(shown, "", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")]
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
+        # "while parsing a flow sequence" and where it started: often the real mistake.
+        context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
+        if context and start and mark and start.line != mark.line:
+            reason = f"{reason} ({context} started on line {start.line + 1})"
         return {}, {}, [Problem(shown, "", f"invalid YAML: {reason}", mark.line + 1 if mark else None)]
     finally:
         loader.dispose()
@@ -131,7 +150,40 @@ def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origi
         message = "expected a mapping of setting: value at the top level"
         return {}, {}, [Problem(shown, "", message, node.start_mark.line + 1)]
     data = reader.value(node, ())
-    return data, reader.marks, reader.problems
+    anchors = [Problem(shown, "", f"YAML anchor &{name} is not supported here; remove it and write values out", line)
+               for name, line in loader.anchor_lines]
+    return data, reader.marks, anchors + reader.problems
+
+
+class _Loader(yaml.SafeLoader):
+    """Records every anchor (`&name`): the aliases that use one are refused, and so is the
+    anchor itself, so that a file reads the same to a person as to the generator."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.anchor_lines: list[tuple[str, int]] = []
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+            self.anchor_lines.append((anchor, event.start_mark.line + 1))
+        # Composing recurses once per level: stop early and with a line number, rather than
+        # seconds later with a RecursionError.
+        if self.depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(problem=f"nested more than {MAX_DEPTH} levels deep",
+                                       problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _line_of(text: str, error: yaml.YAMLError) -> int | None:
+    position = getattr(error, "position", None)
+    return text.count("\n", 0, position) + 1 if isinstance(position, int) else None
 
 
 class _NodeReader:
@@ -144,20 +196,25 @@ class _NodeReader:
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
 
-    def _fail(self, node: yaml.Node, path: Path_, message: str) -> None:
+    def _fail(self, node: yaml.Node, path: Path_, message: str, line: int | None = None) -> None:
         # The key's line where there is one: an alias node still carries its anchor's position.
         known = self.marks.get(path)
-        line = known.line if known else node.start_mark.line + 1
+        if line is None:
+            line = known.line if known else node.start_mark.line + 1
         self.problems.append(Problem(self.shown, ".".join(path), message, line))
 
     def value(self, node: yaml.Node, path: Path_) -> Any:
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            # An alias composes to the very same node object: refusing repeats refuses
-            # aliases, and with them documents that expand exponentially.
-            if id(node) in self._seen:
-                self._fail(node, path, "YAML anchors and aliases are not supported here; write the value out")
-                return None
-            self._seen.add(id(node))
+        # An alias composes to the very same node object: refusing repeats refuses aliases
+        # (of scalars too, which would hide where a value comes from), and with them
+        # documents that expand exponentially.
+        if id(node) in self._seen:
+            self._fail(node, path, "YAML anchors and aliases are not supported here; write the value out")
+            return None
+        self._seen.add(id(node))
+        if len(path) > MAX_DEPTH:
+            # No setting is nested this deep; stopping here also bounds every later recursion.
+            self._fail(node, path[:MAX_DEPTH], f"nested more than {MAX_DEPTH} levels deep")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -176,12 +233,14 @@ class _NodeReader:
                 continue
             key = self.value(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self._fail(key_node, path, f"keys must be plain strings, got {key_node.value!r}")
+                shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                self._fail(key_node, path, f"keys must be plain strings, got {shown}")
                 continue
             here = (*path, key)
             if key in out:
                 first = self.marks[here].line
-                self._fail(key_node, here, f"duplicate key (first set on line {first}); remove one")
+                self._fail(key_node, here, f"duplicate key (first set on line {first}); remove one",
+                           key_node.start_mark.line + 1)
                 continue
             self.marks[here] = Origin(self.shown, key_node.start_mark.line + 1)
             out[key] = self.value(value_node, here)
@@ -220,3 +279,21 @@ def iter_files(root: Path) -> Iterator[Path]:
     """Every committed settings file: the shared one and each environment's."""
     directory = env_dir(root)
     yield from sorted(directory.glob("*.yaml"))
+
+
+def stray_files(root: Path) -> list[Problem]:
+    """Settings-like files that no environment reads: a typo in a file name would otherwise
+    drop an environment silently (`Staging.yaml`, `prod.yml`, `_comon.yaml`)."""
+    problems = []
+    for path in sorted(env_dir(root).glob("*")):
+        if path.suffix not in (".yaml", ".yml") or path.name == COMMON_FILE:
+            continue
+        shown = f"{ENV_DIR}/{path.name}"
+        if path.suffix == ".yml":
+            problems.append(Problem(shown, "", "environment files end in .yaml; rename it"))
+        elif path.name.startswith("_"):
+            problems.append(Problem(shown, "", f"only {COMMON_FILE} is shared; rename it or merge it there"))
+        elif not ENV_NAME.match(path.stem):
+            problems.append(Problem(shown, "", f"{path.stem!r} is not an environment name (lowercase letters, "
+                                               "digits and '-'); rename the file"))
+    return problems

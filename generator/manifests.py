@@ -42,7 +42,7 @@ class Summary:
 def parse(stream: str) -> list[dict[str, Any]]:
     """The objects of a multi-document YAML stream, empty documents dropped."""
     try:
-        docs = list(yaml.safe_load_all(stream))
+        docs = list(yaml.load_all(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.YAMLError as e:
         raise CheckError(f"rendered manifests are not valid YAML: {e}") from e
     objects = []
@@ -87,24 +87,26 @@ def _schema_dir(kube_version: str) -> Path:
 @functools.cache
 def _validator(schema_dir: Path, filename: str) -> Any:
     import jsonschema
-    from referencing import Registry, Resource
 
     path = schema_dir / filename
     if not path.exists():
         return None
     schema = json.loads(path.read_text())
-    registry = Registry().with_resources([
-        (path.name, Resource.from_contents(schema)),
-        ("_definitions.json", _definitions(schema_dir)),
-    ])
-    return jsonschema.Draft202012Validator(schema, registry=registry)
+    return jsonschema.Draft202012Validator(schema, registry=_registry(schema_dir))
 
 
 @functools.cache
-def _definitions(schema_dir: Path) -> Any:
-    from referencing import Resource
+def _registry(schema_dir: Path) -> Any:
+    """One registry per schema directory, shared by every validator. `_definitions.json` is
+    registered under its own $id, the URI the kind schemas refer to: found that way, no
+    lookup has to crawl its ~70,000 subschemas (which took ~0.1 s per object kind)."""
+    from referencing import Registry, Resource
 
-    return Resource.from_contents(json.loads((schema_dir / "_definitions.json").read_text()))
+    definitions = Resource.from_contents(json.loads((schema_dir / "_definitions.json").read_text()))
+    return Registry().with_resources([
+        (definitions.id() or "_definitions.json", definitions),
+        ("_definitions.json", definitions),
+    ])
 
 
 def schema_file(obj: dict[str, Any]) -> str:

@@ -20,7 +20,8 @@ ACL_PASSWORD_KEY = "backend-password"  # key of the backend ACL user's password 
 
 
 def _trunc(name: str) -> str:
-    return name[:63].rstrip("-")
+    # Helm's `trunc 63 | trimSuffix "-"`: trimSuffix removes one dash, not all of them.
+    return name[:63].removesuffix("-")
 
 
 def bitnami_fullname(release: str) -> str:
@@ -29,11 +30,12 @@ def bitnami_fullname(release: str) -> str:
 
 
 def master_service(settings: Settings) -> str:
-    return _trunc(f"{bitnami_fullname(settings.release_name)}-master")
+    # Bitnami: printf "%s-master" fullname, not truncated (schema.py keeps it short enough).
+    return f"{bitnami_fullname(settings.release_name)}-master"
 
 
 def master_pod(settings: Settings) -> str:
-    return f"{_trunc(bitnami_fullname(settings.release_name) + '-master')}-0"
+    return f"{master_service(settings)}-0"
 
 
 def network_policy(settings: Settings) -> str:

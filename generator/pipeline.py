@@ -7,10 +7,12 @@ only when every check passed.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from generator import environment, helm, manifests, render, schema, subchart
-from generator.errors import CheckError, GeneratorError, SecretError, ToolError
+from generator.errors import CheckError, GeneratorError, RenderError, SecretError, ToolError
 from generator.settings import Settings
 
 if TYPE_CHECKING:
@@ -60,11 +62,12 @@ def prepare(root: Path, name: str, resolve_ecr: bool = True) -> Prepared:
         if other == name:
             continue
         try:
-            other_env = environment.load(root, other)
-            others.append((other_env, schema.validate(other_env)))
+            # Parsed, not validated: here only the shared settings matter, and the other
+            # environment's own build reports the rest.
+            others.append(environment.load(root, other))
         except GeneratorError:
-            continue  # its own build reports it; here it only matters what it shares
-    schema.check_shared([(env, settings), *others])
+            continue
+    schema.check_shared([env, *others])
     return _resolved(root, Prepared(env, settings)) if resolve_ecr else Prepared(env, settings)
 
 
@@ -78,7 +81,7 @@ def _resolved(root: Path, prepared: Prepared) -> Prepared:
 def prepare_all(root: Path) -> list[Prepared]:
     """Every environment, validated; all problems of all files in one error."""
     prepared: list[Prepared] = []
-    problems: list[Any] = []
+    problems: list[Any] = environment.stray_files(root)
     for name in environment.known_environments(root):
         try:
             env = environment.load(root, name)
@@ -89,7 +92,7 @@ def prepare_all(root: Path) -> list[Prepared]:
             problems.extend(e.problems)
     if problems:
         raise type_of_first(problems)
-    schema.check_shared([(p.env, p.settings) for p in prepared])
+    schema.check_shared([p.env for p in prepared])
     return [_resolved(root, p) for p in prepared]
 
 
@@ -119,8 +122,14 @@ def render_checked(
     password: str | None = None,
     require_subchart: bool = False,
     workers: int = 2,
+    lint_each: bool = True,
 ) -> list[Result]:
-    """Render and check environments on a private copy of chart/; chart/ is not touched."""
+    """Render and check environments on a private copy of chart/; chart/ is not touched.
+
+    `helm lint` checks the chart itself (metadata, template structure) and costs as much as a
+    render: with `lint_each` false (check over many environments) it runs once, with the values
+    of the first environment that deploys Redis, and each environment gets its own template.
+    """
     chart = root / render.CHART_DIR
     found = subchart.find(chart)
     if found is None and require_subchart:
@@ -143,10 +152,30 @@ def render_checked(
 
         def one(item: tuple[Settings, dict[str, str]]) -> Result:
             settings, files = item
-            return _check_one(stage, settings, files, found, secret_values, password)
+            return _check_one(stage, settings, files, found, secret_values, password, lint_each)
 
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            return list(pool.map(one, zip(settings_list, all_files, strict=True)))
+            lint = None
+            if not lint_each and settings_list:
+                first = next((s for s in settings_list if s.enable_redis), settings_list[0])
+                lint = pool.submit(_helm, helm.lint_args(stage, _spec(stage, first, secret_values)), password)
+            results = list(pool.map(one, zip(settings_list, all_files, strict=True)))
+            if lint is not None:
+                lint.result()
+            return results
+
+
+def _spec(stage: Path, settings: Settings, secret_values: Path | None) -> helm.Render:
+    values = [stage / f"values-{settings.env}.yaml"] + ([secret_values] if secret_values else [])
+    return helm.Render(settings.release_name, settings.namespace, settings.kube_version, tuple(values),
+                       settings.api_versions)
+
+
+def _helm(args: list[str], password: str | None) -> str:
+    try:
+        return helm.run(args)
+    except ToolError as e:
+        raise ToolError(_scrub(str(e), password)) from None
 
 
 def _check_one(
@@ -156,18 +185,17 @@ def _check_one(
     found: subchart.Subchart | None,
     secret_values: Path | None,
     password: str | None,
+    lint: bool = True,
 ) -> Result:
-    values = [stage / f"values-{settings.env}.yaml"] + ([secret_values] if secret_values else [])
-    spec = helm.Render(settings.release_name, settings.namespace, settings.kube_version, tuple(values),
-                       settings.api_versions)
-    try:
+    spec = _spec(stage, settings, secret_values)
+    if lint:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            lint = pool.submit(helm.run, helm.lint_args(stage, spec))
-            template = pool.submit(helm.run, helm.template_args(stage, spec))
+            linted = pool.submit(_helm, helm.lint_args(stage, spec), password)
+            template = pool.submit(_helm, helm.template_args(stage, spec), password)
             rendered = template.result()
-            lint.result()
-    except ToolError as e:
-        raise ToolError(_scrub(str(e), password)) from None
+            linted.result()
+    else:
+        rendered = _helm(helm.template_args(stage, spec), password)
     objects = manifests.parse(rendered)
     from generator import images
 
@@ -220,7 +248,11 @@ def _strip_dependencies(stage: Path) -> None:
 
 
 def _scrub(text: str, password: str | None) -> str:
-    return text.replace(password, "********") if password else text
+    """The text without the password, plain or as the base64 the Secret's data holds."""
+    if not password:
+        return text
+    encoded = base64.b64encode(password.encode()).decode()
+    return text.replace(password, "********").replace(encoded, "********")
 
 
 def build(
@@ -246,10 +278,18 @@ def build(
     (result,) = render_checked(root, [prepared.settings], [prepared.env.file], password, require_subchart)
     argo = argocd.checked_files(prepared.settings, prepared.env.file)
     chart = root / render.CHART_DIR
-    with render.staged_copy(chart) as staged:
+    target = root / BUILD_DIR / name
+    with _exclusive(root), render.staged_copy(chart) as staged, \
+            _staged_bundle(root, name, secretmode.bundle_text(prepared.settings, result.rendered)) as bundle:
         render.write_files(staged, result.files)
-        write_bundle(root, name, secretmode.bundle_text(prepared.settings, result.rendered))
         render.replace(staged, chart)
+        try:
+            _install_bundle(bundle, target)
+        except (OSError, RenderError) as e:
+            render.replace(staged, chart)  # `staged` holds the previous chart/ now: swap it back
+            cause = e if isinstance(e, OSError) else e.__cause__
+            reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(e)
+            raise RenderError(f"cannot write {BUILD_DIR}/{name}/: {reason}; chart/ is left as it was") from e
     argocd.write(root, name, argo)
     result.notes[:0] = [note] if note else []
     result.notes.extend(f"{name}: wrote {path}" for path in argo)
@@ -258,24 +298,50 @@ def build(
     return result
 
 
-def write_bundle(root: Path, name: str, text: str) -> Path:
-    """build/<env>/manifests.yaml, mode 0600 (it holds the Secret when a password was given)."""
-    target = root / BUILD_DIR / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    (root / BUILD_DIR / ".gitignore").write_text("*\n")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=target.parent))
+@contextlib.contextmanager
+def _exclusive(root: Path) -> Iterator[None]:
+    """One build at a time writes chart/: two concurrent builds would each copy chart/, add
+    their own values file and swap the copy in, and the second swap would drop the first's.
+    The lock is on the project directory itself (never renamed), so no lock file is left."""
+    import fcntl
+
+    fd = os.open(root, os.O_RDONLY)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def _staged_bundle(root: Path, name: str, text: str) -> Iterator[Path]:
+    """build/<env>/ prepared next to the project (same file system, so it can be renamed into
+    place), private from the start: it holds the Secret when a password was given."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{BUILD_DIR}-{name}.", dir=root))
+    try:
+        os.chmod(tmp, 0o700)
         fd = os.open(tmp / "manifests.yaml", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        os.chmod(tmp, 0o700)
-        if target.exists():
-            old = tmp.with_name(tmp.name + ".old")
-            os.rename(target, old)
-            os.rename(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, target)
+        yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _install_bundle(bundle: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ignore = target.parent / ".gitignore"
+    if not ignore.exists() or ignore.read_text() != "*\n":
+        ignore.write_text("*\n")
+    if target.exists():
+        render.replace(bundle, target)  # the old bundle ends up at `bundle`, removed with it
+    else:
+        os.rename(bundle, target)
+
+
+def write_bundle(root: Path, name: str, text: str) -> Path:
+    """build/<env>/manifests.yaml, mode 0600 (it holds the Secret when a password was given)."""
+    target = root / BUILD_DIR / name
+    with _staged_bundle(root, name, text) as bundle:
+        _install_bundle(bundle, target)
     return target / "manifests.yaml"

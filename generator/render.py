@@ -126,14 +126,17 @@ def write_files(directory: Path, files: Mapping[str, str], mode: int = 0o644) ->
 
 
 def replace(staged: Path, directory: Path) -> None:
-    """Put a staged directory in place of `directory`: atomically where the kernel allows."""
+    """Put a staged directory in place of `directory`: atomically where the kernel allows.
+    The previous tree is left at `staged`, so calling it again undoes it."""
     try:
         if directory.exists() and _exchange(staged, directory):
             return  # the old tree is now at `staged`, and staged_copy removes it
         if directory.exists():
+            # Like the exchange, leave the old tree at `staged`: a second call swaps back.
             old = staged.with_name(staged.name + ".old")
             os.rename(directory, old)
             os.rename(staged, directory)
+            os.rename(old, staged)
         else:
             os.rename(staged, directory)
     except OSError as e:

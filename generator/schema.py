@@ -16,13 +16,14 @@ from typing import Any
 
 import jsonschema
 
-from generator import quantity, topology
+from generator import naming, quantity, topology
 from generator.environment import COMMON_FILE, ENV_DIR, Environment
 from generator.errors import Problem, ValidationError
 from generator.settings import Settings
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "values.schema.json"
 SHARED_SETTINGS = ("chart_version", "chart_repository")
+MAX_STATEFULSET_NAME = 52
 _ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
                float: "a number", type(None): "nothing (null)"}
@@ -30,8 +31,9 @@ _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/f
 
 @functools.cache
 def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
+    # Not checked against the metaschema here: that costs ~0.1 s per run and the schema is a
+    # committed file, so tests/test_schema.py checks it once instead.
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
     return schema
 
 
@@ -48,30 +50,45 @@ def defaults() -> dict[str, Any]:
 def validate(env: Environment) -> Settings:
     """Check one environment; raise ValidationError listing every problem, else return Settings."""
     merged = {**defaults(), **env.settings}
-    problems = [*env.problems, *_schema_problems(env), *_semantic_problems(env, merged)]
+    # A value the reader already refused (an alias) is None now: say so once.
+    refused = env.refused
+    found = [p for p in (*_schema_problems(env), *_semantic_problems(env, merged))
+             if not any(p.path == r or p.path.startswith(r + ".") for r in refused)]
+    problems = [*env.problems, *found]
     if problems:
         raise ValidationError(problems=sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.path, p.message)))
     return Settings.from_dict(merged)
 
 
-def check_shared(envs: Sequence[tuple[Environment, Settings]]) -> None:
-    """Settings of the one shared chart must agree across environments."""
+def check_shared(envs: Sequence[Environment]) -> None:
+    """Settings of the one shared chart must agree across environments.
+
+    Takes loaded (not validated) environments: a value of the wrong type is left to that
+    environment's own validation. The reference is the value `_common.yaml` gives, else the
+    first environment's; each environment that differs is reported at its own line.
+    """
+    common_file = f"{ENV_DIR}/{COMMON_FILE}"
     problems = []
     for name in SHARED_SETTINGS:
-        seen: dict[str, Environment] = {}
-        for env, settings in envs:
-            seen.setdefault(getattr(settings, name), env)
-        if len(seen) > 1:
-            (first_value, first), *rest = sorted(seen.items(), key=lambda kv: kv[1].name)
-            for value, env in rest:
-                origin = env.locate((name,))
-                where = first.locate((name,))
-                problems.append(Problem(
-                    origin.file, name,
-                    f"{value!r} disagrees with {first_value!r} ({where.file}); every environment shares one "
-                    f"chart: set {name} once in {ENV_DIR}/{COMMON_FILE}",
-                    origin.line or None,
-                ))
+        default = load_schema()["properties"][name].get("default")
+        values = [(env, env.settings.get(name, default)) for env in sorted(envs, key=lambda e: e.name)]
+        values = [(env, v) for env, v in values if isinstance(v, str)]
+        if len({v for _, v in values}) <= 1:
+            continue
+        from_common = [(env, v) for env, v in values if env.locate((name,)).file == common_file]
+        ref_env, ref_value = (from_common or values)[0]
+        ref = ref_env.locate((name,))
+        ref_where = f"{ref.file}:{ref.line}" if ref.line else ref.file
+        for env, value in values:
+            if value == ref_value:
+                continue
+            origin = env.locate((name,))
+            problems.append(Problem(
+                origin.file, name,
+                f"{value!r} disagrees with {ref_value!r} ({ref_where}); every environment shares one "
+                f"chart: set {name} once in {common_file}",
+                origin.line or None,
+            ))
     if problems:
         raise ValidationError(problems=problems)
 
@@ -102,6 +119,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
         wanted = error.validator_value
         wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
         got = _JSON_TYPES.get(type(value), type(value).__name__)
+        if value is None:
+            return f"expected {_article(str(wanted))}, got {got}"
+        if wanted == "string" and isinstance(value, (int, float, bool)):
+            # YAML reads 2, 1.0 and yes as numbers and booleans; quoting keeps the text.
+            return f"expected {_article(str(wanted))}, got {got} {_show(value)}: quote it"
         return f"expected {_article(str(wanted))}, got {got} {_show(value)}"
     if kind == "enum":
         return f"{_show(value)} is not one of: {', '.join(map(str, error.validator_value))}"
@@ -139,11 +161,23 @@ def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Pro
         if larger:
             yield env.problem(("resources", "requests", kind),
                               f"request {request!r} is larger than the limit {limit!r}; Kubernetes refuses that")
+    release = merged.get("release_name")
+    if isinstance(release, str) and re.match(load_schema()["$defs"]["dns_label"]["pattern"], release):
+        # Bitnami does not truncate "<fullname>-master", and Kubernetes labels a StatefulSet's
+        # pods with its name plus an 11-character revision hash: a label value holds 63.
+        statefulset = f"{naming.bitnami_fullname(release)}-master"
+        if len(statefulset) > MAX_STATEFULSET_NAME:
+            most = MAX_STATEFULSET_NAME - len("-master") - (0 if naming.SUBCHART in release else len("-redis"))
+            yield env.problem(("release_name",),
+                              f"{release!r} is too long: the Bitnami chart names its StatefulSet {statefulset!r} "
+                              f"({len(statefulset)} characters, at most {MAX_STATEFULSET_NAME} work); use at most "
+                              f"{most} characters")
     for path, message in topology.problems(merged):
         yield env.problem(path, message)
     registry, region = merged.get("ecr_registry"), merged.get("region")
     ecr = _ECR_HOST.match(registry) if isinstance(registry, str) else None
-    if ecr and isinstance(region, str) and ecr.group(2) != region:
+    region_ok = isinstance(region, str) and re.match(load_schema()["properties"]["region"]["pattern"], region)
+    if ecr and region_ok and ecr.group(2) != region:
         yield env.problem(("ecr_registry",),
                           f"registry is in region {ecr.group(2)!r} but the environment's region is "
                           f"{merged['region']!r}")

@@ -50,7 +50,10 @@ def env_values(settings: Settings) -> dict[str, Any]:
             "image": _image(settings, "redis", settings.image_tag),
             "auth": {"existingSecret": settings.secret_name, "existingSecretPasswordKey": naming.PASSWORD_KEY},
             "commonConfiguration": redis_configuration(settings),
-            "master": {"resources": settings.resources.as_dict(), "persistence": persistence},
+            # resourcesPreset "none": Bitnami applies its "nano" preset whenever resources is
+            # empty, so `resources: {}` would silently become 100m/128Mi instead of no limits.
+            "master": {"resourcesPreset": "none", "resources": settings.resources.as_dict(),
+                       "persistence": persistence},
             "metrics": {
                 "enabled": settings.metrics_enabled,
                 "image": _image(settings, "redis-exporter", settings.metrics_image_tag),

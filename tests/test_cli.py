@@ -1,0 +1,61 @@
+"""The command line explains itself; errors are one line each with a documented exit code."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main, parser
+
+SUBPARSERS = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+COMMANDS = sorted(SUBPARSERS)
+
+
+def help_of(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main([*args, "--help"])
+    assert exit_.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_top_level_help_lists_every_command_and_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    text = help_of(capsys)
+    for command in COMMANDS:
+        assert f"\n    {command} " in text, command
+    assert "exit codes: 0 ok; 1 a check failed" in text
+    assert "TF_VAR_redis_password" in text
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_explains_itself(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    text = help_of(capsys, command)
+    usage, _, rest = text.partition("\n\n")
+    assert usage.startswith(f"usage: python -m generator {command}")
+    description = rest.split("\n\n")[0]
+    assert len(description.split()) >= 8, f"{command}: no description, only {description!r}"
+    assert "exit codes: 0 ok; 1 a check failed" in text
+    for action in SUBPARSERS[command]._actions:
+        assert action.help and len(action.help.split()) >= 2, f"{command}: {action.dest} has no help"
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["explode"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'explode'" in capsys.readouterr().err
+
+
+def test_no_environments_directory(tmp_path: Path, cli) -> None:
+    ran = cli(tmp_path, "build", "dev")
+    assert ran.code == 2
+    assert ran.err == (f"error: environments/: no such directory under {tmp_path} "
+                       "(run from the project root or pass --root)\n")
+
+
+def test_outputs_of_dev(bare_project: Path, cli) -> None:
+    ran = cli(bare_project, "outputs", "dev")
+    assert ran.code == 0, ran.err
+    assert '"redis_host": "redis-master.redis.svc.cluster.local"' in ran.out
+    assert '"redis_connection_url": "redis://redis-master.redis.svc.cluster.local:6379"' in ran.out
