@@ -110,7 +110,7 @@ def test_secret_only_in_the_bundle_when_a_password_is_given(
     bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
     monkeypatch.setenv(variable, PASSWORD)
-    set_settings(bare_project, "dev", secret_name="otp-redis-password")
+    set_settings(bare_project, "dev", secret_name="otp-redis-password", secret_mode="render")
     ran = cli(bare_project, "build", "dev")
     assert ran.code == 0, ran.err
     bundle = bare_project / "build" / "dev" / "manifests.yaml"
@@ -134,6 +134,7 @@ def test_any_password_reaches_the_secret_verbatim(
     bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, password: str
 ) -> None:
     monkeypatch.setenv("REDIS_PASSWORD", password)
+    set_settings(bare_project, "dev", secret_mode="render")
     secret = one(build(bare_project, cli), "Secret")
     assert base64.b64decode(secret["data"][naming.PASSWORD_KEY]).decode() == password
 
@@ -143,6 +144,7 @@ def test_multi_line_password_is_refused_without_echo(
     bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, password: str
 ) -> None:
     monkeypatch.setenv("TF_VAR_redis_password", password)
+    set_settings(bare_project, "dev", secret_mode="render")
     before = tree(bare_project)
     ran = cli(bare_project, "build", "dev")
     assert (ran.code, ran.err) == (2, "error: $TF_VAR_redis_password contains a line break or NUL; "
@@ -159,6 +161,7 @@ def test_helm_failure_does_not_echo_the_password(
     fake.chmod(0o755)
     monkeypatch.setenv("HELM", str(fake))
     monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
+    set_settings(bare_project, "dev", secret_mode="render")
     ran = cli(bare_project, "build", "dev")
     assert ran.code == 1
     assert "helm failed (exit 1)" in ran.err
@@ -219,6 +222,7 @@ def test_auth_reads_the_existing_secret(with_subchart: Path, cli, monkeypatch: p
     assert env["REDIS_PASSWORD_FILE"] == "/opt/bitnami/redis/secrets/redis-password"
     # With a password at build time, ours is the only Secret, named as the pods expect.
     monkeypatch.setenv("TF_VAR_redis_password", PASSWORD)
+    set_settings(with_subchart, "dev", secret_mode="render")
     secret = one(build(with_subchart, cli), "Secret")
     assert secret["metadata"]["name"] == "otp-secret"
     assert list(secret["data"]) == ["redis-password"]
@@ -355,7 +359,8 @@ def test_outputs_name_the_rendered_objects(
     with_subchart: Path, cli, monkeypatch: pytest.MonkeyPatch, release: str, service: str
 ) -> None:
     monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
-    set_settings(with_subchart, "dev", release_name=release, namespace="otp", secret_name="otp-pass")
+    set_settings(with_subchart, "dev", release_name=release, namespace="otp", secret_name="otp-pass",
+                 secret_mode="render")
     objects = build(with_subchart, cli)
     ran = cli(with_subchart, "outputs", "dev")
     assert ran.code == 0, ran.err
