@@ -7,11 +7,22 @@ from pathlib import Path
 from tests.conftest import tree
 
 
+def summary(out: str) -> str:
+    """The chart/ verdict: the last line before the policy report (one line per environment)."""
+    lines = out.splitlines()
+    verdicts = [i for i, line in enumerate(lines) if line.startswith("chart/: ")]
+    assert len(verdicts) == 1, out
+    rest = lines[verdicts[0] + 1:]
+    assert sorted(line.split(": ")[0] for line in rest) == ["dev", "prod", "staging"], out
+    assert all(": policy: " in line for line in rest), out
+    return lines[verdicts[0]]
+
+
 def test_up_to_date(bare_project: Path, cli) -> None:
     before = tree(bare_project)
     ran = cli(bare_project, "check")
     assert ran.code == 0, ran.err
-    assert ran.out.splitlines()[-1] == "chart/: 3 environments, generated files up to date"
+    assert summary(ran.out) == "chart/: 3 environments, generated files up to date"
     assert tree(bare_project) == before
 
 
@@ -25,7 +36,7 @@ def test_stale_values_file_shows_a_diff(bare_project: Path, cli) -> None:
     assert "--- chart/values-dev.yaml (committed)\n+++ chart/values-dev.yaml (from environments/)\n" in ran.err
     assert "\n-      size: 1Gi\n+      size: 3Gi\n" in ran.err
     assert "values-staging" not in ran.err and "values-prod" not in ran.err
-    assert ran.out.splitlines()[-1] == "chart/: 3 environments, generated files STALE"
+    assert summary(ran.out) == "chart/: 3 environments, generated files STALE"
     assert tree(bare_project) == before
 
 
@@ -42,7 +53,9 @@ def test_values_of_a_removed_environment(bare_project: Path, cli) -> None:
     before = tree(bare_project)
     ran = cli(bare_project, "check")
     assert ran.code == 1
-    assert ran.err == "error: chart/values-staging.yaml: no environments/staging.yaml produces it; delete it\n"
+    # Its Argo CD Application is orphaned too (build writes argocd/<env>.yaml since the GitOps merge).
+    assert ran.err == ("error: chart/values-staging.yaml: no environments/staging.yaml produces it; delete it\n"
+                       "error: argocd/staging.yaml: no environment with argocd settings produces it; delete it\n")
     assert tree(bare_project) == before
 
 
