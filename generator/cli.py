@@ -257,7 +257,8 @@ def parser() -> argparse.ArgumentParser:
                         description="put: store the password (from TF_VAR_redis_password / REDIS_PASSWORD, else a "
                         "prompt; at least 8 characters, never echoed) under the name the ExternalSecret reads, "
                         "creating or updating it. check: verify it is there, without printing it.")
-    sc.add_argument("action", choices=("put", "check"))
+    sc.add_argument("action", choices=("put", "check"),
+                    help="put: store or update the password; check: verify it is stored, without printing it")
     sc.add_argument("env", help="environment name")
     sc.set_defaults(func=cmd_secret)
 

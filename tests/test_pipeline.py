@@ -174,6 +174,8 @@ def test_invalid_manifest_error_does_not_show_the_password(
     secret = bare_project / "chart" / "templates" / "secret.yaml"
     broken = "type: Opaque\nimmutable: {{ .Values.secret.password | b64enc | quote }}"
     secret.write_text(secret.read_text().replace("type: Opaque", broken))
+    dev = bare_project / "environments" / "dev.yaml"
+    dev.write_text(dev.read_text() + "secret_mode: render\n")  # the only mode that renders our Secret
     monkeypatch.setenv("REDIS_PASSWORD", "hunter2-hunter2")
     ran = cli(bare_project, "build", "dev")
     assert ran.code == 1
