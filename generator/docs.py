@@ -22,10 +22,12 @@ END = "<!-- settings:end -->"
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     """The property with its local `$ref` folded in (its own keys win)."""
     ref = node.get("$ref")
-    if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+    if not isinstance(ref, str) or not ref.startswith("#/"):
         return node
-    target = _resolve(schema, schema["$defs"][ref.removeprefix("#/$defs/")])
-    return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    target: Any = schema
+    for part in ref.removeprefix("#/").split("/"):  # a JSON pointer: #/$defs/x or #/properties/y
+        target = target[part.replace("~1", "/").replace("~0", "~")]
+    return {**_resolve(schema, target), **{k: v for k, v in node.items() if k != "$ref"}}
 
 
 def _type(node: dict[str, Any]) -> str:

@@ -30,13 +30,21 @@ def test_every_setting_has_a_row_with_type_default_and_description() -> None:
     rows = {line.split(" | ")[0].strip("|` "): line.split(" | ") for line in docs.table().splitlines()[2:]}
     for name, prop in schema["properties"].items():
         cells = rows[name]
-        assert cells[1] in ("string", "boolean", "object"), name
-        shown = json.dumps(prop.get("default"), separators=(", ", ": "))
-        default = "required" if name in schema["required"] else f"`{shown}`"
+        assert cells[1] in ("string", "boolean", "object", "integer", "array"), name
+        if name in schema["required"]:
+            default = "required"
+        elif "default" in prop:
+            default = f"`{json.dumps(prop['default'], separators=(', ', ': '))}`"
+        else:  # ecr_registry, ecr_source, argocd: absent means "not set", which the row says as "-"
+            default = "-"
         assert cells[2] == default, name
+    # Every row, the keys of mapping settings included (images.redis.digest), says what it is.
+    for name, cells in rows.items():
         assert len(cells[3].split()) >= 4, f"{name}: no description"
     assert rows["storage_size"][2] == '`"1Gi"`'
-    assert "resources.limits.memory" in rows
+    assert rows["otp_ttl_seconds"][1:3] == ["integer", "`300`"]
+    assert rows["ecr_registry"][2] == "-"
+    assert "resources.limits.memory" in rows and "images.redis.digest" in rows
 
 
 def test_cli_prints_the_table(cli, tmp_path: Path) -> None:
