@@ -99,7 +99,9 @@ def _schema_problems(env: Environment) -> Iterable[Problem]:
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - set(allowed)):
-                hint = difflib.get_close_matches(key, allowed, n=1)
+                # A known name with a suffix (redis-server for redis) is that name; else the closest.
+                longer = sorted((a for a in allowed if key.startswith((f"{a}-", f"{a}_"))), key=len)
+                hint = longer[-1:] or difflib.get_close_matches(key, allowed, n=1)
                 suggestion = f"did you mean {hint[0]!r}?" if hint else "see the settings table in README.md"
                 yield env.problem((*path, key), f"unknown setting; {suggestion}")
             continue
@@ -127,8 +129,14 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return f"expected {_article(str(wanted))}, got {got} {_show(value)}"
     if kind == "enum":
         return f"{_show(value)} is not one of: {', '.join(map(str, error.validator_value))}"
+    if expected and isinstance(value, (dict, list)):
+        # A mapping's repr is noise (and cut at 80 characters); the expectation says what to fix.
+        return f"expected {expected}"
     if expected:
         return f"{_show(value)} is not {expected}"
+    if kind in ("minimum", "maximum"):
+        side = "at least" if kind == "minimum" else "at most"
+        return f"{_show(value)} is out of range: expected {side} {error.validator_value}"
     if kind == "maxLength":
         return f"{_show(value)} is longer than {error.validator_value} characters"
     return str(error.message)

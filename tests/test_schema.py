@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 from generator import pipeline, schema
+from generator.settings import Resources
 from tests import cases
 from tests.conftest import tree
 
@@ -75,10 +77,23 @@ def test_valid_case(case: cases.Case, bare_project: Path, cli) -> None:
     given = yaml.safe_load(case.text)
     settings = pipeline.prepare(bare_project, "dev").settings
     for key, value in given.items():
-        got = getattr(settings, key)
-        assert (got.as_dict() if key == "resources" else got) == value, key
+        assert plain(getattr(settings, key), value) == value, key
     values = yaml.safe_load((bare_project / "chart" / "values-dev.yaml").read_text())
     assert values["redis"]["enabled"] is settings.enable_redis
+
+
+def plain(got: object, given: object) -> object:
+    """A typed setting as the YAML that set it: records as mappings (only the keys the case
+    gives, the rest are defaults), tuples as lists."""
+    if isinstance(got, Resources):
+        return got.as_dict()
+    if dataclasses.is_dataclass(got) and not isinstance(got, type):
+        fields = dataclasses.asdict(got)
+        return {k: fields[k] for k in given} if isinstance(given, dict) else fields
+    if isinstance(got, tuple):
+        items = given if isinstance(given, list) and len(given) == len(got) else [None] * len(got)
+        return [plain(g, v) for g, v in zip(got, items, strict=True)]
+    return got
 
 
 def test_oversized_file(bare_project: Path, cli) -> None:
@@ -95,7 +110,13 @@ def test_defaults_come_from_the_schema_only() -> None:
     defaults = schema.defaults()
     assert defaults == {k: v["default"] for k, v in document["properties"].items() if "default" in v}
     assert set(document["required"]).isdisjoint(defaults)
-    assert set(document["required"]) | set(defaults) == set(document["properties"])
+    # The rest have no default on purpose: ecr_registry/ecr_repository are required unless
+    # ecr_source names where they come from (the schema's if/then), and an absent ecr_source or
+    # argocd means "not used".
+    optional = set(document["properties"]) - set(document["required"]) - set(defaults)
+    assert optional == {"ecr_registry", "ecr_repository", "ecr_source", "argocd"}
+    assert document["if"] == {"not": {"required": ["ecr_source"]}}
+    assert document["then"]["required"] == ["ecr_registry", "ecr_repository"]
 
 
 def test_problems_of_several_files_are_all_reported(bare_project: Path, cli) -> None:
