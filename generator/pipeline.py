@@ -275,8 +275,12 @@ def build(
         for checked in mirror.require_verified(prepared.settings):
             say(f"{name}: in ECR: {checked.image.ref} {checked.digest}")
     password, note = secretmode.bundle_password(prepared.settings)
-    (result,) = render_checked(root, [prepared.settings], [prepared.env.file], password, require_subchart)
-    argo = argocd.checked_files(prepared.settings, prepared.env.file)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # helm runs in its own processes: validate the Application meanwhile, not after.
+        rendering = pool.submit(render_checked, root, [prepared.settings], [prepared.env.file], password,
+                                require_subchart)
+        argo = argocd.checked_files(prepared.settings, prepared.env.file)
+        (result,) = rendering.result()
     chart = root / render.CHART_DIR
     target = root / BUILD_DIR / name
     with _exclusive(root), render.staged_copy(chart) as staged, \
