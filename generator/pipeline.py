@@ -131,6 +131,9 @@ def render_checked(
     of the first environment that deploys Redis, and each environment gets its own template.
     """
     chart = root / render.CHART_DIR
+    if not (chart / "templates").is_dir():
+        raise RenderError(f"{render.CHART_DIR}/templates/: missing; our Helm templates are committed, "
+                          f"restore them with `git checkout -- {render.CHART_DIR}`")
     found = subchart.find(chart)
     if found is None and require_subchart:
         raise CheckError("no redis chart archive in chart/charts/ and --require-subchart was given: "

@@ -210,3 +210,13 @@ def test_concurrent_builds_lose_no_update(bare_project: Path, monkeypatch: pytes
             done.result()
     for env in ("dev", "prod"):
         assert "size: 5Gi" in (bare_project / "chart" / f"values-{env}.yaml").read_text(), env
+
+
+def test_missing_templates_are_explained_not_a_traceback(bare_project: Path, cli) -> None:
+    shutil.rmtree(bare_project / "chart" / "templates")
+    before = tree(bare_project)
+    ran = cli(bare_project, "build", "dev")
+    assert ran.code == 2
+    assert "error: chart/templates/: missing; our Helm templates are committed" in ran.err
+    assert "Traceback" not in ran.err
+    assert tree(bare_project) == before
