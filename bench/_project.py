@@ -33,6 +33,7 @@ def copy_project(into: Path) -> Path:
     root.mkdir()
     shutil.copytree(ROOT / "environments", root / "environments")
     shutil.copytree(ROOT / "chart", root / "chart")
+    shutil.copytree(ROOT / "argocd", root / "argocd")
     return root
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._project import copy_project, generator, has_subchart, interleaved, load_note
-from generator import pipeline, render
+from generator import argocd, pipeline, render
 
 GOAL = 10.0
 
@@ -37,8 +38,10 @@ def make_project(into: Path, count: int) -> Path:
     for i in range(1, count + 1):
         name = f"env-{i:03d}"
         (envs / f"{name}.yaml").write_text(re.sub(r"(?m)^env: .*$", f"env: {name}", template), encoding="utf-8")
+    shutil.rmtree(root / argocd.ARGOCD_DIR, ignore_errors=True)
     for prepared in pipeline.prepare_all(root):
         render.write_files(root / "chart", render.chart_files(prepared.settings, prepared.env.file))
+        render.write_files(root, argocd.files(prepared.settings, prepared.env.file))
     return root
 
 
