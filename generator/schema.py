@@ -24,6 +24,7 @@ from generator.settings import Settings
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "values.schema.json"
 SHARED_SETTINGS = ("chart_version", "chart_repository")
 MAX_STATEFULSET_NAME = 52
+_PASSWORDISH = re.compile(r"pass(word|wd)?|secret_value|requirepass", re.IGNORECASE)
 _ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
                float: "a number", type(None): "nothing (null)"}
@@ -99,6 +100,11 @@ def _schema_problems(env: Environment) -> Iterable[Problem]:
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - set(allowed)):
+                if _PASSWORDISH.search(key):
+                    yield env.problem((*path, key), "a password is never a setting (it would end up in git): "
+                                      "export TF_VAR_redis_password or REDIS_PASSWORD for secret_mode render, or "
+                                      "use secret_mode existing/external; remove this line")
+                    continue
                 # A known name with a suffix (redis-server for redis) is that name; else the closest.
                 longer = sorted((a for a in allowed if key.startswith((f"{a}-", f"{a}_"))), key=len)
                 hint = longer[-1:] or difflib.get_close_matches(key, allowed, n=1)
