@@ -43,7 +43,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"{s.env}: settings valid; image {image}" if s.enable_redis else f"{s.env}: enable_redis is false")
     print(result.summary.line(s.env))
     files = ", ".join(sorted(result.files))
-    print(f"{s.env}: wrote chart/ ({files}) and {pipeline.BUILD_DIR}/{s.env}/manifests.yaml")
+    others = "".join(f", {path}" for path in result.written)
+    print(f"{s.env}: wrote chart/ ({files}){others} and {pipeline.BUILD_DIR}/{s.env}/manifests.yaml")
     return 0
 
 

@@ -50,6 +50,7 @@ class Result:
     summary: manifests.Summary
     subchart: subchart.Subchart | None
     notes: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # files build wrote outside chart/ and build/
 
 
 def prepare(root: Path, name: str, resolve_ecr: bool = True) -> Prepared:
@@ -299,7 +300,7 @@ def build(
             raise RenderError(f"cannot write {BUILD_DIR}/{name}/: {reason}; chart/ is left as it was") from e
     argocd.write(root, name, argo)
     result.notes[:0] = [note] if note else []
-    result.notes.extend(f"{name}: wrote {path}" for path in argo)
+    result.written.extend(argo)
     for note in result.notes:
         say(note)
     return result

@@ -90,7 +90,8 @@ def test_build_writes_the_application_and_check_catches_staleness(bare_project: 
     (bare_project / "argocd" / "dev.yaml").unlink()
     ran = cli(bare_project, "build", "dev")
     assert ran.code == 0, ran.err
-    assert "dev: wrote argocd/dev.yaml" in ran.out
+    wrote = "dev: wrote chart/ (Chart.yaml, values-dev.yaml, values.yaml), argocd/dev.yaml and build/dev/manifests.yaml"
+    assert wrote in ran.out
     assert (bare_project / "argocd" / "dev.yaml").read_bytes() == (ROOT / "argocd" / "dev.yaml").read_bytes()
     assert not [p for p in (bare_project / "argocd").iterdir() if p.name.startswith(".")]  # no temp file left
 
