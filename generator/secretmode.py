@@ -2,14 +2,15 @@
 
 existing and external never carry the password anywhere: the Secret is made out of band or by
 the External Secrets Operator. Only render puts it, from TF_VAR_redis_password or
-REDIS_PASSWORD, into the git-ignored bundle build/<env>/manifests.yaml.
+REDIS_PASSWORD, into the git-ignored bundle build/<env>/manifests.yaml; without the variable a
+render build still succeeds and Redis uses the existing Secret of that name, as the seed's module
+did without a password.
 """
 
 from __future__ import annotations
 
 import os
 
-from generator.errors import SecretError
 from generator.settings import Settings
 
 MODES = ("existing", "external", "render")
@@ -23,8 +24,8 @@ def bundle_password(settings: Settings) -> tuple[str | None, str | None]:
         password = read_password()
         if password is None:
             names = " or ".join(f"${v}" for v in PASSWORD_VARIABLES)
-            raise SecretError(f"{settings.env}: secret_mode render needs the password in {names} "
-                              "(at least 8 characters)")
+            return None, (f"{settings.env}: secret_mode render: no password in {names}, so no Secret in the "
+                          f"bundle; Redis uses the existing Secret {settings.secret_name}")
         return password, None
     if any(os.environ.get(v) for v in PASSWORD_VARIABLES):
         where = ("a Secret made out of band" if settings.secret_mode == "existing"
@@ -37,7 +38,7 @@ def bundle_password(settings: Settings) -> tuple[str | None, str | None]:
 def bundle_text(settings: Settings, rendered: str) -> str:
     """The bundle of build/<env>/: in render mode, for `kubectl apply` without Argo CD, it starts
     with the namespace Argo CD would otherwise create, labelled for Pod Security the same way."""
-    if settings.secret_mode != "render":
+    if settings.secret_mode != "render" or not settings.enable_redis:
         return rendered
     import yaml
 

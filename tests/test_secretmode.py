@@ -88,16 +88,19 @@ def test_render_mode_puts_the_secret_in_the_bundle_only(bare_project: Path, cli,
     assert cli(bare_project, "check").code == 0  # chart/ and argocd/ hold no trace of it
 
 
-def test_render_mode_needs_the_password(bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_mode_without_the_password_uses_the_existing_secret(
+    bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     set_mode(bare_project, "dev", "render")
     monkeypatch.delenv("REDIS_PASSWORD", raising=False)
     monkeypatch.delenv("TF_VAR_redis_password", raising=False)
-    before = tree(bare_project)
     ran = cli(bare_project, "build", "dev")
-    assert ran.code == 2
-    assert ran.err == ("error: dev: secret_mode render needs the password in $TF_VAR_redis_password or "
-                       "$REDIS_PASSWORD (at least 8 characters)\n")
-    assert tree(bare_project) == before
+    assert ran.code == 0, ran.err
+    assert ("dev: secret_mode render: no password in $TF_VAR_redis_password or $REDIS_PASSWORD, so no Secret "
+            "in the bundle; Redis uses the existing Secret redis-secret") in ran.out
+    bundle = (bare_project / "build" / "dev" / "manifests.yaml").read_text()
+    kinds = [d["kind"] for d in yaml.safe_load_all(bundle) if d]
+    assert "Secret" not in kinds and "NetworkPolicy" in kinds
 
 
 def test_render_mode_refuses_a_short_password(bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:

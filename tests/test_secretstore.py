@@ -148,7 +148,7 @@ def test_put_refuses_bad_passwords_and_other_modes(bare_project: Path, cli, aws:
     monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
     ran = cli(bare_project, "secret", "put", "dev")
     assert ran.code == 2
-    assert "error: dev: secret_mode is existing, so no ExternalSecret reads AWS Secrets Manager" in ran.err
+    assert "error: dev: secret_mode is render, so no ExternalSecret reads AWS Secrets Manager" in ran.err
 
 
 def test_put_without_a_variable_or_terminal_explains(bare_project: Path, cli, aws: str) -> None:
