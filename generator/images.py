@@ -12,13 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from generator import render
 from generator.errors import CheckError, ValidationError
 from generator.imageref import Reference, parse_reference
 from generator.settings import Settings
-from generator.values import env_values
 
 Values = dict[str, Any]
 
@@ -84,19 +81,7 @@ class Image:
 
 def redis_values(settings: Settings) -> Values:
     """The redis subchart's values as the chart sees them: values.yaml under values-<env>.yaml."""
-    shared = yaml.safe_load(render.render_template("values.yaml.j2")) or {}
-    merged: Values = {}
-    for layer in (shared.get("redis") or {}, env_values(settings).get("redis") or {}):
-        _deep_update(merged, layer)
-    return merged
-
-
-def _deep_update(into: Values, other: Values) -> None:
-    for key, value in other.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _deep_update(into[key], value)
-        else:
-            into[key] = value
+    return render.redis_values(settings)
 
 
 def default_source(name: str, tag: str) -> str:

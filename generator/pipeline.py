@@ -23,6 +23,7 @@ import yaml
 from generator import environment, helm, manifests, render, schema, subchart
 from generator.errors import CheckError, GeneratorError, RenderError, SecretError, ToolError
 from generator.settings import Settings
+from generator.values import chart_values
 
 if TYPE_CHECKING:
     from generator.ecr import Resolution
@@ -217,30 +218,13 @@ def _check_one(
         if found.version != settings.chart_version:
             notes.append(f"{settings.env}: chart/charts/{found.archive.name} is version {found.version}, "
                          f"chart_version is {settings.chart_version}: run `python -m generator deps`")
-        ours = _redis_values(stage, files, settings.env)
+        ours = chart_values(files, settings.env).get("redis") or {}
         unknown = subchart.unknown_keys(ours, found.defaults)
         if unknown:
             raise CheckError(f"{settings.env}: keys set for the redis subchart that its values.yaml "
                              f"({found.version}) does not have, so Helm would ignore them: " + ", ".join(
                                  f"redis.{k}" for k in unknown))
     return Result(settings, files, rendered, objects, summary, found, notes)
-
-
-def _redis_values(stage: Path, files: dict[str, str], env: str) -> dict[str, Any]:
-    shared = yaml.safe_load(files["values.yaml"]) or {}
-    own = yaml.safe_load(files[f"values-{env}.yaml"]) or {}
-    merged: dict[str, Any] = {}
-    for layer in (shared.get("redis", {}), own.get("redis", {})):
-        _deep_update(merged, layer)
-    return merged
-
-
-def _deep_update(into: dict[str, Any], other: dict[str, Any]) -> None:
-    for k, v in other.items():
-        if isinstance(v, dict) and isinstance(into.get(k), dict):
-            _deep_update(into[k], v)
-        else:
-            into[k] = v
 
 
 def _strip_dependencies(stage: Path) -> None:

@@ -33,25 +33,10 @@ class Node:
 
 
 def subchart_values(settings: Settings) -> dict[str, Any]:
-    """What the redis subchart receives for one environment: the shared chart/values.yaml with
-    the environment's values over it, exactly as the render writes them."""
-    import yaml
-
+    """What the redis subchart receives for one environment, exactly as the render writes it."""
     from generator import render
 
-    files = render.chart_files(settings, f"environments/{settings.env}.yaml")
-    merged: dict[str, Any] = {}
-    for name in ("values.yaml", f"values-{settings.env}.yaml"):
-        _deep_update(merged, (yaml.safe_load(files[name]) or {}).get("redis", {}))
-    return merged
-
-
-def _deep_update(into: dict[str, Any], other: Mapping[str, Any]) -> None:
-    for key, value in other.items():
-        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
-            _deep_update(into[key], value)
-        else:
-            into[key] = value
+    return render.redis_values(settings)
 
 
 def configmap(redis_values: Mapping[str, Any], fullname: str = "redis", namespace: str = "redis",

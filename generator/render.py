@@ -21,7 +21,7 @@ import yaml
 from generator.environment import COMMON_FILE, ENV_DIR
 from generator.errors import RenderError
 from generator.settings import Settings
-from generator.values import env_values
+from generator.values import chart_values, env_values
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHART_DIR = "chart"
@@ -83,6 +83,13 @@ def chart_files(settings: Settings, env_file: str) -> dict[str, str]:
         ),
     }
 
+
+
+def redis_values(settings: Settings) -> dict[str, Any]:
+    """What the Bitnami subchart receives for one environment (the `redis:` section)."""
+    files = chart_files(settings, f"{ENV_DIR}/{settings.env}.yaml")
+    redis: dict[str, Any] = chart_values(files, settings.env).get("redis") or {}
+    return redis
 
 # --- atomic output -------------------------------------------------------------------------
 

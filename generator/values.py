@@ -7,7 +7,10 @@ Bitnami subchart, so each must exist in its values.yaml (checked when the subcha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+import yaml
 
 from generator import naming, topology
 from generator.settings import Settings
@@ -85,3 +88,23 @@ def secret_values(settings: Settings) -> dict[str, Any]:
             "storeKind": settings.secret_store_kind,
         },
     }
+
+
+def deep_update(into: dict[str, Any], other: Mapping[str, Any]) -> None:
+    """Merge `other` into `into` as Helm merges values files: mappings key by key, the rest replaced."""
+    for key, value in other.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            deep_update(into[key], value)
+        else:
+            into[key] = value
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def chart_values(files: Mapping[str, str], env: str) -> dict[str, Any]:
+    """The values Helm renders one environment with: chart/values.yaml, values-<env>.yaml over it."""
+    merged: dict[str, Any] = {}
+    for name in ("values.yaml", f"values-{env}.yaml"):
+        deep_update(merged, yaml.load(files.get(name, ""), Loader=_LOADER) or {})
+    return merged

@@ -16,6 +16,7 @@ import yaml
 from generator import render, schema
 from generator.policy import Context
 from generator.settings import Settings
+from generator.values import deep_update
 
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 BASE_SETTINGS: dict[str, Any] = {
@@ -152,17 +153,10 @@ class Case:
         files = render.chart_files(settings, f"environments/{settings.env}.yaml")
         values: dict[str, Any] = {}
         for name in ("values.yaml", f"values-{settings.env}.yaml"):
-            _merge(values, yaml.safe_load(files[name]) or {})
+            deep_update(values, yaml.safe_load(files[name]) or {})
         if values_patch:
-            _merge(values, values_patch)
+            deep_update(values, values_patch)
         objects = [o for o in self.objects if self.subchart or o["kind"] == "NetworkPolicy"]
         return Context(settings, tuple(objects), values, files, self.subchart,
                        {"NetworkPolicy/redis-backend-access": "chart/templates/networkpolicy.yaml"})
 
-
-def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
-    for k, v in other.items():
-        if isinstance(v, dict) and isinstance(into.get(k), dict):
-            _merge(into[k], v)
-        else:
-            into[k] = v

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from generator.policy.k8s import name_of
 from generator.policy.model import ERROR, Context, Coverage, Finding
 from generator.policy.rules import RULES
 from generator.settings import Settings
+from generator.values import chart_values
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
@@ -74,9 +74,7 @@ def evaluate(ctx: Context) -> EnvReport:
 def context(result: Any, root: Path | None = None, password_supplied: bool = False) -> Context:
     """The rules' view of a pipeline.Result."""
     settings = result.settings
-    values: dict[str, Any] = {}
-    for name in ("values.yaml", f"values-{settings.env}.yaml"):
-        _deep_update(values, load_yaml(result.files.get(name, "")) or {})
+    values = chart_values(result.files, settings.env)
     return Context(
         settings=settings,
         objects=tuple(result.objects),
@@ -106,10 +104,3 @@ def sources(rendered: str) -> dict[str, str]:
             out[name_of(obj)] = f"chart/{parts[1]}"
     return out
 
-
-def _deep_update(into: dict[str, Any], other: Mapping[str, Any]) -> None:
-    for k, v in other.items():
-        if isinstance(v, Mapping) and isinstance(into.get(k), dict):
-            _deep_update(into[k], v)
-        else:
-            into[k] = v
