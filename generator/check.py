@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import pipeline, policy, render
+from generator import gitops_check, pipeline, policy, render
 from generator.errors import UsageError
 
 
@@ -19,8 +19,6 @@ class Report:
 
 def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
     report = Report()
-    from generator import gitops_check  # argocd/ and the secrets guard (issue 4)
-
     report.lines, report.problems = gitops_check.guard(root)
     if report.problems:
         return report  # a committed password comes first, even when the settings are invalid too

@@ -196,6 +196,12 @@ class _Paragraphs(argparse.HelpFormatter):
         return "\n\n".join(super(_Paragraphs, self)._fill_text(p, width, indent) for p in text.split("\n\n"))
 
 
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m generator",
@@ -226,7 +232,7 @@ def parser() -> argparse.ArgumentParser:
                        "error-level rule finding is not suppressed by the environment's policy_exceptions. "
                        "Writes nothing but --output.")
     c.add_argument("--require-subchart", action="store_true", help="fail when the Bitnami archive is absent")
-    c.add_argument("--jobs", "-j", type=int, default=2, help="environments checked in parallel (default: 2)")
+    c.add_argument("--jobs", "-j", type=_at_least_one, default=2, help="environments checked in parallel (default: 2)")
     c.add_argument("--format", choices=("text", "json", "sarif"), default="text",
                    help="policy report format: text (default), json, or sarif (SARIF 2.1.0, for CI annotations)")
     c.add_argument("--output", "-o", metavar="FILE", help="write the policy report to FILE (atomically) "
@@ -304,7 +310,7 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--pin", action="store_true",
                    help="write the digests in ECR into environments/<env>.yaml (images.<name>.digest), so the "
                    "deployment pulls exactly those bytes")
-    m.add_argument("--jobs", "-j", type=int, default=4, help="blobs copied in parallel (default: 4)")
+    m.add_argument("--jobs", "-j", type=_at_least_one, default=4, help="blobs copied in parallel (default: 4)")
     m.set_defaults(func=cmd_mirror)
 
     t = sub.add_parser("docs", **common, help="print the settings table (from schemas/values.schema.json) as Markdown",

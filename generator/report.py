@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.errors import RenderError
 from generator.policy import RULES, Coverage, EnvReport, Finding
 
 FORMATS = ("text", "json", "sarif")
@@ -138,17 +139,20 @@ def render(reports: Sequence[EnvReport], fmt: str) -> str:
     return "".join(line + "\n" for line in text(reports))
 
 
-
-
 def write(path: Path, document: str) -> None:
     """Atomically: a CI step reading the file never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as e:
+        raise RenderError(f"{path}: cannot write the report: {e.strerror}") from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(document)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise RenderError(f"{path}: cannot write the report: {e.strerror}") from e
         raise

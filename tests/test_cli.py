@@ -59,3 +59,10 @@ def test_outputs_of_dev(bare_project: Path, cli) -> None:
     assert ran.code == 0, ran.err
     assert '"redis_host": "redis-master.redis.svc.cluster.local"' in ran.out
     assert '"redis_connection_url": "redis://redis-master.redis.svc.cluster.local:6379"' in ran.out
+
+
+def test_jobs_must_be_at_least_one(bare_project: Path, cli, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli(bare_project, "check", "-j", "0")
+    assert exit_.value.code == 2
+    assert "expected a whole number of at least 1, got '0'" in capsys.readouterr().err

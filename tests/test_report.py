@@ -119,3 +119,13 @@ def test_sarif_passes_microsofts_validator(tmp_path: Path) -> None:
     bad = tmp_path / "broken.sarif"
     bad.write_text(json.dumps(broken))
     assert multitool_errors(bad, tmp_path) == ["JSON1002: runs[0].tool.driver name"]
+
+
+def test_an_unwritable_output_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    from generator.errors import RenderError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(RenderError, match=r"cannot write the report"):
+        report.write(blocker / "sub" / "x.sarif", "{}")
+    assert blocker.read_text() == "not a directory"
