@@ -25,8 +25,6 @@ def _values_auth(ctx: Context, rule: Rule) -> Iterator[Finding]:
 
 
 def check_requirepass(ctx: Context, rule: Rule) -> Evaluation:
-    if not ctx.settings.enable_redis:
-        return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
     findings = list(_values_auth(ctx, rule))
     if not ctx.subchart:
         effective = redisconf.from_values(ctx)
@@ -62,8 +60,6 @@ def _config_resets(ctx: Context, rule: Rule, effective: redisconf.Effective, req
 
 
 def check_secret(ctx: Context, rule: Rule) -> Evaluation:
-    if not ctx.settings.enable_redis:
-        return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
     want, key = ctx.settings.secret_name, naming.PASSWORD_KEY
     auth = dig(topology.redis_values(ctx), "auth", default={}) or {}
     findings = []
@@ -116,8 +112,6 @@ def _reads_secret(spec: dict[str, Any], volumes: dict[str, dict[str, Any]], want
 
 
 def check_empty_switch(ctx: Context, rule: Rule) -> Evaluation:
-    if not ctx.settings.enable_redis:
-        return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
     findings = []
     all_pods, seen = pods.redis_pods(ctx)
     for pod in all_pods:

@@ -12,8 +12,6 @@ SERVICE_VALUES = ("master.service", "replica.service", "sentinel.service", "metr
 
 
 def check_services(ctx: Context, rule: Rule) -> Evaluation:
-    if not ctx.settings.enable_redis:
-        return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
     findings = []
     for svc in ctx.of_kind("Service"):
         spec = svc.get("spec") or {}
@@ -50,8 +48,6 @@ def check_services(ctx: Context, rule: Rule) -> Evaluation:
 
 
 def check_host(ctx: Context, rule: Rule) -> Evaluation:
-    if not ctx.settings.enable_redis:
-        return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
     findings = []
     all_pods, seen = pods.redis_pods(ctx)
     for pod in all_pods:

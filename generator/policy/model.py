@@ -92,6 +92,9 @@ class Rule:
     fix: str  # the setting that fixes a finding, in general
     check: Check
     level: str = ERROR
+    # Most rules judge the Redis pods; with enable_redis false there are none, and the runner
+    # reports them not applicable. Rules about files and values hold regardless.
+    needs_redis: bool = True
 
     def finding(self, ctx: Context, obj: str, path: str, message: str, fix: str = "",
                 file: str = "") -> Finding:

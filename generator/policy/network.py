@@ -89,8 +89,6 @@ def _excess(grant: Grant, allowed: list[Allowed]) -> list[str]:
 
 
 def _evaluate(ctx: Context, rule: Rule, direction: str) -> Evaluation:
-    if not ctx.settings.enable_redis:
-        return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
     policies = ctx.of_kind("NetworkPolicy")
     pods, seen = targets(ctx)
     grouped: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)

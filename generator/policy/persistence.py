@@ -26,7 +26,7 @@ def _show(rules: tuple[tuple[int, int], ...] | None) -> str:
 
 def check_rdb(ctx: Context, rule: Rule) -> Evaluation:
     s = ctx.settings
-    if not s.enable_redis or not s.persistence_enabled:
+    if not s.persistence_enabled:
         return rule.evaluation((), Coverage.NOT_APPLICABLE, "persistence is off")
     roles = redisconf.from_render(ctx) if ctx.subchart else [redisconf.from_values(ctx)]
     findings: list[Finding] = []
@@ -63,7 +63,7 @@ def _claims(ctx: Context) -> list[tuple[str, str, dict[str, Any]]]:
 
 def check_pvc(ctx: Context, rule: Rule) -> Evaluation:
     s = ctx.settings
-    if not s.enable_redis or not s.persistence_enabled:
+    if not s.persistence_enabled:
         return rule.evaluation((), Coverage.NOT_APPLICABLE, "persistence is off")
     findings = []
     if ctx.subchart:

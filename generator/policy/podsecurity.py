@@ -32,8 +32,6 @@ PodCheck = Callable[[PodTemplate], Iterator[Issue]]
 
 def _rule(pod_check: PodCheck) -> Callable[[Context, Rule], Evaluation]:
     def check(ctx: Context, rule: Rule) -> Evaluation:
-        if not ctx.settings.enable_redis:
-            return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
         all_pods, seen = pods.redis_pods(ctx)
         findings: list[Finding] = [rule.finding(ctx, pod.name, path, message)
                                    for pod in all_pods for path, message in pod_check(pod)]

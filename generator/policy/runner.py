@@ -59,7 +59,10 @@ def evaluate(ctx: Context) -> EnvReport:
     suppressed: list[Finding] = []
     outcomes = []
     for rule in RULES:
-        evaluation = rule.check(ctx, rule)
+        if rule.needs_redis and not ctx.settings.enable_redis:
+            evaluation = rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
+        else:
+            evaluation = rule.check(ctx, rule)
         outcomes.append(Outcome(rule.id, evaluation.coverage, evaluation.unseen))
         for finding in evaluation.findings:
             if rule.id in waived:

@@ -161,8 +161,10 @@ def _committed_files(root: Path) -> Iterator[Path]:
 RULES = (
     Rule("TR-SEC-001", "no-password-in-render", "secrets",
          "No literal password in a rendered ConfigMap, container env value, or Secret rendered from git.",
-         "keep the password only in the Secret named secret_name, given at build time", check_rendered),
+         "keep the password only in the Secret named secret_name, given at build time", check_rendered,
+         needs_redis=False),
     Rule("TR-SEC-002", "no-password-committed", "secrets",
          "No literal password in the committed values or files (environments/, chart/, schemas/).",
-         "empty the value; give the password at build time (TF_VAR_redis_password)", check_committed),
+         "empty the value; give the password at build time (TF_VAR_redis_password)", check_committed,
+         needs_redis=False),
 )

@@ -33,8 +33,6 @@ def _done(ctx: Context, rule: Rule, findings: list, seen: bool) -> Evaluation:  
 
 
 def check_registry(ctx: Context, rule: Rule) -> Evaluation:
-    if not ctx.settings.enable_redis:
-        return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
     images, seen = _images(ctx)
     prefix = ctx.settings.ecr_registry + "/"
     findings = [rule.finding(ctx, obj, path, f"container {name} image {image} is not from {ctx.settings.ecr_registry}")
@@ -43,8 +41,6 @@ def check_registry(ctx: Context, rule: Rule) -> Evaluation:
 
 
 def check_digest(ctx: Context, rule: Rule) -> Evaluation:
-    if not ctx.settings.enable_redis:
-        return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
     if not ctx.settings.require_image_digest:
         return rule.evaluation((), Coverage.NOT_APPLICABLE, "require_image_digest is false")
     images, seen = _images(ctx)
@@ -54,8 +50,6 @@ def check_digest(ctx: Context, rule: Rule) -> Evaluation:
 
 
 def check_rolling(ctx: Context, rule: Rule) -> Evaluation:
-    if not ctx.settings.enable_redis:
-        return rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
     if not topology.is_production(ctx):
         return rule.evaluation((), Coverage.NOT_APPLICABLE, "not a production environment")
     images, seen = _images(ctx)
