@@ -11,13 +11,13 @@ as YAML with sorted keys, so moving a key in a template is not a change. Secret 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import io
 import shutil
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +29,6 @@ from generator.settings import Settings
 
 Key = tuple[str, str, str, str]
 MASK = "(masked)"
-
-
-@dataclass(frozen=True)
-class Target:
-    """How one side is rendered."""
-
-    release: str
-    namespace: str
-    kube_version: str
-    api_versions: tuple[str, ...]
 
 
 def run(root: Path, env: str) -> str:
@@ -144,23 +134,22 @@ def _committed(root: Path, settings: Settings) -> tuple[list[dict[str, Any]], st
             (chart / "charts").mkdir(exist_ok=True)
             shutil.copy(found.archive, chart / "charts" / found.archive.name)
         else:
-            meta = yaml.safe_load((chart / "Chart.yaml").read_text(encoding="utf-8"))
-            meta.pop("dependencies", None)
-            (chart / "Chart.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
-        spec = helm.Render(target.release, target.namespace, target.kube_version, (values,), target.api_versions)
-        rendered = helm.run(helm.template_args(chart, spec))
+            pipeline.strip_dependencies(chart)
+        rendered = helm.run(helm.template_args(chart, dataclasses.replace(target, values=(values,))))
     return manifests.parse(rendered), target.namespace
 
 
-def _committed_target(root: Path, where: str, settings: Settings) -> Target:
-    """What the committed Application tells Argo CD; the current settings where there is none."""
+def _committed_target(root: Path, where: str, settings: Settings) -> helm.Render:
+    """How Argo CD renders the committed chart/ (values still to be added): what the committed
+    Application tells it, or today's settings where there is none."""
     shown = _git(root, "show", f"HEAD:{where}argocd/{settings.env}.yaml")
     if shown.returncode == 0:
         try:
             app = yaml.safe_load(shown.stdout.decode())
             h = app["spec"]["source"]["helm"]
-            return Target(str(h["releaseName"]), str(app["spec"]["destination"]["namespace"]),
-                          str(h.get("kubeVersion") or settings.kube_version), tuple(h.get("apiVersions") or ()))
+            return helm.Render(str(h["releaseName"]), str(app["spec"]["destination"]["namespace"]),
+                               str(h.get("kubeVersion") or settings.kube_version), (),
+                               tuple(h.get("apiVersions") or ()))
         except (yaml.YAMLError, KeyError, TypeError):
             pass  # an unreadable committed Application: fall back to today's settings
-    return Target(settings.release_name, settings.namespace, settings.kube_version, settings.api_versions)
+    return helm.Render(settings.release_name, settings.namespace, settings.kube_version, (), settings.api_versions)

@@ -147,7 +147,7 @@ def render_checked(
         for files in all_files:
             render.write_files(stage, files)
         if found is None:
-            _strip_dependencies(stage)
+            strip_dependencies(stage)
         secret_values = None
         if password is not None:
             secret_values = Path(tmp) / "secret-values.yaml"
@@ -227,7 +227,7 @@ def _check_one(
     return Result(settings, files, rendered, objects, summary, found, notes)
 
 
-def _strip_dependencies(stage: Path) -> None:
+def strip_dependencies(stage: Path) -> None:
     """Without the archive helm refuses a chart that lists it; render ours alone."""
     meta_path = stage / "Chart.yaml"
     meta = yaml.safe_load(meta_path.read_text())
