@@ -38,7 +38,7 @@ def main() -> int:
         chart = Path(tmp) / "helm" / "chart"
         shutil.copytree(root / "chart", chart)
         if not list((chart / "charts").glob("redis-*.tgz")):
-            pipeline._strip_dependencies(chart)
+            pipeline.strip_dependencies(chart)
         spec = helm.Render(settings.release_name, settings.namespace, settings.kube_version,
                            (chart / f"values-{args.env}.yaml",))
         bare = [helm.find_helm(), *helm.template_args(chart, spec)]

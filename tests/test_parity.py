@@ -53,7 +53,7 @@ def staged(request: pytest.FixtureRequest) -> Iterator[tuple[Path, bool]]:
             (chart / "charts").mkdir()
             shutil.copy(archives[0], chart / "charts")
         else:
-            pipeline._strip_dependencies(chart)
+            pipeline.strip_dependencies(chart)
         yield chart, want_subchart
 
 
@@ -95,7 +95,7 @@ def test_the_build_renders_what_argo_cd_renders(bare_project: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         chart = Path(tmp) / "chart"
         shutil.copytree(bare_project / render.CHART_DIR, chart)
-        pipeline._strip_dependencies(chart)
+        pipeline.strip_dependencies(chart)
         argo = argo_render(chart, "staging", "helm4")
     assert argo == result.rendered
 
