@@ -17,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from generator.core import atomic
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._project import copy_project, generator, has_subchart, interleaved, load_note
@@ -40,8 +42,8 @@ def make_project(into: Path, count: int) -> Path:
         (envs / f"{name}.yaml").write_text(re.sub(r"(?m)^env: .*$", f"env: {name}", template), encoding="utf-8")
     shutil.rmtree(root / argocd.ARGOCD_DIR, ignore_errors=True)
     for prepared in pipeline.prepare_all(root):
-        render.write_files(root / "chart", render.chart_files(prepared.settings, prepared.env.file))
-        render.write_files(root, argocd.files(prepared.settings, prepared.env.file))
+        atomic.write_files(root / "chart", render.chart_files(prepared.settings, prepared.env.file))
+        atomic.write_files(root, argocd.files(prepared.settings, prepared.env.file))
     return root
 
 

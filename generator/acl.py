@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.naming import ACL_PASSWORD_KEY as PASSWORD_KEY  # key of the password in acl_secret_name
+from generator.core.names import ACL_PASSWORD_KEY as PASSWORD_KEY  # key of the password in acl_secret_name
 
 MOUNT = "/opt/bitnami/redis/secrets-acl"
 VOLUME = "backend-acl"

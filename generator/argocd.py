@@ -9,17 +9,15 @@ up in a pull request exactly as Argo CD will read it, and needs no ApplicationSe
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from generator import naming, render
-from generator.environment import COMMON_FILE, ENV_DIR
-from generator.errors import RenderError
-from generator.settings import Settings
+from generator import render
+from generator.core import atomic, names
+from generator.core.errors import RenderError
+from generator.core.paths import ARGOCD_DIR, COMMON_FILE, ENV_DIR
+from generator.core.settings import Settings
 
-ARGOCD_DIR = "argocd"
 CHART_PATH = "chart"  # what Argo CD points at: the directory `build` writes
 SYNC_OPTIONS = ("CreateNamespace=true",)
 # The namespace Argo CD creates admits only pods meeting the `restricted` Pod Security profile.
@@ -57,7 +55,7 @@ def application(settings: Settings) -> dict[str, Any]:
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": {
-            "name": naming.application(settings),
+            "name": names.application(settings),
             "namespace": argo.namespace,
             "labels": {"app.kubernetes.io/part-of": settings.prefix, "twofa-redis/environment": settings.env},
             # Deleting the Application deletes what it deployed, rather than orphaning it.
@@ -96,17 +94,10 @@ def write(root: Path, env: str, produced: dict[str, str]) -> None:
         path.unlink(missing_ok=True)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{env}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        atomic.write_text(path, text)
     except OSError as e:
         raise RenderError(f"cannot write {file_name(env)}: {e.strerror}") from e
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def drift(root: Path, expected: dict[str, str]) -> list[str]:
@@ -135,7 +126,7 @@ def drift(root: Path, expected: dict[str, str]) -> list[str]:
 def checked_files(settings: Settings, env_file: str) -> dict[str, str]:
     """`files`, after validating each Application against schemas/crds/; CheckError if invalid."""
     from generator import manifests
-    from generator.errors import CheckError, Problem, ValidationError
+    from generator.core.errors import CheckError, Problem, ValidationError
 
     argo = settings.argocd
     if argo is not None and not argo.automated:

@@ -6,8 +6,9 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import gitops_check, pipeline, policy, render
-from generator.errors import UsageError
+from generator import gitops_check, pipeline, policy
+from generator.core.errors import UsageError
+from generator.core.paths import CHART_DIR
 
 
 @dataclass
@@ -35,7 +36,7 @@ def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
         report.lines.append(result.summary.line(result.settings.env))
         report.lines.extend(result.notes)
         report.policy.append(policy.evaluate(policy.context(result, root)))
-    report.problems.extend(drift(root / render.CHART_DIR, expected))
+    report.problems.extend(drift(root / CHART_DIR, expected))
     lines, problems = gitops_check.run(root, prepared)
     report.lines.extend(lines)
     report.problems.extend(problems)

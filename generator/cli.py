@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.errors import GeneratorError
+from generator.core.errors import GeneratorError
 
 EPILOG = """\
 exit codes: 0 ok; 1 a check failed (stale chart/, invalid manifests, a failed helm call);
@@ -34,6 +34,7 @@ def _root(args: argparse.Namespace) -> Path:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from generator import pipeline
+    from generator.core.paths import BUILD_DIR
 
     root = _root(args)
     result = pipeline.build(root, args.env, require_subchart=args.require_subchart,
@@ -44,7 +45,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(result.summary.line(s.env))
     files = ", ".join(sorted(result.files))
     others = "".join(f", {path}" for path in result.written)
-    print(f"{s.env}: wrote chart/ ({files}){others} and {pipeline.BUILD_DIR}/{s.env}/manifests.yaml")
+    print(f"{s.env}: wrote chart/ ({files}){others} and {BUILD_DIR}/{s.env}/manifests.yaml")
     return 0
 
 
@@ -68,10 +69,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_outputs(args: argparse.Namespace) -> int:
-    from generator import naming, pipeline
+    from generator import pipeline
+    from generator.core import names
 
     prepared = pipeline.prepare(_root(args), args.env, resolve_ecr=False)  # outputs never name the registry
-    print(json.dumps(naming.outputs(prepared.settings), indent=2))
+    print(json.dumps(names.outputs(prepared.settings), indent=2))
     return 0
 
 
@@ -106,10 +108,11 @@ def cmd_secret(args: argparse.Namespace) -> int:
 
 def cmd_smoke(args: argparse.Namespace) -> int:
     from generator import pipeline, smoke
-    from generator.errors import SecretError, SmokeError
+    from generator.core import passwords
+    from generator.core.errors import SecretError, SmokeError
 
     settings = pipeline.prepare(_root(args), args.env).settings
-    password = smoke.password_from_secret(settings) if args.password_from_secret else pipeline.read_password()
+    password = smoke.password_from_secret(settings) if args.password_from_secret else passwords.read_password()
     if password is None:
         raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
     target = smoke.target_for(settings, password, args.host, args.port, args.timeout, args.direct)

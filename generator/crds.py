@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 from typing import Any
 
-CRD_DIR = Path(__file__).resolve().parent.parent / "schemas" / "crds"
+from generator.core.k8s import name_of, schema_file
+from generator.core.paths import CRD_DIR
 
 
 @functools.cache
@@ -28,16 +28,12 @@ def _compiled(filename: str) -> Any:
 
 def validator(obj: dict[str, Any]) -> Any:
     """The project's validator for this object's kind and API version, or None."""
-    from generator.manifests import schema_file
-
     if "." not in str(obj.get("apiVersion", "")).split("/")[0]:
         return None  # a core group: the Kubernetes schemas cover it
     return _compiled(schema_file(obj))
 
 
 def errors(obj: dict[str, Any]) -> list[str]:
-    from generator.manifests import name_of
-
     found = validator(obj)
     if found is None:
         return []

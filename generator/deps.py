@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import helm, render, subchart
-from generator.errors import ToolError
+from generator import helm, subchart
+from generator.core.errors import ToolError
+from generator.core.paths import CHART_DIR
 
 DEFAULT_TIMEOUT_S = 60.0
 
 
 def build(root: Path, timeout: float = DEFAULT_TIMEOUT_S) -> str:
-    chart = root / render.CHART_DIR
+    chart = root / CHART_DIR
     try:
         # Bounded: an unreachable registry that drops packets would otherwise hold CI for minutes.
         helm.run(["dependency", "build", str(chart)], timeout=timeout)

@@ -7,14 +7,13 @@ README's table is derived from it and a test fails when the two drift apart.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from generator.errors import RenderError
+from generator.core import atomic
+from generator.core.errors import RenderError
+from generator.core.paths import SCHEMA_PATH
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "values.schema.json"
 START = "<!-- settings:start -->"
 END = "<!-- settings:end -->"
 
@@ -89,9 +88,5 @@ def update_readme(readme: Path, schema_path: Path = SCHEMA_PATH) -> bool:
     new = before + section(table(schema_path)) + after
     if new == text:
         return False
-    fd, tmp = tempfile.mkstemp(prefix=f".{readme.name}.", dir=readme.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-        f.write(new)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, readme)
+    atomic.write_text(readme, new)
     return True

@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.core.errors import RegistryError, ResolveError
+from generator.core.settings import Settings
 from generator.environment import Environment
-from generator.errors import RegistryError, ResolveError
-from generator.settings import Settings
 
 if TYPE_CHECKING:
     from generator import oci

@@ -15,10 +15,9 @@ from typing import Any
 
 import yaml
 
-from generator.errors import LoadError, Problem, UsageError
+from generator.core.errors import LoadError, Problem, UsageError
+from generator.core.paths import COMMON_FILE, ENV_DIR
 
-COMMON_FILE = "_common.yaml"
-ENV_DIR = "environments"
 # A plain name: also a DNS-1123 label, so it can name Argo CD applications and files.
 ENV_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_FILE_BYTES = 1 << 20

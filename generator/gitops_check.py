@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from generator import argocd
 from generator import guard as guard_module
-from generator.errors import CheckError
+from generator.core.errors import CheckError
 
 if TYPE_CHECKING:
     from generator.pipeline import Prepared

@@ -10,7 +10,6 @@ Findings name the file, line and key, never the value.
 from __future__ import annotations
 
 import base64
-import os
 import re
 import shutil
 import subprocess
@@ -21,11 +20,11 @@ from typing import Any
 
 import yaml
 
-from generator import helm, render
-from generator.environment import ENV_DIR
+from generator import helm
+from generator.core import atomic, passwords
+from generator.core.paths import ARGOCD_DIR, CHART_DIR, ENV_DIR
 
-GUARDED = (render.CHART_DIR, ENV_DIR, "argocd")
-PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
+GUARDED = (CHART_DIR, ENV_DIR, ARGOCD_DIR)
 _PASSWORD_KEY = re.compile(r"(?i)(^|[_.-])(pass|passwd|password)$|password$")
 _PLACEHOLDER = re.compile(r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^>]*>|\*+)$")
 # In a template (not YAML until helm runs): `password: literal` at the end of a line.
@@ -86,12 +85,7 @@ def literal_passwords(root: Path) -> list[str]:
 
 
 def _variable_forms() -> list[bytes]:
-    forms = []
-    for name in PASSWORD_VARIABLES:
-        value = os.environ.get(name)
-        if value and len(value) >= 8:  # the minimum; shorter strings match by chance
-            forms += [value.encode(), base64.b64encode(value.encode())]
-    return forms
+    return [form.encode() for value in passwords.supplied() for form in passwords.forms(value)]
 
 
 def _yaml_findings(text: str) -> Iterator[tuple[int, str, str]]:
@@ -141,7 +135,7 @@ def _scalar_at(node: yaml.Node, key: str) -> Any:
 def unstable_functions(root: Path) -> list[str]:
     """Template functions in our templates whose output differs between two renders."""
     problems = []
-    for path in sorted((root / render.CHART_DIR / "templates").glob("*")):
+    for path in sorted((root / CHART_DIR / "templates").glob("*")):
         if not path.is_file():
             continue
         text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text(encoding="utf-8"))
@@ -158,18 +152,18 @@ def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="twofa-redis.guard.") as tmp:
         stage = Path(tmp) / "chart"
         stage.mkdir()
-        source = root / render.CHART_DIR
+        source = root / CHART_DIR
         shutil.copytree(source / "templates", stage / "templates")
         meta = yaml.safe_load((source / "Chart.yaml").read_text(encoding="utf-8"))
         meta.pop("dependencies", None)  # our templates only: the subchart has no Secret of ours
         (stage / "Chart.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
         shutil.copy(source / "values.yaml", stage / "values.yaml")
         probe = Path(tmp) / "probe.yaml"
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            yaml.safe_dump({"secret": {"mode": "render", "password": PROBE},
-                            "redis": {"enabled": True, "auth": {"existingSecret": "guard-probe"}},
-                            "networkPolicy": {"enabled": False}}, f)
+        atomic.write_private(probe, yaml.safe_dump({
+            "secret": {"mode": "render", "password": PROBE},
+            "redis": {"enabled": True, "auth": {"existingSecret": "guard-probe"}},
+            "networkPolicy": {"enabled": False},
+        }))
         args = ["template", "guard", str(stage), "--namespace", "guard", "--values", str(probe),
                 "--show-only", "templates/secret.yaml"]
         first = helm.run(args, helm_binary)

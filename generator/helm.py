@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import ToolError
+from generator.core import paths
+from generator.core.errors import ToolError
 
-PROJECT = Path(__file__).resolve().parent.parent
-PINNED = PROJECT / ".tools" / "bin" / "helm"
-# The two Helm lines Argo CD ships: Helm 3 up to Argo CD 3.4, Helm 4 from 3.5 (tools.lock pins both).
-PINNED_LINES = {"helm3": PROJECT / ".tools" / "bin" / "helm3", "helm4": PINNED}
+# The two Helm lines Argo CD ships: Helm 3 up to Argo CD 3.4, Helm 4 from 3.5 (tools.lock pins
+# both): their names under .tools/bin/.
+PINNED_LINES = {"helm3": "helm3", "helm4": "helm"}
 TIMEOUT_S = 120
 
 
-def find_helm() -> str:
-    """$HELM, else `helm` on PATH, else the copy `scripts/setup` pinned under .tools/."""
-    explicit = os.environ.get("HELM")
-    if explicit:
-        found = shutil.which(explicit)
-        if not found:
-            raise ToolError(f"HELM={explicit!r} is not an executable")
-        return found
-    on_path = shutil.which("helm")
-    if on_path:
-        return on_path
-    if os.access(PINNED, os.X_OK):
-        return str(PINNED)
-    raise ToolError("helm not found: run scripts/setup (installs the pinned helm into .tools/bin) or set HELM")
+def find_helm(root: Path | None = None) -> str:
+    """$HELM, else the helm scripts/setup pinned in <root>/.tools/bin, else `helm` on PATH."""
+    return paths.tool("helm", root, "HELM")
 
 
 @dataclass(frozen=True)
@@ -64,9 +52,10 @@ def lint_args(chart: Path, render: Render) -> list[str]:
     return args
 
 
-def run(args: Sequence[str], helm: str | None = None, timeout: float = TIMEOUT_S) -> str:
-    """Run helm; on failure raise ToolError showing the command, exit code and stderr."""
-    binary = helm or find_helm()
+def run(args: Sequence[str], helm: str | None = None, timeout: float = TIMEOUT_S, root: Path | None = None) -> str:
+    """Run helm (`helm`, else find_helm(root)); on failure raise ToolError showing the command,
+    exit code and stderr."""
+    binary = helm or find_helm(root)
     command = [binary, *args]
     # helm lives for a fraction of a second: garbage collection is ~15% of its CPU time and
     # buys nothing. GOMEMLIMIT keeps a ceiling (a render here peaks near 75 MB); set either

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import urllib3
 
 from generator import oci
-from generator.errors import RegistryError
+from generator.core.errors import RegistryError
 
 
 @dataclass(frozen=True)

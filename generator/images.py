@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator import render
-from generator.errors import CheckError, ValidationError
+from generator.core.errors import CheckError, ValidationError
+from generator.core.settings import Settings
 from generator.imageref import Reference, parse_reference
-from generator.settings import Settings
 
 Values = dict[str, Any]
 

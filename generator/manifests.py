@@ -19,7 +19,9 @@ from typing import Any
 
 import yaml
 
-from generator.errors import CheckError, ToolError
+from generator.core import yamlio
+from generator.core.errors import CheckError, ToolError
+from generator.core.k8s import name_of, schema_file
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Summary:
 def parse(stream: str) -> list[dict[str, Any]]:
     """The objects of a multi-document YAML stream, empty documents dropped."""
     try:
-        docs = list(yaml.load_all(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        docs = list(yamlio.load_all(stream))
     except yaml.YAMLError as e:
         raise CheckError(f"rendered manifests are not valid YAML: {e}") from e
     objects = []
@@ -56,10 +58,6 @@ def parse(stream: str) -> list[dict[str, Any]]:
         else:
             objects.append(doc)
     return objects
-
-
-def name_of(obj: dict[str, Any]) -> str:
-    return f"{obj.get('kind')}/{obj.get('metadata', {}).get('name', '?')}"
 
 
 def schema_root() -> Path:
@@ -107,12 +105,6 @@ def _registry(schema_dir: Path) -> Any:
         (definitions.id() or "_definitions.json", definitions),
         ("_definitions.json", definitions),
     ])
-
-
-def schema_file(obj: dict[str, Any]) -> str:
-    # rbac.authorization.k8s.io/v1 -> rbac-v1; v1 -> v1 (kubernetes-validate's file names)
-    api = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", str(obj["apiVersion"]))
-    return f"{str(obj['kind']).lower()}-{api}.json"
 
 
 def validate(objects: Sequence[dict[str, Any]], kube_version: str) -> Summary:

@@ -7,10 +7,8 @@ source into ecr_repository under the environment's tag.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,9 +17,10 @@ from pathlib import Path
 import yaml
 
 from generator import ecr, environment, imagecopy, oci, schema
-from generator.errors import CheckError, GeneratorError, RenderError
+from generator.core import atomic
+from generator.core.errors import CheckError, GeneratorError, RenderError
+from generator.core.settings import Settings
 from generator.images import Image, images
-from generator.settings import Settings
 
 SKIPPED, COPIED, FAILED, WOULD_COPY = "skipped", "copied", "failed", "would copy"
 
@@ -187,15 +186,7 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
             k: v for k, v in data.items() if k != "images"}:
         raise RenderError(f"{env_file}: could not rewrite its images: block safely; set the digests by hand: "
                           + ", ".join(f"images.{k}.digest: {v}" for k, v in sorted(digests.items())))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(new)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, new, mode=path.stat().st_mode & 0o777)
     return path
 
 

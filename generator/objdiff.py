@@ -23,9 +23,10 @@ from typing import Any
 
 import yaml
 
-from generator import argocd, helm, manifests, pipeline, render, subchart
-from generator.errors import UsageError
-from generator.settings import Settings
+from generator import argocd, helm, manifests, pipeline, subchart
+from generator.core.errors import UsageError
+from generator.core.paths import CHART_DIR
+from generator.core.settings import Settings
 
 Key = tuple[str, str, str, str]
 MASK = "(masked)"
@@ -121,7 +122,7 @@ def _committed(root: Path, settings: Settings) -> tuple[list[dict[str, Any]], st
     target = _committed_target(root, where, settings)
     with tempfile.TemporaryDirectory(prefix="twofa-redis.diff.") as tmp:
         chart = Path(tmp) / "chart"
-        archive = _git(root, "archive", "--format=tar", f"HEAD:{where}{render.CHART_DIR}")
+        archive = _git(root, "archive", "--format=tar", f"HEAD:{where}{CHART_DIR}")
         if archive.returncode != 0:
             return [], target.namespace  # chart/ did not exist in the last commit
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
@@ -129,7 +130,7 @@ def _committed(root: Path, settings: Settings) -> tuple[list[dict[str, Any]], st
         values = chart / f"values-{settings.env}.yaml"
         if not values.exists():
             return [], target.namespace  # a new environment
-        found = subchart.find(root / render.CHART_DIR)  # git-ignored, so taken from the work tree
+        found = subchart.find(root / CHART_DIR)  # git-ignored, so taken from the work tree
         if found is not None:
             (chart / "charts").mkdir(exist_ok=True)
             shutil.copy(found.archive, chart / "charts" / found.archive.name)

@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import urllib3
 
-from generator.errors import RegistryError
+from generator.core.errors import RegistryError
 from generator.imageref import DOCKER_HUB, Reference, parse_reference
 
 __all__ = ["DOCKER_HUB", "Credentials", "Manifest", "Reference", "Registry", "parse_reference"]

@@ -7,7 +7,6 @@ only when every check passed.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import os
 import shutil
@@ -21,16 +20,15 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from generator import environment, helm, manifests, render, schema, subchart
-from generator.errors import CheckError, GeneratorError, RenderError, SecretError, ToolError
-from generator.settings import Settings
+from generator.core import atomic, passwords
+from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError
+from generator.core.paths import BUILD_DIR, CHART_DIR
+from generator.core.settings import Settings
 from generator.values import chart_values
 
 if TYPE_CHECKING:
     from generator.ecr import Resolution
 
-PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
-MIN_PASSWORD = 8
-BUILD_DIR = "build"
 
 
 @dataclass(frozen=True)
@@ -99,22 +97,9 @@ def prepare_all(root: Path) -> list[Prepared]:
 
 
 def type_of_first(problems: Sequence[Any]) -> GeneratorError:
-    from generator.errors import ValidationError
+    from generator.core.errors import ValidationError
 
     return ValidationError(problems=problems)
-
-
-def read_password() -> str | None:
-    """The password from the environment, checked; never echoed, logged or written to chart/."""
-    for variable in PASSWORD_VARIABLES:
-        value = os.environ.get(variable)
-        if value:
-            if len(value) < MIN_PASSWORD:
-                raise SecretError(f"${variable} is shorter than {MIN_PASSWORD} characters (the seed's minimum)")
-            if any(c in value for c in "\r\n\0"):
-                raise SecretError(f"${variable} contains a line break or NUL; use a single-line password")
-            return value
-    return None
 
 
 def render_checked(
@@ -132,10 +117,10 @@ def render_checked(
     render: with `lint_each` false (check over many environments) it runs once, with the values
     of the first environment that deploys Redis, and each environment gets its own template.
     """
-    chart = root / render.CHART_DIR
+    chart = root / CHART_DIR
     if not (chart / "templates").is_dir():
-        raise RenderError(f"{render.CHART_DIR}/templates/: missing; our Helm templates are committed, "
-                          f"restore them with `git checkout -- {render.CHART_DIR}`")
+        raise RenderError(f"{CHART_DIR}/templates/: missing; our Helm templates are committed, "
+                          f"restore them with `git checkout -- {CHART_DIR}`")
     found = subchart.find(chart)
     if found is None and require_subchart:
         raise CheckError("no redis chart archive in chart/charts/ and --require-subchart was given: "
@@ -145,15 +130,13 @@ def render_checked(
         shutil.copytree(chart, stage, symlinks=True, ignore=shutil.ignore_patterns("values-*.yaml"))
         all_files = [render.chart_files(s, f) for s, f in zip(settings_list, env_files, strict=True)]
         for files in all_files:
-            render.write_files(stage, files)
+            atomic.write_files(stage, files)
         if found is None:
             strip_dependencies(stage)
         secret_values = None
         if password is not None:
             secret_values = Path(tmp) / "secret-values.yaml"
-            fd = os.open(secret_values, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                yaml.safe_dump({"secret": {"password": password}}, f)
+            atomic.write_private(secret_values, yaml.safe_dump({"secret": {"password": password}}))
 
         def one(item: tuple[Settings, dict[str, str]]) -> Result:
             settings, files = item
@@ -180,7 +163,7 @@ def _helm(args: list[str], password: str | None) -> str:
     try:
         return helm.run(args)
     except ToolError as e:
-        raise ToolError(_scrub(str(e), password)) from None
+        raise ToolError(passwords.scrub(str(e), password)) from None
 
 
 def _check_one(
@@ -207,7 +190,7 @@ def _check_one(
     images.check_rendered(settings, objects)  # every image pulled is one `mirror` copies to ECR
     summary = manifests.validate(objects, settings.kube_version)
     if summary.errors:
-        raise CheckError(problems=(), message=_scrub(
+        raise CheckError(problems=(), message=passwords.scrub(
             f"{settings.env}: rendered objects are invalid:\n" + "\n".join("    " + e for e in summary.errors),
             password))
     notes = []
@@ -233,14 +216,6 @@ def strip_dependencies(stage: Path) -> None:
     meta = yaml.safe_load(meta_path.read_text())
     meta.pop("dependencies", None)
     meta_path.write_text(yaml.safe_dump(meta, sort_keys=False))
-
-
-def _scrub(text: str, password: str | None) -> str:
-    """The text without the password, plain or as the base64 the Secret's data holds."""
-    if not password:
-        return text
-    encoded = base64.b64encode(password.encode()).decode()
-    return text.replace(password, "********").replace(encoded, "********")
 
 
 def build(
@@ -269,16 +244,16 @@ def build(
                                 require_subchart)
         argo = argocd.checked_files(prepared.settings, prepared.env.file)
         (result,) = rendering.result()
-    chart = root / render.CHART_DIR
+    chart = root / CHART_DIR
     target = root / BUILD_DIR / name
-    with _exclusive(root), render.staged_copy(chart) as staged, \
+    with atomic.exclusive(root), atomic.staged_copy(chart) as staged, \
             _staged_bundle(root, name, secretmode.bundle_text(prepared.settings, result.rendered)) as bundle:
-        render.write_files(staged, result.files)
-        render.replace(staged, chart)
+        atomic.write_files(staged, result.files)
+        atomic.replace(staged, chart)
         try:
             _install_bundle(bundle, target)
         except (OSError, RenderError) as e:
-            render.replace(staged, chart)  # `staged` holds the previous chart/ now: swap it back
+            atomic.replace(staged, chart)  # `staged` holds the previous chart/ now: swap it back
             cause = e if isinstance(e, OSError) else e.__cause__
             reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(e)
             raise RenderError(f"cannot write {BUILD_DIR}/{name}/: {reason}; chart/ is left as it was") from e
@@ -312,9 +287,7 @@ def _staged_bundle(root: Path, name: str, text: str) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{BUILD_DIR}-{name}.", dir=root))
     try:
         os.chmod(tmp, 0o700)
-        fd = os.open(tmp / "manifests.yaml", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        atomic.write_private(tmp / "manifests.yaml", text)
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -326,7 +299,7 @@ def _install_bundle(bundle: Path, target: Path) -> None:
     if not ignore.exists() or ignore.read_text() != "*\n":
         ignore.write_text("*\n")
     if target.exists():
-        render.replace(bundle, target)  # the old bundle ends up at `bundle`, removed with it
+        atomic.replace(bundle, target)  # the old bundle ends up at `bundle`, removed with it
     else:
         os.rename(bundle, target)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.settings import Settings
+from generator.core.settings import Settings
 
 # Every client command that could wipe all OTP codes at once or dump process internals.
 # CONFIG, CLIENT and REPLICAOF stay: Sentinel's failover transaction needs them.

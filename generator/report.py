@@ -6,16 +6,14 @@ reason, and the rules that could be evaluated only partly or not at all (no subc
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.errors import RenderError
+from generator.core import atomic
+from generator.core.errors import RenderError
 from generator.policy import RULES, Coverage, EnvReport, Finding
 
 FORMATS = ("text", "json", "sarif")
@@ -143,16 +141,6 @@ def write(path: Path, document: str) -> None:
     """Atomically: a CI step reading the file never sees half a report."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        atomic.write_text(path, document, mode=0o600)  # the mode the report always had
     except OSError as e:
         raise RenderError(f"{path}: cannot write the report: {e.strerror}") from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(document)
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise RenderError(f"{path}: cannot write the report: {e.strerror}") from e
-        raise

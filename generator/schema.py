@@ -16,16 +16,19 @@ from typing import Any
 
 import jsonschema
 
-from generator import naming, quantity, topology
-from generator.environment import COMMON_FILE, ENV_DIR, Environment
-from generator.errors import Problem, ValidationError
-from generator.settings import Settings
+from generator import topology
+from generator.bitnami import CHART
+from generator.bitnami import names as bitnami
+from generator.core import quantity
+from generator.core.errors import Problem, ValidationError
+from generator.core.names import ECR_HOST
+from generator.core.paths import COMMON_FILE, ENV_DIR, SCHEMA_PATH
+from generator.core.settings import Settings
+from generator.environment import Environment
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "values.schema.json"
 SHARED_SETTINGS = ("chart_version", "chart_repository")
 MAX_STATEFULSET_NAME = 52
 _PASSWORDISH = re.compile(r"pass(word|wd)?|secret_value|requirepass", re.IGNORECASE)
-_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
                float: "a number", type(None): "nothing (null)"}
 
@@ -179,9 +182,9 @@ def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Pro
     if isinstance(release, str) and re.match(load_schema()["$defs"]["dns_label"]["pattern"], release):
         # Bitnami does not truncate "<fullname>-master", and Kubernetes labels a StatefulSet's
         # pods with its name plus an 11-character revision hash: a label value holds 63.
-        statefulset = f"{naming.bitnami_fullname(release)}-master"
+        statefulset = bitnami.master(bitnami.fullname(release))
         if len(statefulset) > MAX_STATEFULSET_NAME:
-            most = MAX_STATEFULSET_NAME - len("-master") - (0 if naming.SUBCHART in release else len("-redis"))
+            most = MAX_STATEFULSET_NAME - len("-master") - (0 if CHART in release else len(f"-{CHART}"))
             yield env.problem(("release_name",),
                               f"{release!r} is too long: the Bitnami chart names its StatefulSet {statefulset!r} "
                               f"({len(statefulset)} characters, at most {MAX_STATEFULSET_NAME} work); use at most "
@@ -189,9 +192,9 @@ def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Pro
     for path, message in topology.problems(merged):
         yield env.problem(path, message)
     registry, region = merged.get("ecr_registry"), merged.get("region")
-    ecr = _ECR_HOST.match(registry) if isinstance(registry, str) else None
+    ecr = ECR_HOST.match(registry) if isinstance(registry, str) else None
     region_ok = isinstance(region, str) and re.match(load_schema()["properties"]["region"]["pattern"], region)
-    if ecr and region_ok and ecr.group(2) != region:
+    if ecr and region_ok and ecr.group("region") != region:
         yield env.problem(("ecr_registry",),
-                          f"registry is in region {ecr.group(2)!r} but the environment's region is "
+                          f"registry is in region {ecr.group('region')!r} but the environment's region is "
                           f"{merged['region']!r}")

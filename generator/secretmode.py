@@ -11,23 +11,21 @@ from __future__ import annotations
 
 import os
 
-from generator.settings import Settings
+from generator.core import passwords
+from generator.core.settings import Settings
 
 MODES = ("existing", "external", "render")
 
 
 def bundle_password(settings: Settings) -> tuple[str | None, str | None]:
     """(the password for the bundle's Secret, a note for the user)."""
-    from generator.pipeline import PASSWORD_VARIABLES, read_password
-
     if settings.secret_mode == "render":
-        password = read_password()
+        password = passwords.read_password()
         if password is None:
-            names = " or ".join(f"${v}" for v in PASSWORD_VARIABLES)
-            return None, (f"{settings.env}: secret_mode render: no password in {names}, so no Secret in the "
-                          f"bundle; Redis uses the existing Secret {settings.secret_name}")
+            return None, (f"{settings.env}: secret_mode render: no password in {passwords.variables_shown()}, so no "
+                          f"Secret in the bundle; Redis uses the existing Secret {settings.secret_name}")
         return password, None
-    if any(os.environ.get(v) for v in PASSWORD_VARIABLES):
+    if any(os.environ.get(v) for v in passwords.PASSWORD_VARIABLES):
         where = ("a Secret made out of band" if settings.secret_mode == "existing"
                  else "AWS Secrets Manager, through the ExternalSecret (`python -m generator secret put`)")
         return None, (f"{settings.env}: secret_mode {settings.secret_mode}: the password variable is ignored "

@@ -1,5 +1,5 @@
 """`secret put` / `secret check`: the password in AWS Secrets Manager, where the ExternalSecret
-of secret_mode external reads it (naming.aws_secret_name).
+of secret_mode external reads it (generator/core/names.py, aws_secret_name).
 
 boto3 is imported here only. Its endpoint follows the usual AWS variables (AWS_ENDPOINT_URL,
 AWS_ENDPOINT_URL_SECRETS_MANAGER), credentials the usual chain. The password is never printed,
@@ -8,14 +8,13 @@ logged or put in an error message; only the secret's name, region and version ar
 
 from __future__ import annotations
 
-import getpass
-import sys
 from pathlib import Path
 from typing import Any
 
-from generator import naming, pipeline
-from generator.errors import SecretError, SecretStoreError, UsageError
-from generator.settings import Settings
+from generator import pipeline
+from generator.core import names, passwords
+from generator.core.errors import SecretStoreError, UsageError
+from generator.core.settings import Settings
 
 DESCRIPTION = "Redis password of twofa-redis ({env}); read by the ExternalSecret {secret} in namespace {namespace}"
 
@@ -34,30 +33,10 @@ def _client(settings: Settings) -> Any:
     return boto3.client("secretsmanager", region_name=settings.region)
 
 
-def read_password(prompt: bool | None = None) -> str:
-    """From the environment variable, else a prompt on a terminal (asked twice, never echoed)."""
-    found = pipeline.read_password()
-    if found is not None:
-        return found
-    if prompt is None:
-        prompt = sys.stdin.isatty()
-    names = " or ".join(f"${v}" for v in pipeline.PASSWORD_VARIABLES)
-    if not prompt:
-        raise SecretError(f"no password: set {names}, or run on a terminal to be prompted")
-    first = getpass.getpass("Redis password (not echoed): ")
-    if len(first) < pipeline.MIN_PASSWORD:
-        raise SecretError(f"the password is shorter than {pipeline.MIN_PASSWORD} characters (the seed's minimum)")
-    if any(c in first for c in "\r\n\0"):
-        raise SecretError("the password contains a line break or NUL; use a single-line password")
-    if getpass.getpass("Again: ") != first:
-        raise SecretError("the two passwords differ; nothing was stored")
-    return first
-
-
 def put(root: Path, env: str, prompt: bool | None = None) -> str:
     settings = _settings(root, env)
-    password = read_password(prompt)
-    name = naming.aws_secret_name(settings)
+    password = passwords.ask(prompt)
+    name = names.aws_secret_name(settings)
     where = f"{name} in AWS Secrets Manager ({settings.region})"
     client = _client(settings)
     errors = client.exceptions
@@ -82,7 +61,7 @@ def put(root: Path, env: str, prompt: bool | None = None) -> str:
 
 def check(root: Path, env: str) -> str:
     settings = _settings(root, env)
-    name = naming.aws_secret_name(settings)
+    name = names.aws_secret_name(settings)
     where = f"{name} in AWS Secrets Manager ({settings.region})"
     client = _client(settings)
     try:
@@ -96,9 +75,9 @@ def check(root: Path, env: str) -> str:
     except Exception as e:
         raise _failure(e, where, "read") from None
     text = value.get("SecretString")
-    if not isinstance(text, str) or len(text) < pipeline.MIN_PASSWORD:
+    if not isinstance(text, str) or len(text) < passwords.MIN_PASSWORD:
         raise SecretStoreError(f"{settings.env}: {where} holds no usable password (a string of at least "
-                               f"{pipeline.MIN_PASSWORD} characters); run `python -m generator secret put "
+                               f"{passwords.MIN_PASSWORD} characters); run `python -m generator secret put "
                                f"{settings.env}`")
     return (f"{settings.env}: {where} is present (version {value.get('VersionId')}); the ExternalSecret "
             f"{settings.secret_name} in namespace {settings.namespace} reads it")

@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from generator import keyschema, naming, redisconf, topology
-from generator.errors import SecretError, UsageError
-from generator.settings import Settings
+from generator import keyschema, redisconf
+from generator.bitnami import REDIS_PORT, SENTINEL_PORT
+from generator.core import names
+from generator.core.errors import SecretError, UsageError
+from generator.core.settings import Settings
 
 DEFAULT_TIMEOUT_S = 5.0
 MAX_TIMEOUT_S = 120.0
@@ -79,11 +81,11 @@ def target_for(settings: Settings, password: str, host: str | None = None, port:
         raise UsageError(f"--timeout: expected seconds greater than 0 and at most {MAX_TIMEOUT_S:.0f}, got {timeout}")
     if host is not None and (not host or len(host) > 253 or any(c.isspace() or not c.isprintable() for c in host)):
         raise UsageError(f"--host: expected a host name or IP address, got {host!r}")
-    out = naming.outputs(settings)
+    out = names.outputs(settings)
     if not out["redis_enabled"]:
         raise UsageError(f"{settings.env}: enable_redis is false: nothing to test")
     sentinel = settings.sentinel_enabled and not direct
-    default_port = topology.SENTINEL_PORT if sentinel else naming.REDIS_PORT
+    default_port = SENTINEL_PORT if sentinel else REDIS_PORT
     return Target(host or str(out["redis_host"]), port or default_port, password, timeout,
                   sentinel_port=(port or default_port) if sentinel else None,
                   master_set=settings.sentinel_master_set)
@@ -95,7 +97,7 @@ def password_from_secret(settings: Settings, timeout: float = 20.0) -> str:
     if kubectl is None:
         raise SecretError("kubectl not found on PATH: set REDIS_PASSWORD instead of --password-from-secret")
     command = [kubectl, "get", "secret", settings.secret_name, "--namespace", settings.namespace,
-               "--output", f"jsonpath={{.data.{naming.PASSWORD_KEY}}}", f"--request-timeout={int(timeout)}s"]
+               "--output", f"jsonpath={{.data.{names.PASSWORD_KEY}}}", f"--request-timeout={int(timeout)}s"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as e:
@@ -106,10 +108,10 @@ def password_from_secret(settings: Settings, timeout: float = 20.0) -> str:
     try:
         value = base64.b64decode(done.stdout.strip(), validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError) as e:
-        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} key {naming.PASSWORD_KEY}: "
+        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} key {names.PASSWORD_KEY}: "
                           "not base64 UTF-8") from e
     if not value:
-        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} has no key {naming.PASSWORD_KEY}")
+        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} has no key {names.PASSWORD_KEY}")
     return value
 
 

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from generator.errors import CheckError
-from generator.naming import SUBCHART
+from generator.bitnami import CHART as SUBCHART
+from generator.core import yamlio
+from generator.core.errors import CheckError
 
 # Keys we set that the Bitnami values.yaml does not list, on purpose.
 _NOT_BITNAMI = {("enabled",)}  # the umbrella's `condition: redis.enabled`
@@ -42,7 +41,7 @@ def find(chart: Path) -> Subchart | None:
         with tarfile.open(archive, "r:gz") as tar:
             meta = _read(tar, f"{SUBCHART}/Chart.yaml")
             defaults = _read(tar, f"{SUBCHART}/values.yaml")
-    except (tarfile.TarError, OSError, KeyError, yaml.YAMLError) as e:
+    except (tarfile.TarError, OSError, KeyError, yamlio.YAMLError) as e:
         raise CheckError(f"{archive}: not a readable redis chart archive ({e})") from e
     return Subchart(archive, str(meta.get("version", "?")), defaults or {})
 
@@ -52,8 +51,7 @@ def _read(tar: tarfile.TarFile, member: str) -> Any:
     if handle is None:
         raise KeyError(member)
     # libyaml where built in: Bitnami's values.yaml is ~2,000 lines, half a second in pure Python.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(io.TextIOWrapper(handle, encoding="utf-8"), Loader=loader)
+    return yamlio.load(io.TextIOWrapper(handle, encoding="utf-8"))
 
 
 def unknown_keys(ours: dict[str, Any], defaults: dict[str, Any]) -> list[str]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from generator import acl, naming, redisconf
-from generator.settings import Settings
+from generator import acl, redisconf
+from generator.bitnami import REDIS_PORT, SENTINEL_PORT, names
+from generator.core.settings import Settings
 
-SENTINEL_PORT = naming.SENTINEL_PORT
 SENTINEL_QUORUM = 2
 SENTINEL_FAILOVER_TIMEOUT_MS = 60_000
 MIN_SENTINEL_NODES = 3  # a majority of Sentinels must survive the loss of the master's node
@@ -62,7 +62,7 @@ def subchart_values(
                 "failoverTimeout": SENTINEL_FAILOVER_TIMEOUT_MS,
                 "parallelSyncs": 1,
                 "containerPorts": {"sentinel": SENTINEL_PORT},
-                "service": {"type": "ClusterIP", "ports": {"redis": naming.REDIS_PORT, "sentinel": SENTINEL_PORT}},
+                "service": {"type": "ClusterIP", "ports": {"redis": REDIS_PORT, "sentinel": SENTINEL_PORT}},
                 "containerSecurityContext": CONTAINER_SECURITY,
             }
     if settings.acl_enabled:
@@ -78,9 +78,7 @@ def subchart_values(
 def _spread(settings: Settings) -> list[dict[str, Any]]:
     """One Redis per node while there are nodes enough, and across zones where possible."""
     component = "node" if settings.sentinel_enabled else "replica"
-    selector = {"matchLabels": {"app.kubernetes.io/name": naming.SUBCHART,
-                                "app.kubernetes.io/instance": settings.release_name,
-                                "app.kubernetes.io/component": component}}
+    selector = {"matchLabels": {**names.pod_labels(settings.release_name), names.COMPONENT_LABEL: component}}
     # nodeTaintsPolicy Honor: tainted nodes the pods cannot use (control planes) must not count as
     # empty domains, or a hard spread over two workers and a control plane would refuse pod three.
     return [

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
-from generator import naming, topology
-from generator.settings import Settings
+from generator import topology
+from generator.core import names, yamlio
+from generator.core.settings import Settings
 
 
 def redis_configuration(settings: Settings) -> str:
@@ -51,7 +50,7 @@ def env_values(settings: Settings) -> dict[str, Any]:
         "redis": {
             "enabled": True,
             "image": _image(settings, "redis", settings.image_tag),
-            "auth": {"existingSecret": settings.secret_name, "existingSecretPasswordKey": naming.PASSWORD_KEY},
+            "auth": {"existingSecret": settings.secret_name, "existingSecretPasswordKey": names.PASSWORD_KEY},
             "commonConfiguration": redis_configuration(settings),
             # resourcesPreset "none": Bitnami applies its "nano" preset whenever resources is
             # empty, so `resources: {}` would silently become 100m/128Mi instead of no limits.
@@ -83,7 +82,7 @@ def secret_values(settings: Settings) -> dict[str, Any]:
     return {
         "mode": "external",
         "external": {
-            "remoteKey": naming.aws_secret_name(settings),
+            "remoteKey": names.aws_secret_name(settings),
             "storeName": settings.secret_store_name,
             "storeKind": settings.secret_store_kind,
         },
@@ -99,12 +98,9 @@ def deep_update(into: dict[str, Any], other: Mapping[str, Any]) -> None:
             into[key] = value
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def chart_values(files: Mapping[str, str], env: str) -> dict[str, Any]:
     """The values Helm renders one environment with: chart/values.yaml, values-<env>.yaml over it."""
     merged: dict[str, Any] = {}
     for name in ("values.yaml", f"values-{env}.yaml"):
-        deep_update(merged, yaml.load(files.get(name, ""), Loader=_LOADER) or {})
+        deep_update(merged, yamlio.load(files.get(name, "")) or {})
     return merged

@@ -11,8 +11,9 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from generator import naming, pipeline, redisconf, subchart
-from generator.settings import Settings
+from generator import pipeline, redisconf, subchart
+from generator.bitnami import names as bitnami_names
+from generator.core.settings import Settings
 from tests.conftest import ROOT
 
 
@@ -23,7 +24,7 @@ def settings(env: str, root: Path = ROOT, **changes: Any) -> Settings:
 
 
 def equivalent(s: Settings) -> dict[str, str]:
-    return redisconf.configmap(redisconf.subchart_values(s), naming.bitnami_fullname(s.release_name), s.namespace)
+    return redisconf.configmap(redisconf.subchart_values(s), bitnami_names.fullname(s.release_name), s.namespace)
 
 
 @functools.cache
@@ -34,7 +35,7 @@ def rendered(env: str, root: Path = ROOT) -> dict[str, str] | None:
         return None
     prepared = pipeline.prepare(root, env)
     (result,) = pipeline.render_checked(root, [prepared.settings], [prepared.env.file])
-    name = f"{naming.bitnami_fullname(prepared.settings.release_name)}-configuration"
+    name = f"{bitnami_names.fullname(prepared.settings.release_name)}-configuration"
     for obj in result.objects:
         if obj["kind"] == "ConfigMap" and obj["metadata"]["name"] == name:
             return {k: str(v) for k, v in obj["data"].items()}

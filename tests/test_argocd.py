@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import argocd, crds, manifests, naming, pipeline, schema
-from generator.settings import ArgoCD
+from generator import argocd, crds, manifests, pipeline, schema
+from generator.core import names as naming
+from generator.core.settings import ArgoCD
 from tests.conftest import ROOT
 
 ENVS = ("dev", "staging", "prod")

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import naming, pipeline, subchart, values
+from generator import pipeline, subchart, values
+from generator.core import names as naming
+from generator.core import passwords
 from tests.conftest import ROOT, tree
 
 PASSWORD = "correct-horse-battery"
@@ -27,7 +29,7 @@ Objects = list[dict[str, Any]]
 
 @pytest.fixture(autouse=True)
 def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    for variable in pipeline.PASSWORD_VARIABLES:
+    for variable in passwords.PASSWORD_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
 
 
@@ -105,7 +107,7 @@ def test_no_secret_without_a_password(bare_project: Path, cli) -> None:
     assert of_kind(build(bare_project, cli), "Secret") == []
 
 
-@pytest.mark.parametrize("variable", pipeline.PASSWORD_VARIABLES)
+@pytest.mark.parametrize("variable", passwords.PASSWORD_VARIABLES)
 def test_secret_only_in_the_bundle_when_a_password_is_given(
     bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator import environment
-from generator.errors import LoadError, UsageError
+from generator.core.errors import LoadError, UsageError
 
 
 def write(root: Path, name: str, text: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator import imagecopy, oci
-from generator.errors import RegistryError
+from generator.core.errors import RegistryError
 from tests.registries import LocalRegistry, TokenService, push_test_image
 
 

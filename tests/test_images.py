@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from generator import images, pipeline
-from generator.errors import CheckError
+from generator.core.errors import CheckError
 
 
 def test_dev_pulls_redis_only_and_prod_the_exporter_too(bare_project: Path) -> None:

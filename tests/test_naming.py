@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import naming, pipeline
+from generator import pipeline
+from generator.bitnami import names as bitnami_names
+from generator.core import names as naming
 
 
 @pytest.mark.parametrize(("release", "fullname"), [
@@ -20,8 +22,8 @@ from generator import naming, pipeline
     ("a" * 61 + "--b", "a" * 61 + "-"),  # trimSuffix removes one dash, as Helm's does
 ])
 def test_bitnami_fullname(release: str, fullname: str) -> None:
-    assert naming.bitnami_fullname(release) == fullname
-    assert len(naming.bitnami_fullname(release)) <= 63
+    assert bitnami_names.fullname(release) == fullname
+    assert len(bitnami_names.fullname(release)) <= 63
 
 
 def test_outputs_follow_the_settings(bare_project: Path) -> None:
@@ -36,7 +38,7 @@ def test_outputs_follow_the_settings(bare_project: Path) -> None:
         "redis_password_secret_key": "redis-password",
         "redis_connection_url": "redis://twofa-redis-master.otp.svc.cluster.local:6379",
     }
-    assert naming.master_pod(dataclasses.replace(settings, release_name="twofa")) == "twofa-redis-master-0"
+    assert bitnami_names.master_pod(dataclasses.replace(settings, release_name="twofa")) == "twofa-redis-master-0"
 
 
 def test_disabled_outputs_are_null(bare_project: Path) -> None:

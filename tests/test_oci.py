@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from generator import oci
-from generator.errors import RegistryError
+from generator.core.errors import RegistryError
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import guard, helm, pipeline, render
+from generator import guard, helm, pipeline
+from generator.core import paths
+from generator.core.paths import CHART_DIR
 from tests.conftest import ROOT
 
 ENVS = ("dev", "staging", "prod")
 
 
 def binary(line: str) -> str:
-    path = helm.PINNED_LINES[line]
+    path = ROOT / paths.TOOLS_BIN / helm.PINNED_LINES[line]
     if not os.access(path, os.X_OK):
         pytest.fail(f"{path} missing: scripts/setup installs both pinned Helm lines (tools.lock)")
     return str(path)
@@ -94,7 +96,7 @@ def test_the_build_renders_what_argo_cd_renders(bare_project: Path) -> None:
     (result,) = pipeline.render_checked(bare_project, [prepared.settings], [prepared.env.file])
     with tempfile.TemporaryDirectory() as tmp:
         chart = Path(tmp) / "chart"
-        shutil.copytree(bare_project / render.CHART_DIR, chart)
+        shutil.copytree(bare_project / CHART_DIR, chart)
         pipeline.strip_dependencies(chart)
         argo = argo_render(chart, "staging", "helm4")
     assert argo == result.rendered

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, render
+from generator import pipeline
+from generator.core import atomic, passwords
+from generator.core.errors import RenderError
 from tests.conftest import ROOT, tree
 
 
 @pytest.fixture(autouse=True)
 def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    for variable in pipeline.PASSWORD_VARIABLES:
+    for variable in passwords.PASSWORD_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
 
 
@@ -119,9 +121,9 @@ def test_failed_chart_rename_writes_nothing(bare_project: Path, cli, monkeypatch
     before = tree(bare_project)
 
     def fail(staged: Path, directory: Path) -> None:
-        raise render.RenderError(f"cannot write {directory}: Read-only file system")
+        raise RenderError(f"cannot write {directory}: Read-only file system")
 
-    monkeypatch.setattr(render, "replace", fail)
+    monkeypatch.setattr(atomic, "replace", fail)
     ran = cli(bare_project, "build", "dev")
     assert ran.code == 2
     assert "Read-only file system" in ran.err
@@ -131,7 +133,7 @@ def test_failed_chart_rename_writes_nothing(bare_project: Path, cli, monkeypatch
 
 @pytest.mark.parametrize("error", [
     OSError(28, "No space left on device"),
-    render.RenderError("cannot write build/dev"),  # what render.replace raises, from its OSError
+    RenderError("cannot write build/dev"),  # what atomic.replace raises, from its OSError
 ])
 def test_failed_bundle_rename_restores_chart(
     bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, error: Exception
@@ -140,7 +142,7 @@ def test_failed_bundle_rename_restores_chart(
     (bare_project / "environments" / "dev.yaml").write_text(
         (bare_project / "environments" / "dev.yaml").read_text().replace("1Gi", "2Gi"))
     before = tree(bare_project)
-    if isinstance(error, render.RenderError):
+    if isinstance(error, RenderError):
         error.__cause__ = OSError(28, "No space left on device")
 
     def fail(bundle: Path, target: Path) -> None:
@@ -155,15 +157,15 @@ def test_failed_bundle_rename_restores_chart(
 
 
 def test_replace_without_renameat2_can_be_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
     live, staged = tmp_path / "chart", tmp_path / "stage"
     live.mkdir()
     staged.mkdir()
     (live / "f").write_text("old")
     (staged / "f").write_text("new")
-    render.replace(staged, live)
+    atomic.replace(staged, live)
     assert ((live / "f").read_text(), (staged / "f").read_text()) == ("new", "old")
-    render.replace(staged, live)
+    atomic.replace(staged, live)
     assert ((live / "f").read_text(), (staged / "f").read_text()) == ("old", "new")
 
 
@@ -195,7 +197,7 @@ def test_concurrent_builds_lose_no_update(bare_project: Path, monkeypatch: pytes
         text = (envs / f"{env}.yaml").read_text()
         (envs / f"{env}.yaml").write_text(re.sub(r"(?m)^storage_size: .*$", "storage_size: 5Gi", text))
     meet = threading.Barrier(2, timeout=3)
-    original = render.staged_copy
+    original = atomic.staged_copy
 
     @contextlib.contextmanager
     def held(directory: Path) -> Iterator[Path]:
@@ -204,7 +206,7 @@ def test_concurrent_builds_lose_no_update(bare_project: Path, monkeypatch: pytes
                 meet.wait()
             yield staged
 
-    monkeypatch.setattr(render, "staged_copy", held)
+    monkeypatch.setattr(atomic, "staged_copy", held)
     with ThreadPoolExecutor(max_workers=2) as pool:
         for done in [pool.submit(pipeline.build, bare_project, env, False, lambda _: None) for env in ("dev", "prod")]:
             done.result()

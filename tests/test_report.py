@@ -122,7 +122,7 @@ def test_sarif_passes_microsofts_validator(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_output_is_one_line_not_a_traceback(tmp_path: Path) -> None:
-    from generator.errors import RenderError
+    from generator.core.errors import RenderError
 
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

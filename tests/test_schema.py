@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from generator import pipeline, schema
-from generator.settings import Resources
+from generator.core.settings import Resources
 from tests import cases
 from tests.conftest import tree
 

@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import naming, pipeline, secretstore
+from generator import pipeline
+from generator.core import names as naming
+from generator.core import passwords
+from generator.core.errors import SecretError
 
 PASSWORD = "Otp-redis-Pa55word"
 REGIONS = {"staging": "us-east-1", "prod": "eu-west-1"}
@@ -201,8 +204,8 @@ def test_prompt_refuses_two_different_answers(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("TF_VAR_redis_password", raising=False)
     answers = iter([PASSWORD, PASSWORD + "x"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
-    with pytest.raises(secretstore.SecretError, match="the two passwords differ; nothing was stored"):
-        secretstore.read_password(prompt=True)
+    with pytest.raises(SecretError, match="the two passwords differ; nothing was stored"):
+        passwords.ask(prompt=True)
 
 
 def test_an_unreachable_endpoint_is_a_one_line_error(bare_project: Path, cli, aws: str,

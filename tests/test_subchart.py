@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from generator import subchart
-from generator.errors import CheckError
+from generator.core.errors import CheckError
 
 DEFAULTS = {
     "image": {"registry": "docker.io", "repository": "bitnami/redis", "tag": "8"},

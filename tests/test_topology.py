@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from generator import naming, pipeline
+from generator import pipeline
+from generator.bitnami import names as bitnami_names
+from generator.core import names as naming
 from tests import ha
 from tests.conftest import ROOT
 
@@ -68,7 +70,7 @@ def test_committed_environments_are_standalone(env: str) -> None:
     # until it asks Sentinel for the master (README "Why prod is standalone today").
     settings = pipeline.prepare(ROOT, env).settings
     assert (settings.architecture, settings.sentinel_enabled) == ("standalone", False)
-    assert naming.master_pod(settings) == "redis-master-0"  # the seed's `kubectl exec ... redis-master-0`
+    assert bitnami_names.master_pod(settings) == "redis-master-0"  # the seed's `kubectl exec ... redis-master-0`
     out = naming.outputs(settings)
     assert out["redis_host"] == "redis-master.redis.svc.cluster.local"
     assert out["redis_connection_url"] == "redis://redis-master.redis.svc.cluster.local:6379"
@@ -211,7 +213,7 @@ def test_subchart_objects_for_sentinel(ha_with_subchart: Path, cli) -> None:
     pdb = by[("PodDisruptionBudget", "redis-node")]
     assert pdb["spec"]["maxUnavailable"] == 1
     assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
-    service = by[("Service", naming.bitnami_fullname("redis"))]
+    service = by[("Service", bitnami_names.fullname("redis"))]
     assert {p["port"] for p in service["spec"]["ports"]} == {6379, 26379}
     assert ("Service", "redis-master") not in by  # no master Service: clients ask Sentinel
     conf = by[("ConfigMap", "redis-configuration")]["data"]["sentinel.conf"]

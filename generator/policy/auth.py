@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator import naming
+from generator.core import names
+from generator.core.k8s import containers
 from generator.policy import pods, redisconf, topology
-from generator.policy.k8s import containers
 from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 from generator.policy.topology import dig
 
@@ -60,7 +60,7 @@ def _config_resets(ctx: Context, rule: Rule, effective: redisconf.Effective, req
 
 
 def check_secret(ctx: Context, rule: Rule) -> Evaluation:
-    want, key = ctx.settings.secret_name, naming.PASSWORD_KEY
+    want, key = ctx.settings.secret_name, names.PASSWORD_KEY
     auth = dig(topology.redis_values(ctx), "auth", default={}) or {}
     findings = []
     if auth.get("existingSecret") != want or auth.get("existingSecretPasswordKey") != key:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from generator.core.k8s import containers, name_of
 from generator.policy import pods, topology
-from generator.policy.k8s import containers, name_of
 from generator.policy.model import Context, Coverage, Evaluation, Rule
 from generator.policy.topology import dig
 

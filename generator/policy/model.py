@@ -13,7 +13,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from generator.settings import Settings
+from generator.core.settings import Settings
 
 ERROR = "error"
 WARNING = "warning"

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.policy.k8s import name_of, namespace_of, requirements, selector_matches, show_selector
+from generator.core.k8s import name_of, namespace_of, requirements, selector_matches, show_selector
 
 NAME_LABEL = "kubernetes.io/metadata.name"  # set by the API server on every namespace, immutable
 PROTOCOLS = ("TCP", "UDP", "SCTP")

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from generator.core.k8s import containers, pod_templates, selector_matches
 from generator.policy import netpol, topology
-from generator.policy.k8s import containers, pod_templates, selector_matches
 from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 from generator.policy.netpol import ANY_PROTOCOL, Allowed, Grant, Target
 

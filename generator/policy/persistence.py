@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator import quantity
+from generator.core import quantity
+from generator.core.k8s import name_of
 from generator.policy import redisconf, topology
-from generator.policy.k8s import name_of
 from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 from generator.policy.topology import dig
 

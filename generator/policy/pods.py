@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.core.k8s import PodTemplate, pod_templates
 from generator.policy import topology
-from generator.policy.k8s import PodTemplate, pod_templates
 from generator.policy.model import Context
 from generator.policy.topology import dig
 

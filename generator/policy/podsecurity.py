@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from generator.core.k8s import Container, PodTemplate, containers
 from generator.policy import pods
-from generator.policy.k8s import Container, PodTemplate, containers
 from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 from generator.policy.topology import dig
 

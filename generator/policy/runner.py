@@ -6,19 +6,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from generator.policy.k8s import name_of
+from generator.core import yamlio
+from generator.core.k8s import name_of
+from generator.core.settings import Settings
 from generator.policy.model import ERROR, Context, Coverage, Finding
 from generator.policy.rules import RULES
-from generator.settings import Settings
 from generator.values import chart_values
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
-
-
-def load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_LOADER)  # a safe loader either way
 
 
 @dataclass(frozen=True)
@@ -100,8 +93,8 @@ def sources(rendered: str) -> dict[str, str]:
         if len(parts) != 2 or not parts[1].startswith("templates/"):
             continue
         try:
-            obj = load_yaml(doc)
-        except yaml.YAMLError:
+            obj = yamlio.load(doc)
+        except yamlio.YAMLError:
             continue
         if isinstance(obj, dict):
             out[name_of(obj)] = f"chart/{parts[1]}"

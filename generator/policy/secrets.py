@@ -7,19 +7,16 @@ value (never printed).
 
 from __future__ import annotations
 
-import base64
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from generator.core import passwords, yamlio
+from generator.core.k8s import containers, name_of
 from generator.policy import pods
-from generator.policy.k8s import containers, name_of
 from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 
-PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")  # as generator.pipeline reads them
-MIN_PASSWORD = 8
 SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|requirepass|masterauth|auth-pass)$")
 # REDIS_PASSWORD, REDISCLI_AUTH, ...; not switches like ALLOW_EMPTY_PASSWORD (TR-AUTH-003) nor *_FILE paths.
 SECRET_ENV = re.compile(r"(?i)(password|passwd|secret|token|_auth)$")
@@ -74,32 +71,21 @@ def check_rendered(ctx: Context, rule: Rule) -> Evaluation:
     findings = [*_configmap_findings(ctx, rule), *_env_findings(ctx, rule)]
     if not ctx.password_supplied:
         findings.extend(_secret_findings(ctx, rule))
-    password = _env_password()
-    if password:
-        for obj in ctx.objects:
-            if obj.get("kind") == "Secret":
-                continue
-            if _contains(repr(obj), password):
-                findings.append(rule.finding(ctx, name_of(obj), "", "the password given in the environment "
-                                             "appears literally in this rendered object", "remove it"))
+    supplied = passwords.supplied()
+    for obj in ctx.objects if supplied else ():
+        if obj.get("kind") == "Secret":
+            continue
+        if _contains(repr(obj), supplied):
+            findings.append(rule.finding(ctx, name_of(obj), "", "the password given in the environment "
+                                         "appears literally in this rendered object", "remove it"))
     if ctx.subchart or not ctx.settings.enable_redis:
         return rule.evaluation(findings)
     return rule.evaluation(findings, Coverage.PARTIAL,
                            "subchart objects not rendered: Bitnami's ConfigMaps unseen; our objects and values checked")
 
 
-def _env_password() -> str:
-    """The password build would use; a value shorter than build accepts would match by chance."""
-    for variable in PASSWORD_VARIABLES:
-        value = os.environ.get(variable)
-        if value:
-            return value if len(value) >= MIN_PASSWORD else ""
-    return ""
-
-
-def _contains(text: str, password: str) -> bool:
-    encoded = base64.b64encode(password.encode()).decode()
-    return password in text or encoded in text
+def _contains(text: str, supplied: list[str]) -> bool:
+    return any(form in text for password in supplied for form in passwords.forms(password))
 
 
 def _values_findings(ctx: Context, rule: Rule, node: Any, path: str, file: str) -> Iterator[Finding]:
@@ -118,31 +104,27 @@ def _values_findings(ctx: Context, rule: Rule, node: Any, path: str, file: str) 
 
 
 def check_committed(ctx: Context, rule: Rule) -> Evaluation:
-    import yaml
-
-    from generator.policy.runner import load_yaml
-
     findings: list[Finding] = []
     for name, text in sorted(ctx.values_files.items()):
         if name.startswith("values") and name.endswith(".yaml"):
             try:
-                data = load_yaml(text)
-            except yaml.YAMLError:
+                data = yamlio.load(text)
+            except yamlio.YAMLError:
                 continue
             findings.extend(_values_findings(ctx, rule, data, "", f"chart/{name}"))
-    password = _env_password()
-    if password and ctx.root is not None:
+    supplied = passwords.supplied()
+    if supplied and ctx.root is not None:
         for path in _committed_files(ctx.root):
             try:
                 text = path.read_bytes()[:MAX_SCAN_BYTES].decode("utf-8", "replace")
             except OSError:
                 continue
-            if _contains(text, password):
+            if _contains(text, supplied):
                 rel = str(path.relative_to(ctx.root))
                 findings.append(rule.finding(ctx, rel, "", "the password given in the environment appears "
                                              "literally in this file", "remove it and rotate the password",
                                              file=rel))
-    if password and ctx.root is None:
+    if supplied and ctx.root is None:
         return rule.evaluation(findings, Coverage.PARTIAL, "no project directory: the committed files were not "
                                "searched for the password")
     return rule.evaluation(findings)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from generator.core.k8s import containers
 from generator.policy import pods, topology
-from generator.policy.k8s import containers
 from generator.policy.model import Context, Coverage, Evaluation, Rule
 
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")

@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from generator import naming
+from generator.bitnami import METRICS_PORT, REDIS_PORT, SENTINEL_PORT, names
 from generator.policy.model import Context
 
-NAME = "app.kubernetes.io/name"
-INSTANCE = "app.kubernetes.io/instance"
-COMPONENT = "app.kubernetes.io/component"
-SENTINEL_PORT = 26379
+COMPONENT = names.COMPONENT_LABEL
 
 
 def dig(data: Any, *path: str, default: Any = None) -> Any:
@@ -44,11 +41,11 @@ def metrics(ctx: Context) -> bool:
 
 
 def redis_port(ctx: Context) -> int:
-    return int(dig(redis_values(ctx), "master", "containerPorts", "redis", default=naming.REDIS_PORT))
+    return int(dig(redis_values(ctx), "master", "containerPorts", "redis", default=REDIS_PORT))
 
 
 def metrics_port(ctx: Context) -> int:
-    return int(dig(redis_values(ctx), "metrics", "containerPorts", "http", default=naming.METRICS_PORT))
+    return int(dig(redis_values(ctx), "metrics", "containerPorts", "http", default=METRICS_PORT))
 
 
 def sentinel_port(ctx: Context) -> int:
@@ -56,14 +53,12 @@ def sentinel_port(ctx: Context) -> int:
 
 
 def fullname(ctx: Context) -> str:
-    override = dig(redis_values(ctx), "fullnameOverride")
-    return str(override) if override else naming.bitnami_fullname(ctx.settings.release_name)
+    return names.fullname(ctx.settings.release_name, redis_values(ctx))
 
 
 def pod_selector(ctx: Context) -> dict[str, str]:
     """The labels Bitnami puts on every Redis pod of the release (master, replicas, sentinel nodes)."""
-    return {NAME: str(dig(redis_values(ctx), "nameOverride") or naming.SUBCHART),
-            INSTANCE: ctx.settings.release_name}
+    return names.pod_labels(ctx.settings.release_name, redis_values(ctx))
 
 
 def components(ctx: Context) -> list[str]:

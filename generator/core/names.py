@@ -1,46 +1,30 @@
-"""Names of the deployed objects, derived the way the charts derive them.
+"""Names a user sees: the Terraform module's outputs, our own objects, the AWS secret, the keys.
 
 The render (values, Argo CD manifests) and `outputs` both call these, so the host name a
-backend is told and the Service the chart creates cannot drift apart.
+backend is told and the Service the chart creates cannot drift apart. What Bitnami names is
+generator/bitnami/names.py.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from generator.settings import Settings
+from generator.bitnami import REDIS_PORT, SENTINEL_PORT
+from generator.bitnami import names as bitnami
+from generator.core.k8s import trunc
+from generator.core.settings import Settings
 
-SUBCHART = "redis"  # the Bitnami chart's name, which its resource names embed
-PASSWORD_KEY = "redis-password"  # the key Bitnami reads from an existing Secret
-REDIS_PORT = 6379
-METRICS_PORT = 9121
+PASSWORD_KEY = "redis-password"  # the key of the password in secret_name (Bitnami's existingSecretPasswordKey)
+ACL_PASSWORD_KEY = "backend-password"  # key of the backend ACL user's password (generator/render/acl.py)
 CLUSTER_DOMAIN = "cluster.local"
-SENTINEL_PORT = 26379
-ACL_PASSWORD_KEY = "backend-password"  # key of the backend ACL user's password (generator/acl.py)
-
-
-def _trunc(name: str) -> str:
-    # Helm's `trunc 63 | trimSuffix "-"`: trimSuffix removes one dash, not all of them.
-    return name[:63].removesuffix("-")
-
-
-def bitnami_fullname(release: str) -> str:
-    """Bitnami's `common.names.fullname`: the release name if it already contains 'redis'."""
-    return _trunc(release if SUBCHART in release else f"{release}-{SUBCHART}")
-
-
-def master_service(settings: Settings) -> str:
-    # Bitnami: printf "%s-master" fullname, not truncated (schema.py keeps it short enough).
-    return f"{bitnami_fullname(settings.release_name)}-master"
-
-
-def master_pod(settings: Settings) -> str:
-    return f"{master_service(settings)}-0"
+# An ECR registry host: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn].
+ECR_HOST = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 
 
 def network_policy(settings: Settings) -> str:
     """Our own NetworkPolicy; must match `twofa-redis.fullname` in chart/templates/_helpers.tpl."""
-    return _trunc(f"{settings.release_name}-backend-access")
+    return trunc(f"{settings.release_name}-backend-access")
 
 
 def aws_secret_name(settings: Settings) -> str:
@@ -50,7 +34,7 @@ def aws_secret_name(settings: Settings) -> str:
 
 def application(settings: Settings) -> str:
     """The Argo CD Application of one environment (argocd/<env>.yaml)."""
-    return _trunc(f"{settings.prefix}-redis-{settings.env}")
+    return trunc(f"{settings.prefix}-redis-{settings.env}")
 
 
 def outputs(settings: Settings) -> dict[str, Any]:
@@ -61,13 +45,13 @@ def outputs(settings: Settings) -> dict[str, Any]:
             "redis_namespace": None, "redis_password_secret_name": None,
             "redis_password_secret_key": None, "redis_connection_url": None,
         }
-    host = f"{master_service(settings)}.{settings.namespace}.svc.{CLUSTER_DOMAIN}"
+    host = f"{bitnami.master_service(settings)}.{settings.namespace}.svc.{CLUSTER_DOMAIN}"
     url = f"redis://{host}:{REDIS_PORT}"
     extra: dict[str, Any] = {}
     if settings.sentinel_enabled:
         # No master Service in Sentinel mode: the Service <fullname> reaches every node on
-        # 6379 and 26379, and clients ask Sentinel which node is the master.
-        host = f"{bitnami_fullname(settings.release_name)}.{settings.namespace}.svc.{CLUSTER_DOMAIN}"
+        # the Redis and the Sentinel port, and clients ask Sentinel which node is the master.
+        host = f"{bitnami.fullname(settings.release_name)}.{settings.namespace}.svc.{CLUSTER_DOMAIN}"
         url = f"redis+sentinel://{host}:{SENTINEL_PORT}/{settings.sentinel_master_set}"
         extra.update(redis_sentinel_host=host, redis_sentinel_port=SENTINEL_PORT,
                      redis_sentinel_master_set=settings.sentinel_master_set)

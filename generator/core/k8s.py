@@ -1,7 +1,8 @@
-"""Reading rendered Kubernetes objects: pod templates, containers, label selectors, names."""
+"""Kubernetes objects: their names, pod templates, containers, label selectors, schema files."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +20,23 @@ _TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 
+def trunc(name: str) -> str:
+    """Helm's `trunc 63 | trimSuffix "-"`, the length of a DNS label: trimSuffix removes one
+    dash, not all of them."""
+    return name[:63].removesuffix("-")
+
+
 def name_of(obj: Mapping[str, Any]) -> str:
+    """Kind/name, the way findings and messages name an object."""
     meta = obj.get("metadata") or {}
     return f"{obj.get('kind')}/{meta.get('name', '?')}"
+
+
+def schema_file(obj: Mapping[str, Any]) -> str:
+    """The JSON schema file of an object's kind (kubernetes-validate's names, also ours in
+    schemas/crds/): rbac.authorization.k8s.io/v1 -> rbac-v1; v1 -> v1."""
+    api = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", str(obj["apiVersion"]))
+    return f"{str(obj['kind']).lower()}-{api}.json"
 
 
 def namespace_of(obj: Mapping[str, Any], default: str) -> str:

@@ -1,0 +1,21 @@
+"""Every copy of the Bitnami redis subchart's logic that the generator keeps, in one package.
+
+Without the archive (it cannot be downloaded offline) the generator still has to know what the
+subchart would do: the names it gives (names.py), the configuration ConfigMap (config.py), the
+pods (pods.py), the images it can pull (slots.py) and the ports below. Each is a copy of
+Bitnami's templates, checked against the archive of COPIED_FROM; tests/test_bitnami.py compares
+each copy with the real render whenever an archive is in chart/charts/. Re-check them (run that
+test with the new archive) on every chart upgrade.
+"""
+
+from __future__ import annotations
+
+COPIED_FROM = "23.1.1"  # the Bitnami redis chart these copies were checked against
+CHART = "redis"  # the chart's name, which its resource names and archive name embed
+
+# Bitnami's default container ports (master/replica.containerPorts.redis,
+# sentinel.containerPorts.sentinel, metrics.containerPorts.http); our NetworkPolicy and outputs
+# use the same numbers (chart/values.yaml writes the first and the last out).
+REDIS_PORT = 6379
+SENTINEL_PORT = 26379
+METRICS_PORT = 9121

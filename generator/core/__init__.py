@@ -1,0 +1,1 @@
+"""What every stage shares: errors, settings, names, passwords, atomic writes, YAML, paths."""

@@ -1,0 +1,111 @@
+"""Writing output so that a reader sees the old content or the new, never half of it.
+
+A file is written to a temporary name in its own directory and renamed over the old one. A
+directory (chart/, build/<env>/) is prepared as a staged copy next to it and swapped in with
+one renameat2(RENAME_EXCHANGE) where the kernel has it. One build at a time holds the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from generator.core.errors import RenderError
+
+
+def write_text(path: Path, text: str, mode: int = 0o644) -> None:
+    """Replace `path` with `text` in one rename; OSError when that fails (nothing is left behind)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_private(path: Path, text: str) -> None:
+    """A new file only its owner can read, from the first byte: it may hold the password."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def write_files(directory: Path, files: Mapping[str, str], mode: int = 0o644) -> None:
+    """Files by path relative to `directory`, written in place (into a staged copy)."""
+    for rel, text in files.items():
+        path = directory / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.chmod(path, mode)
+
+
+@contextlib.contextmanager
+def staged_copy(directory: Path) -> Iterator[Path]:
+    """A private copy of `directory` next to it, removed on exit unless committed by `replace`."""
+    stage = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        target = stage / directory.name
+        if directory.exists():
+            shutil.copytree(directory, target, symlinks=True)
+        else:
+            target.mkdir()
+        yield target
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2). False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(rc == 0)
+
+
+def replace(staged: Path, directory: Path) -> None:
+    """Put a staged directory in place of `directory`: atomically where the kernel allows.
+    The previous tree is left at `staged`, so calling it again undoes it."""
+    try:
+        if directory.exists() and _exchange(staged, directory):
+            return  # the old tree is now at `staged`, and staged_copy removes it
+        if directory.exists():
+            # Like the exchange, leave the old tree at `staged`: a second call swaps back.
+            old = staged.with_name(staged.name + ".old")
+            os.rename(directory, old)
+            os.rename(staged, directory)
+            os.rename(old, staged)
+        else:
+            os.rename(staged, directory)
+    except OSError as e:
+        raise RenderError(f"cannot write {directory}: {e.strerror}") from e
+
+
+@contextlib.contextmanager
+def exclusive(root: Path) -> Iterator[None]:
+    """One build at a time writes chart/: two concurrent builds would each copy chart/, add
+    their own values file and swap the copy in, and the second swap would drop the first's.
+    The lock is on the project directory itself (never renamed), so no lock file is left."""
+    import fcntl
+
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
