@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.core.errors import RegistryError, ResolveError
 from generator.core.settings import Settings
-from generator.environment import Environment
+from generator.load.environment import Environment
 
 if TYPE_CHECKING:
     from generator import oci

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import yaml
 
-from generator import ecr, environment, imagecopy, oci, schema
+from generator import ecr, imagecopy, oci, schema
 from generator.core import atomic
 from generator.core.errors import CheckError, GeneratorError, RenderError
 from generator.core.settings import Settings
 from generator.images import Image, images
+from generator.load import discovery, environment
 
 SKIPPED, COPIED, FAILED, WOULD_COPY = "skipped", "copied", "failed", "would copy"
 
@@ -105,7 +106,7 @@ def sibling_repositories(root: Path, settings: Settings) -> list[str]:
     """The repositories other environments name explicitly in the same registry (no AWS call
     is made for the others: a resolved one is simply not a candidate)."""
     found = set()
-    for name in environment.known_environments(root):
+    for name in discovery.known_environments(root):
         if name == settings.env:
             continue
         try:

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator import environment, helm, manifests, render, schema, subchart
+from generator import helm, manifests, render, schema, subchart
 from generator.core import atomic, passwords
 from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError
 from generator.core.paths import BUILD_DIR, CHART_DIR
 from generator.core.settings import Settings
+from generator.load import discovery, environment
 from generator.values import chart_values
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def prepare(root: Path, name: str, resolve_ecr: bool = True) -> Prepared:
     env = environment.load(root, name)
     settings = schema.validate(env)
     others = []
-    for other in environment.known_environments(root):
+    for other in discovery.known_environments(root):
         if other == name:
             continue
         try:
@@ -81,8 +82,8 @@ def _resolved(root: Path, prepared: Prepared) -> Prepared:
 def prepare_all(root: Path) -> list[Prepared]:
     """Every environment, validated; all problems of all files in one error."""
     prepared: list[Prepared] = []
-    problems: list[Any] = environment.stray_files(root)
-    for name in environment.known_environments(root):
+    problems: list[Any] = discovery.stray_files(root)
+    for name in discovery.known_environments(root):
         try:
             env = environment.load(root, name)
             prepared.append(Prepared(env, schema.validate(env)))

@@ -24,7 +24,7 @@ from generator.core.errors import Problem, ValidationError
 from generator.core.names import ECR_HOST
 from generator.core.paths import COMMON_FILE, ENV_DIR, SCHEMA_PATH
 from generator.core.settings import Settings
-from generator.environment import Environment
+from generator.load.environment import Environment
 
 SHARED_SETTINGS = ("chart_version", "chart_repository")
 MAX_STATEFULSET_NAME = 52

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import environment
 from generator.core.errors import LoadError, UsageError
+from generator.load import discovery, environment
 
 
 def write(root: Path, name: str, text: str) -> None:
@@ -36,7 +36,7 @@ def test_nested_mappings_merge_and_lists_replace(bare_project: Path) -> None:
 def test_known_environments_skip_the_shared_file_and_odd_names(bare_project: Path) -> None:
     write(bare_project, "Bad_Name", "env: x\n")
     (bare_project / "environments" / "notes.txt").write_text("not an environment")
-    assert environment.known_environments(bare_project) == ["dev", "prod", "staging"]
+    assert discovery.known_environments(bare_project) == ["dev", "prod", "staging"]
 
 
 @pytest.mark.parametrize(

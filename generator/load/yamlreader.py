@@ -1,29 +1,26 @@
-"""Load one environment: its YAML file merged over the shared `_common.yaml`.
-
-YAML is read node by node so that every value keeps the file and line it came from, and so
-that what PyYAML would silently accept (a duplicate key keeps the last value; aliases can
+"""The strict YAML reader of environment files: every value keeps the file and line it came
+from, and what PyYAML would silently accept (a duplicate key keeps the last value; aliases can
 expand without bound) is refused instead.
+
+Files are read node by node with the pure-Python loader: its compose step is where anchors,
+depth and duplicate keys can be seen. Nothing else needs that; other YAML goes through
+generator/core/yamlio.py.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.core.errors import LoadError, Problem, UsageError
-from generator.core.paths import COMMON_FILE, ENV_DIR
+from generator.core.errors import Problem
 
-# A plain name: also a DNS-1123 label, so it can name Argo CD applications and files.
-ENV_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 20
 # Messages of values the reader refused and replaced by None.
-_REFUSED = ("YAML anchors and aliases", "invalid value")
+REFUSED = ("YAML anchors and aliases", "invalid value")
 
 Path_ = tuple[str, ...]
 
@@ -32,83 +29,6 @@ Path_ = tuple[str, ...]
 class Origin:
     file: str  # as shown to the user, relative to the project root
     line: int
-
-
-@dataclass(frozen=True)
-class Environment:
-    """One environment's merged settings, before validation."""
-
-    name: str
-    file: str  # relative path of the environment's own file
-    settings: dict[str, Any]
-    origins: dict[Path_, Origin] = field(default_factory=dict)
-    # Problems that do not stop reading (a duplicate key): reported with the schema's.
-    problems: tuple[Problem, ...] = ()
-    # Dotted paths whose value the reader refused (an alias): the schema says nothing more there.
-    refused: frozenset[str] = frozenset()
-
-    def locate(self, path: Path_) -> Origin:
-        """The file and line a setting came from: the deepest known prefix of `path`."""
-        for n in range(len(path), 0, -1):
-            origin = self.origins.get(path[:n])
-            if origin is not None:
-                return origin
-        return Origin(self.file, 0)
-
-    def problem(self, path: Path_, message: str) -> Problem:
-        origin = self.locate(path)
-        return Problem(origin.file, ".".join(path), message, origin.line or None)
-
-
-def env_dir(root: Path) -> Path:
-    return root / ENV_DIR
-
-
-def known_environments(root: Path) -> list[str]:
-    """Environment names, sorted: every `environments/<name>.yaml` but the shared file."""
-    directory = env_dir(root)
-    if not directory.is_dir():
-        raise UsageError(f"{ENV_DIR}/: no such directory under {root} (run from the project root or pass --root)")
-    return sorted(
-        p.stem for p in directory.glob("*.yaml") if not p.name.startswith("_") and ENV_NAME.match(p.stem)
-    )
-
-
-def check_name(root: Path, name: str) -> None:
-    if not ENV_NAME.match(name):
-        raise UsageError(f"{name!r} is not an environment name (lowercase letters, digits and '-', like 'dev')")
-    known = known_environments(root)
-    if name not in known:
-        listed = ", ".join(known) or "none"
-        raise UsageError(f"unknown environment {name!r}: no {ENV_DIR}/{name}.yaml (known: {listed})")
-
-
-def load(root: Path, name: str) -> Environment:
-    """Read `environments/<name>.yaml` over `_common.yaml`.
-
-    Raises LoadError when a file cannot be parsed at all; lesser problems travel with the
-    result so that validation reports them together with its own.
-    """
-    check_name(root, name)
-    problems: list[Problem] = []
-    fatal = False
-    settings: dict[str, Any] = {}
-    origins: dict[Path_, Origin] = {}
-    refused: set[str] = set()
-    common = env_dir(root) / COMMON_FILE
-    own = env_dir(root) / f"{name}.yaml"
-    for path in ([common] if common.exists() else []) + [own]:
-        shown = f"{ENV_DIR}/{path.name}"
-        data, marks, found = read_yaml(path, shown)
-        if path == own and not data and not found:
-            found = [Problem(shown, "", f"the file is empty: expected settings (at least env: {name})")]
-        problems.extend(found)
-        refused.update(p.path for p in found if p.path and p.message.startswith(_REFUSED))
-        fatal = fatal or (bool(found) and not data)
-        _merge(settings, origins, data, marks, ())
-    if fatal:
-        raise LoadError(problems=problems)
-    return Environment(name, f"{ENV_DIR}/{name}.yaml", settings, origins, tuple(problems), frozenset(refused))
 
 
 def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origin], list[Problem]]:
@@ -244,55 +164,3 @@ class _NodeReader:
             self.marks[here] = Origin(self.shown, key_node.start_mark.line + 1)
             out[key] = self.value(value_node, here)
         return out
-
-
-def _merge(
-    into: dict[str, Any],
-    origins: dict[Path_, Origin],
-    data: Mapping[str, Any],
-    marks: Mapping[Path_, Origin],
-    path: Path_,
-) -> None:
-    """Deep-merge mappings (later wins, lists are replaced), keeping each value's origin."""
-    for key, value in data.items():
-        here = (*path, key)
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            origins[here] = marks[here]
-            _merge(into[key], origins, value, marks, here)
-            continue
-        for stale in [p for p in origins if p[: len(here)] == here]:
-            del origins[stale]
-        into[key] = _copy(value)
-        origins.update((p, o) for p, o in marks.items() if p[: len(here)] == here)
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
-
-
-def iter_files(root: Path) -> Iterator[Path]:
-    """Every committed settings file: the shared one and each environment's."""
-    directory = env_dir(root)
-    yield from sorted(directory.glob("*.yaml"))
-
-
-def stray_files(root: Path) -> list[Problem]:
-    """Settings-like files that no environment reads: a typo in a file name would otherwise
-    drop an environment silently (`Staging.yaml`, `prod.yml`, `_comon.yaml`)."""
-    problems = []
-    for path in sorted(env_dir(root).glob("*")):
-        if path.suffix not in (".yaml", ".yml") or path.name == COMMON_FILE:
-            continue
-        shown = f"{ENV_DIR}/{path.name}"
-        if path.suffix == ".yml":
-            problems.append(Problem(shown, "", "environment files end in .yaml; rename it"))
-        elif path.name.startswith("_"):
-            problems.append(Problem(shown, "", f"only {COMMON_FILE} is shared; rename it or merge it there"))
-        elif not ENV_NAME.match(path.stem):
-            problems.append(Problem(shown, "", f"{path.stem!r} is not an environment name (lowercase letters, "
-                                               "digits and '-'); rename the file"))
-    return problems

@@ -1,0 +1,1 @@
+"""Stage 1, load: environment files read strictly and merged over _common.yaml."""
