@@ -16,12 +16,13 @@ from pathlib import Path
 
 import yaml
 
-from generator import ecr, imagecopy, oci, schema
+from generator import ecr, imagecopy, oci
 from generator.core import atomic
 from generator.core.errors import CheckError, GeneratorError, RenderError
 from generator.core.settings import Settings
 from generator.images import Image, images
 from generator.load import discovery, environment
+from generator.validate import schema
 
 SKIPPED, COPIED, FAILED, WOULD_COPY = "skipped", "copied", "failed", "would copy"
 

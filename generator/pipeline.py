@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator import helm, manifests, render, schema, subchart
+from generator import helm, manifests, render, subchart
 from generator.core import atomic, passwords
 from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError
 from generator.core.paths import BUILD_DIR, CHART_DIR
 from generator.core.settings import Settings
 from generator.load import discovery, environment
+from generator.validate import crossfield, schema
 from generator.values import chart_values
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def prepare(root: Path, name: str, resolve_ecr: bool = True) -> Prepared:
             others.append(environment.load(root, other))
         except GeneratorError:
             continue
-    schema.check_shared([env, *others])
+    crossfield.check_shared([env, *others], schema.defaults())
     return _resolved(root, Prepared(env, settings)) if resolve_ecr else Prepared(env, settings)
 
 
@@ -93,7 +94,7 @@ def prepare_all(root: Path) -> list[Prepared]:
             problems.extend(e.problems)
     if problems:
         raise type_of_first(problems)
-    schema.check_shared([p.env for p in prepared])
+    crossfield.check_shared([p.env for p in prepared], schema.defaults())
     return [_resolved(root, p) for p in prepared]
 
 

@@ -1,11 +1,12 @@
 """Subchart values for what grows beyond the seed's single Redis: disabled commands in every
 role, replication with Sentinel, and the backend's ACL user. Merged into values-<env>.yaml by
-generator/values.py; the rules these settings must obey across fields are here too.
+generator/values.py; the rules these settings obey across fields are in
+generator/validate/crossfield.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from generator import acl, redisconf
@@ -14,7 +15,6 @@ from generator.core.settings import Settings
 
 SENTINEL_QUORUM = 2
 SENTINEL_FAILOVER_TIMEOUT_MS = 60_000
-MIN_SENTINEL_NODES = 3  # a majority of Sentinels must survive the loss of the master's node
 # Bitnami's replica/sentinel defaults already match these; written out so that no chart upgrade
 # can loosen them unnoticed (the master's are in values.yaml).
 CONTAINER_SECURITY = {
@@ -87,15 +87,3 @@ def _spread(settings: Settings) -> list[dict[str, Any]]:
         {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway",
          "nodeTaintsPolicy": "Honor", "labelSelector": selector},
     ]
-
-
-def problems(merged: dict[str, Any]) -> Iterable[tuple[tuple[str, ...], str]]:
-    """Rules across the topology settings, as (field path, what was expected). Inputs of the
-    wrong type are the schema's to report."""
-    sentinel, architecture, count = (merged.get(k) for k in ("sentinel_enabled", "architecture", "replica_count"))
-    if sentinel is True and architecture == "standalone":
-        yield ("sentinel_enabled",), "Sentinel needs replicas to promote: set architecture: replication"
-    if (sentinel is True and isinstance(count, int) and not isinstance(count, bool)
-            and count < MIN_SENTINEL_NODES):
-        yield ("replica_count",), (f"{count} is too few for Sentinel: at least {MIN_SENTINEL_NODES} Redis+Sentinel "
-                                   f"pods, so a majority (quorum {SENTINEL_QUORUM}) survives a lost node")

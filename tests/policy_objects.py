@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
-from generator import render, schema
+from generator import render
 from generator.core.settings import Settings
 from generator.policy import Context
+from generator.validate import schema
 from generator.values import deep_update
 
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"

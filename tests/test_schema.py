@@ -11,8 +11,9 @@ import jsonschema
 import pytest
 import yaml
 
-from generator import pipeline, schema
+from generator import pipeline
 from generator.core.settings import Resources
+from generator.validate import schema
 from tests import cases
 from tests.conftest import tree
 

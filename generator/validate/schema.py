@@ -1,4 +1,5 @@
-"""Validate merged settings against schemas/values.schema.json and the rules a schema cannot say.
+"""Validate merged settings against schemas/values.schema.json, then the rules a schema cannot
+say (generator/validate/crossfield.py).
 
 Every problem of a file is reported at once, each located at the file and line its value came
 from, and phrased as what was expected rather than as the schema keyword that failed.
@@ -10,24 +11,18 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from generator import topology
-from generator.bitnami import CHART
-from generator.bitnami import names as bitnami
-from generator.core import quantity
 from generator.core.errors import Problem, ValidationError
-from generator.core.names import ECR_HOST
-from generator.core.paths import COMMON_FILE, ENV_DIR, SCHEMA_PATH
+from generator.core.paths import SCHEMA_PATH
 from generator.core.settings import Settings
 from generator.load.environment import Environment
+from generator.validate import crossfield
 
-SHARED_SETTINGS = ("chart_version", "chart_repository")
-MAX_STATEFULSET_NAME = 52
 _PASSWORDISH = re.compile(r"pass(word|wd)?|secret_value|requirepass", re.IGNORECASE)
 _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
                float: "a number", type(None): "nothing (null)"}
@@ -56,45 +51,12 @@ def validate(env: Environment) -> Settings:
     merged = {**defaults(), **env.settings}
     # A value the reader already refused (an alias) is None now: say so once.
     refused = env.refused
-    found = [p for p in (*_schema_problems(env), *_semantic_problems(env, merged))
+    found = [p for p in (*_schema_problems(env), *crossfield.problems(env, merged, load_schema()))
              if not any(p.path == r or p.path.startswith(r + ".") for r in refused)]
     problems = [*env.problems, *found]
     if problems:
         raise ValidationError(problems=sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.path, p.message)))
     return Settings.from_dict(merged)
-
-
-def check_shared(envs: Sequence[Environment]) -> None:
-    """Settings of the one shared chart must agree across environments.
-
-    Takes loaded (not validated) environments: a value of the wrong type is left to that
-    environment's own validation. The reference is the value `_common.yaml` gives, else the
-    first environment's; each environment that differs is reported at its own line.
-    """
-    common_file = f"{ENV_DIR}/{COMMON_FILE}"
-    problems = []
-    for name in SHARED_SETTINGS:
-        default = load_schema()["properties"][name].get("default")
-        values = [(env, env.settings.get(name, default)) for env in sorted(envs, key=lambda e: e.name)]
-        values = [(env, v) for env, v in values if isinstance(v, str)]
-        if len({v for _, v in values}) <= 1:
-            continue
-        from_common = [(env, v) for env, v in values if env.locate((name,)).file == common_file]
-        ref_env, ref_value = (from_common or values)[0]
-        ref = ref_env.locate((name,))
-        ref_where = f"{ref.file}:{ref.line}" if ref.line else ref.file
-        for env, value in values:
-            if value == ref_value:
-                continue
-            origin = env.locate((name,))
-            problems.append(Problem(
-                origin.file, name,
-                f"{value!r} disagrees with {ref_value!r} ({ref_where}); every environment shares one "
-                f"chart: set {name} once in {common_file}",
-                origin.line or None,
-            ))
-    if problems:
-        raise ValidationError(problems=problems)
 
 
 def _schema_problems(env: Environment) -> Iterable[Problem]:
@@ -160,41 +122,3 @@ def _article(json_type: str) -> str:
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _semantic_problems(env: Environment, merged: dict[str, Any]) -> Iterable[Problem]:
-    """Rules across fields. Run on unvalidated data too, so each rule first checks its inputs'
-    types and stays silent when the schema already reports them."""
-    if isinstance(merged.get("env"), str) and merged["env"] != env.name:
-        yield env.problem(("env",), f"{merged['env']!r} does not match the file name: expected {env.name!r}")
-    resources: Any = merged.get("resources")
-    for kind in ("cpu", "memory"):
-        try:
-            request = resources["requests"][kind]
-            limit = resources["limits"][kind]
-            larger = quantity.parse(request) > quantity.parse(limit)
-        except (TypeError, KeyError, ValueError):
-            continue
-        if larger:
-            yield env.problem(("resources", "requests", kind),
-                              f"request {request!r} is larger than the limit {limit!r}; Kubernetes refuses that")
-    release = merged.get("release_name")
-    if isinstance(release, str) and re.match(load_schema()["$defs"]["dns_label"]["pattern"], release):
-        # Bitnami does not truncate "<fullname>-master", and Kubernetes labels a StatefulSet's
-        # pods with its name plus an 11-character revision hash: a label value holds 63.
-        statefulset = bitnami.master(bitnami.fullname(release))
-        if len(statefulset) > MAX_STATEFULSET_NAME:
-            most = MAX_STATEFULSET_NAME - len("-master") - (0 if CHART in release else len(f"-{CHART}"))
-            yield env.problem(("release_name",),
-                              f"{release!r} is too long: the Bitnami chart names its StatefulSet {statefulset!r} "
-                              f"({len(statefulset)} characters, at most {MAX_STATEFULSET_NAME} work); use at most "
-                              f"{most} characters")
-    for path, message in topology.problems(merged):
-        yield env.problem(path, message)
-    registry, region = merged.get("ecr_registry"), merged.get("region")
-    ecr = ECR_HOST.match(registry) if isinstance(registry, str) else None
-    region_ok = isinstance(region, str) and re.match(load_schema()["properties"]["region"]["pattern"], region)
-    if ecr and region_ok and ecr.group("region") != region:
-        yield env.problem(("ecr_registry",),
-                          f"registry is in region {ecr.group('region')!r} but the environment's region is "
-                          f"{merged['region']!r}")

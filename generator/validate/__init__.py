@@ -1,0 +1,1 @@
+"""Stage 2, validate: the settings against schemas/values.schema.json, then the rules across fields."""

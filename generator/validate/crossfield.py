@@ -1,0 +1,107 @@
+"""The rules a JSON schema cannot say: across fields of one environment (requests within limits,
+names Bitnami derives short enough, Sentinel's needs, the ECR registry's region) and across the
+environments of one project (the one shared chart).
+
+The rules run on unvalidated data too (the schema's problems and these are reported together),
+so each first checks its inputs' types and stays silent when the schema already reports them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from generator.bitnami import CHART
+from generator.bitnami import names as bitnami
+from generator.core import quantity
+from generator.core.errors import Problem, ValidationError
+from generator.core.names import ECR_HOST
+from generator.core.paths import COMMON_FILE, ENV_DIR
+from generator.load.environment import Environment
+from generator.topology import SENTINEL_QUORUM
+
+SHARED_SETTINGS = ("chart_version", "chart_repository")
+MAX_STATEFULSET_NAME = 52
+MIN_SENTINEL_NODES = 3  # a majority of Sentinels must survive the loss of the master's node
+
+
+def check_shared(envs: Sequence[Environment], defaults: Mapping[str, Any]) -> None:
+    """Settings of the one shared chart must agree across environments.
+
+    Takes loaded (not validated) environments: a value of the wrong type is left to that
+    environment's own validation. The reference is the value `_common.yaml` gives, else the
+    first environment's; each environment that differs is reported at its own line.
+    """
+    common_file = f"{ENV_DIR}/{COMMON_FILE}"
+    problems = []
+    for name in SHARED_SETTINGS:
+        default = defaults.get(name)
+        values = [(env, env.settings.get(name, default)) for env in sorted(envs, key=lambda e: e.name)]
+        values = [(env, v) for env, v in values if isinstance(v, str)]
+        if len({v for _, v in values}) <= 1:
+            continue
+        from_common = [(env, v) for env, v in values if env.locate((name,)).file == common_file]
+        ref_env, ref_value = (from_common or values)[0]
+        ref = ref_env.locate((name,))
+        ref_where = f"{ref.file}:{ref.line}" if ref.line else ref.file
+        for env, value in values:
+            if value == ref_value:
+                continue
+            origin = env.locate((name,))
+            problems.append(Problem(
+                origin.file, name,
+                f"{value!r} disagrees with {ref_value!r} ({ref_where}); every environment shares one "
+                f"chart: set {name} once in {common_file}",
+                origin.line or None,
+            ))
+    if problems:
+        raise ValidationError(problems=problems)
+
+
+def problems(env: Environment, merged: dict[str, Any], schema: Mapping[str, Any]) -> Iterable[Problem]:
+    """Every rule across the fields of one environment (`merged`: its settings over the schema's
+    defaults), located by `env`."""
+    if isinstance(merged.get("env"), str) and merged["env"] != env.name:
+        yield env.problem(("env",), f"{merged['env']!r} does not match the file name: expected {env.name!r}")
+    resources: Any = merged.get("resources")
+    for kind in ("cpu", "memory"):
+        try:
+            request = resources["requests"][kind]
+            limit = resources["limits"][kind]
+            larger = quantity.parse(request) > quantity.parse(limit)
+        except (TypeError, KeyError, ValueError):
+            continue
+        if larger:
+            yield env.problem(("resources", "requests", kind),
+                              f"request {request!r} is larger than the limit {limit!r}; Kubernetes refuses that")
+    release = merged.get("release_name")
+    if isinstance(release, str) and re.match(schema["$defs"]["dns_label"]["pattern"], release):
+        # Bitnami does not truncate "<fullname>-master", and Kubernetes labels a StatefulSet's
+        # pods with its name plus an 11-character revision hash: a label value holds 63.
+        statefulset = bitnami.master(bitnami.fullname(release))
+        if len(statefulset) > MAX_STATEFULSET_NAME:
+            most = MAX_STATEFULSET_NAME - len("-master") - (0 if CHART in release else len(f"-{CHART}"))
+            yield env.problem(("release_name",),
+                              f"{release!r} is too long: the Bitnami chart names its StatefulSet {statefulset!r} "
+                              f"({len(statefulset)} characters, at most {MAX_STATEFULSET_NAME} work); use at most "
+                              f"{most} characters")
+    for path, message in _sentinel_problems(merged):
+        yield env.problem(path, message)
+    registry, region = merged.get("ecr_registry"), merged.get("region")
+    ecr = ECR_HOST.match(registry) if isinstance(registry, str) else None
+    region_ok = isinstance(region, str) and re.match(schema["properties"]["region"]["pattern"], region)
+    if ecr and region_ok and ecr.group("region") != region:
+        yield env.problem(("ecr_registry",),
+                          f"registry is in region {ecr.group('region')!r} but the environment's region is "
+                          f"{merged['region']!r}")
+
+
+def _sentinel_problems(merged: dict[str, Any]) -> Iterable[tuple[tuple[str, ...], str]]:
+    sentinel, architecture, count = (merged.get(k) for k in ("sentinel_enabled", "architecture", "replica_count"))
+    if sentinel is True and architecture == "standalone":
+        yield ("sentinel_enabled",), "Sentinel needs replicas to promote: set architecture: replication"
+    if (sentinel is True and isinstance(count, int) and not isinstance(count, bool)
+            and count < MIN_SENTINEL_NODES):
+        yield ("replica_count",), (f"{count} is too few for Sentinel: at least {MIN_SENTINEL_NODES} Redis+Sentinel "
+                                   f"pods, so a majority (quorum {SENTINEL_QUORUM}) survives a lost node")
