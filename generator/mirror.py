@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from generator import ecr, imagecopy, oci
+from generator import ecr_api, imagecopy, oci
 from generator.core import atomic
 from generator.core.errors import CheckError, GeneratorError, RenderError
 from generator.core.settings import Settings
@@ -69,7 +69,7 @@ class _Registries:
 
     def get(self, host: str) -> oci.Registry:
         if host not in self.clients:
-            credentials = ecr.login(self.settings) if host == self.settings.ecr_registry else oci.docker_login(host)
+            credentials = ecr_api.login(self.settings) if host == self.settings.ecr_registry else oci.docker_login(host)
             self.clients[host] = oci.Registry(host, credentials)
         return self.clients[host]
 
@@ -82,7 +82,7 @@ def mirror(settings: Settings, dry_run: bool = False, progress: oci.Progress | N
     if not wanted:
         return []  # enable_redis is false: nothing is pulled
     registries = _Registries(settings)
-    present = ecr.lookup(settings, [i.tag for i in wanted], registries.target())
+    present = ecr_api.lookup(settings, [i.tag for i in wanted], registries.target())
     outcomes = []
     for image in wanted:
         digest = present.get(image.tag)
@@ -139,7 +139,7 @@ class Verified:
 def verify(settings: Settings) -> list[Verified]:
     """Ask ECR what each image's tag points to."""
     wanted = images(settings)
-    found = ecr.lookup(settings, [i.tag for i in wanted]) if wanted else {}
+    found = ecr_api.lookup(settings, [i.tag for i in wanted]) if wanted else {}
     return [Verified(i, found.get(i.tag)) for i in wanted]
 
 

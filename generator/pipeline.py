@@ -29,7 +29,7 @@ from generator.validate import crossfield, schema
 from generator.values import chart_values
 
 if TYPE_CHECKING:
-    from generator.ecr import Resolution
+    from generator.resolve.ecr import Resolution
 
 
 
@@ -74,7 +74,7 @@ def prepare(root: Path, name: str, resolve_ecr: bool = True) -> Prepared:
 
 
 def _resolved(root: Path, prepared: Prepared) -> Prepared:
-    from generator import ecr
+    from generator.resolve import ecr
 
     settings, resolution = ecr.resolve(prepared.env, prepared.settings, root)
     return Prepared(prepared.env, settings, resolution)

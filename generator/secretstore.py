@@ -9,12 +9,12 @@ logged or put in an error message; only the secret's name, region and version ar
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from generator import pipeline
 from generator.core import names, passwords
 from generator.core.errors import SecretStoreError, UsageError
 from generator.core.settings import Settings
+from generator.resolve import aws
 
 DESCRIPTION = "Redis password of twofa-redis ({env}); read by the ExternalSecret {secret} in namespace {namespace}"
 
@@ -27,18 +27,12 @@ def _settings(root: Path, env: str) -> Settings:
     return settings
 
 
-def _client(settings: Settings) -> Any:
-    import boto3
-
-    return boto3.client("secretsmanager", region_name=settings.region)
-
-
 def put(root: Path, env: str, prompt: bool | None = None) -> str:
     settings = _settings(root, env)
     password = passwords.ask(prompt)
     name = names.aws_secret_name(settings)
     where = f"{name} in AWS Secrets Manager ({settings.region})"
-    client = _client(settings)
+    client = aws.client("secretsmanager", settings.region)
     errors = client.exceptions
     try:
         try:
@@ -63,7 +57,7 @@ def check(root: Path, env: str) -> str:
     settings = _settings(root, env)
     name = names.aws_secret_name(settings)
     where = f"{name} in AWS Secrets Manager ({settings.region})"
-    client = _client(settings)
+    client = aws.client("secretsmanager", settings.region)
     try:
         try:
             value = client.get_secret_value(SecretId=name)
@@ -84,13 +78,4 @@ def check(root: Path, env: str) -> str:
 
 
 def _failure(error: Exception, where: str, verb: str) -> SecretStoreError:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    if isinstance(error, NoCredentialsError):
-        return SecretStoreError(f"cannot {verb} {where}: no AWS credentials (set AWS_PROFILE or the AWS_* variables)")
-    if isinstance(error, ClientError):
-        info = error.response.get("Error", {})
-        return SecretStoreError(f"cannot {verb} {where}: {info.get('Code', '?')}: {info.get('Message', '')}".rstrip())
-    if isinstance(error, BotoCoreError):
-        return SecretStoreError(f"cannot {verb} {where}: {error}")
-    raise error
+    return SecretStoreError(f"cannot {verb} {where}: {aws.reason(error)}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import ecr, pipeline
+from generator import ecr_api, pipeline
 from tests.aws import ACCOUNT
 from tests.conftest import ROOT, tree
 
@@ -188,20 +188,20 @@ def test_lookup_asks_describe_images_for_an_ecr_host(bare_project: Path, aws: st
     pushed = client.put_image(repositoryName="twofa/dev", imageManifest=manifest, imageTag="redis-latest")
     settings = pipeline.prepare(bare_project, "dev").settings
 
-    found = ecr.lookup(settings, ["redis-latest", "redis-exporter-latest"])
+    found = ecr_api.lookup(settings, ["redis-latest", "redis-exporter-latest"])
 
     assert found == {"redis-latest": pushed["image"]["imageId"]["imageDigest"], "redis-exporter-latest": None}
 
 
 def test_lookup_of_a_missing_repository(bare_project: Path, aws: str) -> None:
     settings = pipeline.prepare(bare_project, "dev").settings
-    with pytest.raises(ecr.RegistryError, match="repository 'twofa/dev' does not exist"):
-        ecr.lookup(settings, ["redis-latest"])
+    with pytest.raises(ecr_api.RegistryError, match="repository 'twofa/dev' does not exist"):
+        ecr_api.lookup(settings, ["redis-latest"])
 
 
 def test_login_from_get_authorization_token(bare_project: Path, aws: str) -> None:
     settings = pipeline.prepare(bare_project, "dev").settings
-    credentials = ecr.login(settings)
+    credentials = ecr_api.login(settings)
     assert (credentials.username, credentials.password) == ("AWS", f"{ACCOUNT}-auth-token")
     assert credentials.password not in repr(credentials)
 
