@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import helm, subchart
+from generator import helm
+from generator.bitnami import archive as subchart
 from generator.core.errors import ToolError
 from generator.core.paths import CHART_DIR
 

@@ -1,68 +1,22 @@
 """The images an environment's deployment pulls, read from the very values the chart renders.
 
-Each Bitnami image slot is listed with the switch that makes the chart use it; the list is
-whatever slots the rendered values turn on. So `images` and `mirror` cannot disagree with the
-chart, and a helper image turned on without being pointed at ECR is refused, not pulled from
-Docker Hub behind our back.
+Each Bitnami image slot (generator/bitnami/slots.py) comes with the switch that makes the chart
+use it; the list is whatever slots the rendered values turn on. So `images` and `mirror` cannot
+disagree with the chart, and a helper image turned on without being pointed at ECR is refused,
+not pulled from Docker Hub behind our back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from generator import render
+from generator.bitnami.slots import SLOTS, Values
 from generator.core.errors import CheckError, ValidationError
+from generator.core.k8s import containers, pod_templates
 from generator.core.settings import Settings
 from generator.imageref import Reference, parse_reference
-
-Values = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Slot:
-    path: tuple[str, ...]  # where the image sits in the redis subchart's values
-    name: str  # the Bitnami image name: source default and ECR tag prefix
-    used: Callable[[Values], bool]
-
-
-def _on(values: Values, *path: str, default: bool = False) -> bool:
-    """A switch of the values; `default` is Bitnami's, for a switch our values do not set."""
-    node: Any = values
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return default
-        node = node[key]
-    return bool(node)
-
-
-def _sentinel(v: Values) -> bool:
-    """Bitnami's default architecture is replication; sentinel renders only there."""
-    return v.get("architecture", "replication") == "replication" and _on(v, "sentinel", "enabled")
-
-
-def _volume_permissions(v: Values) -> bool:
-    """The init container renders for a component with persistence and both security contexts
-    on (master/application.yaml, replicas/application.yaml: `$needsVolumePermissions`)."""
-    components = ["master"] + (["replica"] if v.get("architecture") == "replication" else [])
-    return _on(v, "volumePermissions", "enabled") and any(
-        all(_on(v, c, k, "enabled", default=True) for k in ("persistence", "podSecurityContext",
-                                                              "containerSecurityContext"))
-        for c in components)
-
-
-# Bitnami redis 23.x/24.x: every image the chart can render (bitnami/redis values.yaml).
-SLOTS = (
-    Slot(("image",), "redis", lambda v: True),
-    Slot(("sentinel", "image"), "redis-sentinel", _sentinel),
-    Slot(("metrics", "image"), "redis-exporter", lambda v: _on(v, "metrics", "enabled")),
-    Slot(("volumePermissions", "image"), "os-shell", _volume_permissions),
-    Slot(("sysctl", "image"), "os-shell", lambda v: _on(v, "sysctl", "enabled")),
-    Slot(("kubectl", "image"), "kubectl",
-         lambda v: _sentinel(v) and (_on(v, "sentinel", "masterService", "enabled")
-                                     or _on(v, "sentinel", "service", "createMaster"))),
-)
 
 
 @dataclass(frozen=True)
@@ -79,11 +33,6 @@ class Image:
         return f"{self.registry}/{self.repository}:{self.tag}"
 
 
-def redis_values(settings: Settings) -> Values:
-    """The redis subchart's values as the chart sees them: values.yaml under values-<env>.yaml."""
-    return render.redis_values(settings)
-
-
 def default_source(name: str, tag: str) -> str:
     """Bitnami on Docker Hub, version taken from the ECR tag: redis-8.4.0 -> bitnami/redis:8.4.0."""
     return f"docker.io/bitnami/{name}:{tag.removeprefix(name + '-')}"
@@ -93,7 +42,7 @@ def images(settings: Settings) -> list[Image]:
     """Every image the environment's deployment pulls, once each, in chart order."""
     if not settings.enable_redis:
         return []
-    values = redis_values(settings)
+    values: Values = render.redis_values(settings)
     found: dict[str, Image] = {}
     for slot in SLOTS:
         if not slot.used(values):
@@ -122,15 +71,8 @@ def images(settings: Settings) -> list[Image]:
 
 def pulled(objects: list[dict[str, Any]]) -> list[str]:
     """Every container image a rendered set of objects pulls, sorted, once each."""
-    found: set[str] = set()
-    for obj in objects:
-        spec = (obj.get("spec") or {}) if isinstance(obj, dict) else {}
-        pod = ((spec.get("template") or {}).get("spec") or {}) if obj.get("kind") != "Pod" else spec
-        for key in ("initContainers", "containers", "ephemeralContainers"):
-            for container in pod.get(key) or []:
-                if isinstance(container, dict) and container.get("image"):
-                    found.add(str(container["image"]))
-    return sorted(found)
+    return sorted({str(c.spec["image"]) for pod in pod_templates(objects) for c in containers(pod)
+                   if c.spec.get("image")})
 
 
 def check_rendered(settings: Settings, objects: list[dict[str, Any]]) -> None:

@@ -23,7 +23,8 @@ from typing import Any
 
 import yaml
 
-from generator import argocd, helm, manifests, pipeline, subchart
+from generator import argocd, helm, manifests, pipeline
+from generator.bitnami import archive as subchart
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator import helm, manifests, render, subchart
+from generator import helm, manifests, render
+from generator.bitnami import archive as subchart
 from generator.core import atomic, passwords
 from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError
 from generator.core.paths import BUILD_DIR, CHART_DIR

@@ -1,11 +1,10 @@
 """What redis-server is started with: the configuration files and arguments, per node role.
 
-The Bitnami chart turns our values into a ConfigMap `<fullname>-configuration` (redis.conf,
-master.conf, replica.conf) and a start script that runs `redis-server` with no config file, only
-`--include`s. `configmap` rebuilds that ConfigMap from the very values the render writes (a test
-compares it byte for byte with the real subchart's output when the archive is present), and
-`node_args` the command line, so the runtime tests start a real redis-server on exactly what a
-pod receives, subchart or not.
+The Bitnami chart turns our values into a ConfigMap `<fullname>-configuration` (rebuilt by
+generator/bitnami/config.py) and a start script that runs `redis-server` with no config file,
+only `--include`s. `node` and `server_args` give that command line, `materialize` writes the
+ConfigMap's files, so the runtime tests start a real redis-server on exactly what a pod
+receives, subchart or not.
 """
 
 from __future__ import annotations
@@ -13,14 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from generator.core.settings import Settings
 
 # Every client command that could wipe all OTP codes at once or dump process internals.
 # CONFIG, CLIENT and REPLICAOF stay: Sentinel's failover transaction needs them.
 DISABLED_COMMANDS = ("FLUSHDB", "FLUSHALL", "DEBUG")
-DATA_PATH = "/data"  # Bitnami's master/replica.persistence.path
 ETC = "/opt/bitnami/redis/etc"  # where the start scripts copy the ConfigMap (an emptyDir)
 
 
@@ -30,48 +25,6 @@ class Node:
 
     role: str  # "master", "replica" or "node" (sentinel mode: master or replica, decided at start)
     includes: tuple[str, ...]  # file names under ETC, in the order the start script passes them
-
-
-def subchart_values(settings: Settings) -> dict[str, Any]:
-    """What the redis subchart receives for one environment, exactly as the render writes it."""
-    from generator import render
-
-    return render.redis_values(settings)
-
-
-def configmap(redis_values: Mapping[str, Any], fullname: str = "redis", namespace: str = "redis",
-              cluster_domain: str = "cluster.local") -> dict[str, str]:
-    """Bitnami's templates/configmap.yaml (23.x), for the values we set: the data of
-    `<fullname>-configuration`. Bitnami's own ACL path (auth.acl) is refused: it renders `nopass`
-    under `helm template`; our ACL file is written at container start (generator/acl.py)."""
-    if redis_values.get("auth", {}).get("acl", {}).get("enabled"):
-        raise ValueError("redis.auth.acl.enabled must stay false: Bitnami's ACL reads Secrets with `lookup`")
-    master = redis_values.get("master", {})
-    replica = redis_values.get("replica", {})
-    common = str(redis_values.get("commonConfiguration", ""))
-    files = {
-        "redis.conf": "\n".join(["# User-supplied common configuration:", *_lines(common),
-                                 "# End of common configuration"]),
-        "master.conf": _role_conf("master", master),
-        "replica.conf": _role_conf("replica", replica),
-        "users.acl": "",
-    }
-    sentinel = redis_values.get("sentinel", {})
-    if sentinel.get("enabled"):
-        master_set, ports = sentinel["masterSet"], sentinel.get("service", {}).get("ports", {})
-        first = f"{fullname}-node-0.{fullname}-headless.{namespace}.svc.{cluster_domain}"
-        files["sentinel.conf"] = "\n".join([
-            'dir "/tmp"',
-            f"port {sentinel['containerPorts']['sentinel']}",
-            f"sentinel monitor {master_set} {first} {ports.get('redis', 6379)} {sentinel['quorum']}",
-            f"sentinel down-after-milliseconds {master_set} {sentinel['downAfterMilliseconds']}",
-            f"sentinel failover-timeout {master_set} {sentinel['failoverTimeout']}",
-            f"sentinel parallel-syncs {master_set} {sentinel['parallelSyncs']}",
-            "# User-supplied sentinel configuration:",
-            *_lines(str(sentinel.get("configuration", ""))),
-            "# End of sentinel configuration",
-        ])
-    return files
 
 
 def sentinel_conf(rendered: str, workdir: Path, port: int, master: tuple[str, int], password: str) -> str:
@@ -90,18 +43,6 @@ def sentinel_conf(rendered: str, workdir: Path, port: int, master: tuple[str, in
     master_set = next(line.split()[2] for line in out if line.startswith("sentinel monitor "))
     return "\n".join([*out, f"sentinel auth-pass {master_set} {password}", f"requirepass {password}",
                       "bind 127.0.0.1", ""])
-
-
-def _lines(text: str) -> list[str]:
-    return text.split("\n") if text else []
-
-
-def _role_conf(role: str, values: Mapping[str, Any]) -> str:
-    path = values.get("persistence", {}).get("path", DATA_PATH)
-    lines = [f"dir {path}", f"# User-supplied {role} configuration:", *_lines(str(values.get("configuration", "")))]
-    lines += [f'rename-command {command} ""' for command in values.get("disableCommands", ())]
-    lines.append(f"# End of {role} configuration")
-    return "\n".join(lines)
 
 
 def node(architecture: str, sentinel: bool, role: str) -> Node:

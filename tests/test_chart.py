@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import pipeline, subchart, values
+from generator import pipeline, values
+from generator.bitnami import archive as subchart
 from generator.core import names as naming
 from generator.core import passwords
 from tests.conftest import ROOT, tree

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator import keyschema, redisconf
+from generator.bitnami import config
 from tests import ha, redisproc, runtime_config
 from tests.conftest import ARCHIVES, ROOT, SKIP_NO_SUBCHART
 
@@ -66,7 +67,7 @@ def test_equivalent_matches_the_subchart_render(root_of, env: str) -> None:
 
 def test_configmap_refuses_bitnami_acl() -> None:
     with pytest.raises(ValueError, match="lookup"):
-        redisconf.configmap({"auth": {"acl": {"enabled": True}}})
+        config.configmap({"auth": {"acl": {"enabled": True}}})
 
 
 def test_auth_is_required(server: redisproc.Server) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import redisconf
+from generator import redisconf, render
+from generator.bitnami import config
 from tests import redisproc, runtime_config
 
 pytest.importorskip("redis")
@@ -88,9 +89,9 @@ def test_smoke_fails_on_a_wrong_password(bare_project: Path, cli, dev_redis, mon
 
 def test_smoke_fails_when_flushall_is_allowed(bare_project: Path, cli, tmp_path: Path) -> None:
     s = runtime_config.settings("dev")
-    values = redisconf.subchart_values(s)
+    values = render.redis_values(s)
     values["master"]["disableCommands"] = []
-    srv = _server(tmp_path, files=redisconf.configmap(values)).start()
+    srv = _server(tmp_path, files=config.configmap(values)).start()
     try:
         ran = _smoke(cli, bare_project, srv)
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import subchart
+from generator.bitnami import archive as subchart
 from generator.core.errors import CheckError
 
 DEFAULTS = {

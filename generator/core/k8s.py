@@ -20,6 +20,16 @@ _TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 
+def dig(data: Any, *path: str, default: Any = None) -> Any:
+    """The value at `path` in nested mappings (an object, chart values), `default` where the
+    path does not exist."""
+    for key in path:
+        if not isinstance(data, Mapping) or key not in data:
+            return default
+        data = data[key]
+    return data
+
+
 def trunc(name: str) -> str:
     """Helm's `trunc 63 | trimSuffix "-"`, the length of a DNS label: trimSuffix removes one
     dash, not all of them."""

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.core import names
-from generator.core.k8s import containers
-from generator.policy import pods, redisconf, topology
+from generator.core.k8s import containers, dig
+from generator.policy import redisconf, topology
 from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
-from generator.policy.topology import dig
 
 EMPTY_SWITCHES = ("ALLOW_EMPTY_PASSWORD",)
 _OFF = ("no", "false", "0", "")
@@ -71,7 +70,7 @@ def check_secret(ctx: Context, rule: Rule) -> Evaluation:
             "set secret_name in the environment file and rebuild"))
     if not ctx.subchart:
         return rule.evaluation(findings, Coverage.PARTIAL, UNSEEN)
-    redis_pods, _ = pods.redis_pods(ctx)
+    redis_pods, _ = topology.redis_pods(ctx)
     selector = topology.pod_selector(ctx)
     for pod in redis_pods:
         if any(pod.labels.get(k) != v for k, v in selector.items()):
@@ -113,7 +112,7 @@ def _reads_secret(spec: dict[str, Any], volumes: dict[str, dict[str, Any]], want
 
 def check_empty_switch(ctx: Context, rule: Rule) -> Evaluation:
     findings = []
-    all_pods, seen = pods.redis_pods(ctx)
+    all_pods, seen = topology.redis_pods(ctx)
     for pod in all_pods:
         for c in containers(pod):
             for i, e in enumerate(c.spec.get("env") or []):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from generator.core.k8s import containers, name_of
-from generator.policy import pods, topology
+from generator.core.k8s import containers, dig, name_of
+from generator.policy import topology
 from generator.policy.model import Context, Coverage, Evaluation, Rule
-from generator.policy.topology import dig
 
 EXPOSING_KINDS = ("Ingress", "Route", "Gateway", "HTTPRoute", "TCPRoute", "TLSRoute", "GRPCRoute", "UDPRoute")
 SERVICE_VALUES = ("master.service", "replica.service", "sentinel.service", "metrics.service")
@@ -49,7 +48,7 @@ def check_services(ctx: Context, rule: Rule) -> Evaluation:
 
 def check_host(ctx: Context, rule: Rule) -> Evaluation:
     findings = []
-    all_pods, seen = pods.redis_pods(ctx)
+    all_pods, seen = topology.redis_pods(ctx)
     for pod in all_pods:
         if pod.spec.get("hostNetwork"):
             findings.append(rule.finding(ctx, pod.name, pod.at("spec", "hostNetwork"),
@@ -63,7 +62,7 @@ def check_host(ctx: Context, rule: Rule) -> Evaluation:
                                                  f"the node as {port['hostPort']}", "remove hostPort"))
     if seen:
         return rule.evaluation(findings)
-    return rule.evaluation(findings, Coverage.PARTIAL, pods.ASSUMED)
+    return rule.evaluation(findings, Coverage.PARTIAL, topology.ASSUMED)
 
 
 RULES = (

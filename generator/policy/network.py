@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from generator.core.k8s import containers, pod_templates, selector_matches
+from generator.core.k8s import containers, dig, pod_templates, selector_matches
 from generator.policy import netpol, topology
 from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 from generator.policy.netpol import ANY_PROTOCOL, Allowed, Grant, Target
@@ -127,7 +127,7 @@ def _evaluate(ctx: Context, rule: Rule, direction: str) -> Evaluation:
 
 def _bitnami_policy(ctx: Context, rule: Rule) -> Iterable[Finding]:
     """Without the subchart its own NetworkPolicy is unseen: it must be off in the values."""
-    if topology.dig(topology.redis_values(ctx), "networkPolicy", "enabled", default=True):
+    if dig(topology.redis_values(ctx), "networkPolicy", "enabled", default=True):
         yield rule.finding(ctx, ctx.values_file, "redis.networkPolicy.enabled",
                            "the Bitnami chart's NetworkPolicy is on (not rendered here: no subchart); "
                            "policies add up, and its default admits every source on the Redis port",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from generator.core import quantity
-from generator.core.k8s import name_of
+from generator.core.k8s import dig, name_of
 from generator.policy import redisconf, topology
 from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
-from generator.policy.topology import dig
 
 UNSEEN = "subchart objects not rendered: checked the configuration and PVC the values would render"
 

@@ -14,9 +14,10 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from generator.bitnami import config
+from generator.core.k8s import dig
 from generator.policy import topology
 from generator.policy.model import Context
-from generator.policy.topology import dig
 
 REDIS_DEFAULT_SAVE = ((3600, 1), (300, 100), (60, 10000))  # Redis >= 6.2 without any `save` line
 _ARGS = re.compile(r"^\s*ARGS\+?=\((.*)\)\s*$")
@@ -129,9 +130,9 @@ def _script_args(body: str) -> list[list[str]]:
 def from_values(ctx: Context) -> Effective:
     """What the master would read, built from the values as Bitnami's templates would."""
     r = topology.redis_values(ctx)
-    common = str(r.get("commonConfiguration", 'appendonly yes\nsave ""'))
+    common = str(r.get("commonConfiguration", config.DEFAULT_COMMON_CONFIGURATION))
     master = dig(r, "master", default={}) or {}
-    master_conf = "\n".join([f"dir {dig(master, 'persistence', 'path', default='/data')}",
+    master_conf = "\n".join([f"dir {dig(master, 'persistence', 'path', default=config.DATA_PATH)}",
                              str(master.get("configuration") or "")])
     directives = [*parse_lines(common, ctx.values_file, "redis.commonConfiguration"),
                   *parse_lines(master_conf, ctx.values_file, "redis.master.configuration")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from generator.core.k8s import containers
-from generator.policy import pods, topology
+from generator.policy import topology
 from generator.policy.model import Context, Coverage, Evaluation, Rule
 
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
@@ -15,7 +15,7 @@ ROLLING = re.compile(r"(^|[-_.])latest($|[-_.])")
 
 def _images(ctx: Context) -> tuple[list[tuple[str, str, str, str]], bool]:
     """(object, field, container, image) of every container, and whether the pods were rendered."""
-    all_pods, seen = pods.redis_pods(ctx)
+    all_pods, seen = topology.redis_pods(ctx)
     return [(pod.name, c.at("image"), c.name, str(c.spec.get("image", ""))) for pod in all_pods
             for c in containers(pod)], seen
 
@@ -29,7 +29,7 @@ def _tag(image: str) -> str:
 def _done(ctx: Context, rule: Rule, findings: list, seen: bool) -> Evaluation:  # type: ignore[type-arg]
     if seen:
         return rule.evaluation(findings)
-    return rule.evaluation(findings, Coverage.PARTIAL, pods.ASSUMED)
+    return rule.evaluation(findings, Coverage.PARTIAL, topology.ASSUMED)
 
 
 def check_registry(ctx: Context, rule: Rule) -> Evaluation:

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from generator.bitnami import METRICS_PORT, REDIS_PORT, SENTINEL_PORT, names
+from generator.bitnami import SENTINEL_PORT, names, pods
+from generator.core.k8s import PodTemplate, dig, pod_templates
 from generator.policy.model import Context
 
 COMPONENT = names.COMPONENT_LABEL
 
 
-def dig(data: Any, *path: str, default: Any = None) -> Any:
-    for key in path:
-        if not isinstance(data, Mapping) or key not in data:
-            return default
-        data = data[key]
-    return data
+ASSUMED = ("subchart objects not rendered: evaluated on a pod synthesized from the chart values "
+           "(Bitnami's templates unseen)")
 
 
 def redis_values(ctx: Context) -> dict[str, Any]:
-    found = ctx.values.get("redis")
-    return found if isinstance(found, dict) else {}
+    return pods.subchart_values(ctx.values)
 
 
 def architecture(ctx: Context) -> str:
@@ -41,11 +36,11 @@ def metrics(ctx: Context) -> bool:
 
 
 def redis_port(ctx: Context) -> int:
-    return int(dig(redis_values(ctx), "master", "containerPorts", "redis", default=REDIS_PORT))
+    return pods.redis_port(redis_values(ctx))
 
 
 def metrics_port(ctx: Context) -> int:
-    return int(dig(redis_values(ctx), "metrics", "containerPorts", "http", default=METRICS_PORT))
+    return pods.metrics_port(redis_values(ctx))
 
 
 def sentinel_port(ctx: Context) -> int:
@@ -69,3 +64,13 @@ def components(ctx: Context) -> list[str]:
 
 def is_production(ctx: Context) -> bool:
     return ctx.env in ("prod", "production")
+
+
+def redis_pods(ctx: Context) -> tuple[list[PodTemplate], bool]:
+    """Every pod template rendered (ours has none), or the one Bitnami's would render from the
+    values (generator/bitnami/pods.py); and whether they were seen."""
+    rendered = pod_templates(list(ctx.objects))
+    if ctx.subchart:
+        return rendered, True
+    synthesized = pods.master_statefulset(ctx.values, ctx.settings.release_name, ctx.settings.namespace)
+    return rendered + pod_templates([synthesized]), False

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.bitnami import CHART as SUBCHART
+from generator.bitnami import CHART
 from generator.core import yamlio
 from generator.core.errors import CheckError
 
@@ -30,7 +30,7 @@ class Subchart:
 
 def find(chart: Path) -> Subchart | None:
     """The redis archive in chart/charts/, or None. Several archives are an error."""
-    archives = sorted((chart / "charts").glob(f"{SUBCHART}-*.tgz"))
+    archives = sorted((chart / "charts").glob(f"{CHART}-*.tgz"))
     if not archives:
         return None
     if len(archives) > 1:
@@ -39,8 +39,8 @@ def find(chart: Path) -> Subchart | None:
     archive = archives[0]
     try:
         with tarfile.open(archive, "r:gz") as tar:
-            meta = _read(tar, f"{SUBCHART}/Chart.yaml")
-            defaults = _read(tar, f"{SUBCHART}/values.yaml")
+            meta = _read(tar, f"{CHART}/Chart.yaml")
+            defaults = _read(tar, f"{CHART}/values.yaml")
     except (tarfile.TarError, OSError, KeyError, yamlio.YAMLError) as e:
         raise CheckError(f"{archive}: not a readable redis chart archive ({e})") from e
     return Subchart(archive, str(meta.get("version", "?")), defaults or {})
