@@ -15,6 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from generator.render.chart import strip_dependencies
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._project import copy_project, generator, has_subchart, interleaved, load_note, run_once
@@ -38,7 +40,7 @@ def main() -> int:
         chart = Path(tmp) / "helm" / "chart"
         shutil.copytree(root / "chart", chart)
         if not list((chart / "charts").glob("redis-*.tgz")):
-            pipeline.strip_dependencies(chart)
+            strip_dependencies(chart)
         spec = helm.Render(settings.release_name, settings.namespace, settings.kube_version,
                            (chart / f"values-{args.env}.yaml",))
         bare = [helm.find_helm(), *helm.template_args(chart, spec)]

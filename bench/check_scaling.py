@@ -22,7 +22,8 @@ from generator.core import atomic
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._project import copy_project, generator, has_subchart, interleaved, load_note
-from generator import argocd, pipeline, render
+from generator import pipeline
+from generator.render import argocd, chart
 
 GOAL = 10.0
 
@@ -42,7 +43,7 @@ def make_project(into: Path, count: int) -> Path:
         (envs / f"{name}.yaml").write_text(re.sub(r"(?m)^env: .*$", f"env: {name}", template), encoding="utf-8")
     shutil.rmtree(root / argocd.ARGOCD_DIR, ignore_errors=True)
     for prepared in pipeline.prepare_all(root):
-        atomic.write_files(root / "chart", render.chart_files(prepared.settings, prepared.env.file))
+        atomic.write_files(root / "chart", chart.chart_files(prepared.settings, prepared.env.file))
         atomic.write_files(root, argocd.files(prepared.settings, prepared.env.file))
     return root
 

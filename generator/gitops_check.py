@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import argocd
 from generator import guard as guard_module
 from generator.core.errors import CheckError
+from generator.render import argocd
 
 if TYPE_CHECKING:
     from generator.pipeline import Prepared

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator import render
 from generator.bitnami.slots import SLOTS, Values
 from generator.core.errors import CheckError, ValidationError
 from generator.core.k8s import containers, pod_templates
 from generator.core.settings import Settings
 from generator.imageref import Reference, parse_reference
+from generator.render import values as render_values
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def images(settings: Settings) -> list[Image]:
     """Every image the environment's deployment pulls, once each, in chart order."""
     if not settings.enable_redis:
         return []
-    values: Values = render.redis_values(settings)
+    values: Values = render_values.subchart_values(settings)
     found: dict[str, Image] = {}
     for slot in SLOTS:
         if not slot.used(values):

@@ -23,11 +23,13 @@ from typing import Any
 
 import yaml
 
-from generator import argocd, helm, manifests, pipeline
+from generator import helm, manifests, pipeline
 from generator.bitnami import archive as subchart
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
+from generator.render import argocd
+from generator.render.chart import strip_dependencies
 
 Key = tuple[str, str, str, str]
 MASK = "(masked)"
@@ -136,7 +138,7 @@ def _committed(root: Path, settings: Settings) -> tuple[list[dict[str, Any]], st
             (chart / "charts").mkdir(exist_ok=True)
             shutil.copy(found.archive, chart / "charts" / found.archive.name)
         else:
-            pipeline.strip_dependencies(chart)
+            strip_dependencies(chart)
         rendered = helm.run(helm.template_args(chart, dataclasses.replace(target, values=(values,))))
     return manifests.parse(rendered), target.namespace
 

@@ -13,9 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-# Every client command that could wipe all OTP codes at once or dump process internals.
-# CONFIG, CLIENT and REPLICAOF stay: Sentinel's failover transaction needs them.
-DISABLED_COMMANDS = ("FLUSHDB", "FLUSHALL", "DEBUG")
 ETC = "/opt/bitnami/redis/etc"  # where the start scripts copy the ConfigMap (an emptyDir)
 
 

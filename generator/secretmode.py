@@ -40,7 +40,7 @@ def bundle_text(settings: Settings, rendered: str) -> str:
         return rendered
     import yaml
 
-    from generator.argocd import POD_SECURITY
+    from generator.render.argocd import POD_SECURITY
 
     namespace = {"apiVersion": "v1", "kind": "Namespace",
                  "metadata": {"name": settings.namespace, "labels": dict(POD_SECURITY)}}

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from generator import keyschema, redisconf
+from generator import keyschema
 from generator.bitnami import REDIS_PORT, SENTINEL_PORT
 from generator.core import names
 from generator.core.errors import SecretError, UsageError
 from generator.core.settings import Settings
+from generator.render.redis_values import DISABLED_COMMANDS
 
 DEFAULT_TIMEOUT_S = 5.0
 MAX_TIMEOUT_S = 120.0
@@ -249,7 +250,7 @@ def _steps(settings: Settings, target: Target, state: dict[str, Any]) -> Iterato
         return "DEL removed it"
 
     def disabled() -> str:
-        for command in redisconf.DISABLED_COMMANDS:
+        for command in DISABLED_COMMANDS:
             try:
                 state["client"].execute_command(command)
             except redis.ResponseError as e:
@@ -257,7 +258,7 @@ def _steps(settings: Settings, target: Target, state: dict[str, Any]) -> Iterato
                     raise _Broken(f"{command} to be unknown", f"ResponseError: {e}") from None
                 continue
             raise _Broken(f"{command} to be refused", f"{command} ran")
-        return ", ".join(redisconf.DISABLED_COMMANDS) + " are refused"
+        return ", ".join(DISABLED_COMMANDS) + " are refused"
 
     def persistence() -> str:
         client = state["client"]

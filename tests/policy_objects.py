@@ -13,11 +13,11 @@ from typing import Any
 
 import yaml
 
-from generator import render
 from generator.core.settings import Settings
 from generator.policy import Context
+from generator.render import chart
+from generator.render.values import deep_update
 from generator.validate import schema
-from generator.values import deep_update
 
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 BASE_SETTINGS: dict[str, Any] = {
@@ -151,7 +151,7 @@ class Case:
     def context(self, values_patch: dict[str, Any] | None = None) -> Context:
         data = {**schema.defaults(), **BASE_SETTINGS, **self.settings}
         settings = Settings.from_dict(data)
-        files = render.chart_files(settings, f"environments/{settings.env}.yaml")
+        files = chart.chart_files(settings, f"environments/{settings.env}.yaml")
         values: dict[str, Any] = {}
         for name in ("values.yaml", f"values-{settings.env}.yaml"):
             deep_update(values, yaml.safe_load(files[name]) or {})

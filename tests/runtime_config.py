@@ -11,11 +11,12 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from generator import pipeline, render
+from generator import pipeline
 from generator.bitnami import archive as subchart
 from generator.bitnami import config
 from generator.bitnami import names as bitnami_names
 from generator.core.settings import Settings
+from generator.render import values
 from tests.conftest import ROOT
 
 
@@ -26,7 +27,7 @@ def settings(env: str, root: Path = ROOT, **changes: Any) -> Settings:
 
 
 def equivalent(s: Settings) -> dict[str, str]:
-    return config.configmap(render.redis_values(s), bitnami_names.fullname(s.release_name), s.namespace)
+    return config.configmap(values.subchart_values(s), bitnami_names.fullname(s.release_name), s.namespace)
 
 
 @functools.cache

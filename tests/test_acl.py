@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import acl, redisconf
+from generator import redisconf
+from generator.render import acl
+from generator.render.redis_values import DISABLED_COMMANDS
 from tests import ha, redisproc, runtime_config
 
 redis = pytest.importorskip("redis")
@@ -75,7 +77,7 @@ def test_backend_user_is_limited_to_the_key_schema(acl_redis: redisproc.Server) 
                     ("SUBSCRIBE", "x"), ("SHUTDOWN",), ("ACL", "LIST"), ("MONITOR",)):
         with pytest.raises(redis.exceptions.NoPermissionError, match="no permissions to run"):
             r.execute_command(*command)
-    for command in redisconf.DISABLED_COMMANDS:
+    for command in DISABLED_COMMANDS:
         with pytest.raises(redis.ResponseError, match="unknown command"):
             r.execute_command(command)
 

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import argocd, crds, manifests, pipeline
+from generator import crds, manifests, pipeline
 from generator.core import names as naming
 from generator.core.settings import ArgoCD
+from generator.render import argocd
 from generator.validate import schema
 from tests.conftest import ROOT
 

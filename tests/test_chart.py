@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import pipeline, values
+from generator import pipeline
 from generator.bitnami import archive as subchart
 from generator.core import names as naming
 from generator.core import passwords
+from generator.render import values
 from tests.conftest import ROOT, tree
 
 PASSWORD = "correct-horse-battery"
@@ -406,7 +407,7 @@ def test_a_typo_in_the_subchart_values_fails_the_build(
         out["redis"]["master"]["persistance"] = out["redis"]["master"].pop("persistence")
         return out
 
-    monkeypatch.setattr("generator.render.env_values", typo)
+    monkeypatch.setattr("generator.render.values.env_values", typo)
     before = tree(with_subchart)
     ran = cli(with_subchart, "build", "dev")
     assert ran.code == 1

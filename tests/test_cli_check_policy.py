@@ -91,16 +91,16 @@ def test_exception_needs_a_known_rule_and_a_reason(bare_project: Path, cli, entr
 
 
 def test_bitnami_policy_switched_on_is_caught_in_the_real_render(with_subchart: Path, cli, monkeypatch) -> None:
-    from generator import render
+    from generator.render import values as render_values
 
-    original = render.env_values
+    original = render_values.env_values
 
     def with_bitnami_policy(settings):  # type: ignore[no-untyped-def]
         values = original(settings)
         values["redis"]["networkPolicy"] = {"enabled": True}
         return values
 
-    monkeypatch.setattr(render, "env_values", with_bitnami_policy)
+    monkeypatch.setattr(render_values, "env_values", with_bitnami_policy)
     ran = cli(with_subchart, "check")
     assert ran.code == 1
     found = [line for line in ran.out.splitlines() if line.startswith("error: dev: ")]

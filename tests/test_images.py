@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from generator import images, pipeline, render
+from generator import images, pipeline
 from generator.core.errors import CheckError
+from generator.render import values as render_values
 
 
 def test_dev_pulls_redis_only_and_prod_the_exporter_too(bare_project: Path) -> None:
@@ -37,12 +38,12 @@ def test_configured_source_and_pinned_digest(bare_project: Path) -> None:
     (image,) = images.images(pinned)
     assert str(image.source) == "docker.io/bitnamilegacy/redis:8.2.1-debian-12-r0"
     assert image.digest == digest
-    assert render.redis_values(pinned)["image"]["digest"] == digest
+    assert render_values.subchart_values(pinned)["image"]["digest"] == digest
 
 
 def test_a_helper_image_turned_on_must_come_from_ecr(bare_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = pipeline.prepare(bare_project, "dev").settings
-    real = render.redis_values
+    real = render_values.subchart_values
 
     def with_volume_permissions(s: Any) -> dict[str, Any]:
         values = real(s)
@@ -50,7 +51,7 @@ def test_a_helper_image_turned_on_must_come_from_ecr(bare_project: Path, monkeyp
                                                                   "repository": "bitnami/os-shell"}}
         return values
 
-    monkeypatch.setattr(render, "redis_values", with_volume_permissions)
+    monkeypatch.setattr(render_values, "subchart_values", with_volume_permissions)
     with pytest.raises(CheckError, match=r"redis.volumePermissions.image is turned on but does not point at .*"
                                          r"pulled from docker.io instead of ECR"):
         images.images(settings)
@@ -61,7 +62,7 @@ def test_a_helper_image_turned_on_must_come_from_ecr(bare_project: Path, monkeyp
             "registry": s.ecr_registry, "repository": s.ecr_repository, "tag": "os-shell-12-debian-12-r51"}}
         return values
 
-    monkeypatch.setattr(render, "redis_values", pointed_at_ecr)
+    monkeypatch.setattr(render_values, "subchart_values", pointed_at_ecr)
     assert [str(i.source) for i in images.images(settings)][1:] == ["docker.io/bitnami/os-shell:12-debian-12-r51"]
 
 

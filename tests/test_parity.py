@@ -15,6 +15,7 @@ import yaml
 from generator import guard, helm, pipeline
 from generator.core import paths
 from generator.core.paths import CHART_DIR
+from generator.render.chart import strip_dependencies
 from tests.conftest import ROOT
 
 ENVS = ("dev", "staging", "prod")
@@ -55,7 +56,7 @@ def staged(request: pytest.FixtureRequest) -> Iterator[tuple[Path, bool]]:
             (chart / "charts").mkdir()
             shutil.copy(archives[0], chart / "charts")
         else:
-            pipeline.strip_dependencies(chart)
+            strip_dependencies(chart)
         yield chart, want_subchart
 
 
@@ -97,7 +98,7 @@ def test_the_build_renders_what_argo_cd_renders(bare_project: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         chart = Path(tmp) / "chart"
         shutil.copytree(bare_project / CHART_DIR, chart)
-        pipeline.strip_dependencies(chart)
+        strip_dependencies(chart)
         argo = argo_render(chart, "staging", "helm4")
     assert argo == result.rendered
 

@@ -17,6 +17,7 @@ import pytest
 from generator import pipeline
 from generator.core import atomic, passwords
 from generator.core.errors import RenderError
+from generator.render import write
 from tests.conftest import ROOT, tree
 
 
@@ -148,7 +149,7 @@ def test_failed_bundle_rename_restores_chart(
     def fail(bundle: Path, target: Path) -> None:
         raise error
 
-    monkeypatch.setattr(pipeline, "_install_bundle", fail)
+    monkeypatch.setattr(write, "_install_bundle", fail)
     ran = cli(bare_project, "build", "dev")
     assert (ran.code, ran.err) == (2, "error: cannot write build/dev/: No space left on device; "
                                       "chart/ is left as it was\n")

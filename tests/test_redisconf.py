@@ -16,6 +16,7 @@ import pytest
 
 from generator import keyschema, redisconf
 from generator.bitnami import config
+from generator.render.redis_values import DISABLED_COMMANDS
 from tests import ha, redisproc, runtime_config
 from tests.conftest import ARCHIVES, ROOT, SKIP_NO_SUBCHART
 
@@ -91,7 +92,7 @@ def test_disabled_commands_are_refused_in_every_role(tmp_path: Path, root_of, en
     try:
         r = srv.client()
         keyschema.store(r, "alice", keyschema.OtpRecord("123456", "+15550100"))
-        for command in (*redisconf.DISABLED_COMMANDS, "FLUSHALL ASYNC", "FLUSHDB SYNC"):
+        for command in (*DISABLED_COMMANDS, "FLUSHALL ASYNC", "FLUSHDB SYNC"):
             with pytest.raises(redis.ResponseError, match="unknown command"):
                 r.execute_command(*command.split())
         assert keyschema.load(r, "alice") == keyschema.OtpRecord("123456", "+15550100"), source

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import redisconf, render
+from generator import redisconf
 from generator.bitnami import config
+from generator.render import values as render_values
 from tests import redisproc, runtime_config
 
 pytest.importorskip("redis")
@@ -89,7 +90,7 @@ def test_smoke_fails_on_a_wrong_password(bare_project: Path, cli, dev_redis, mon
 
 def test_smoke_fails_when_flushall_is_allowed(bare_project: Path, cli, tmp_path: Path) -> None:
     s = runtime_config.settings("dev")
-    values = render.redis_values(s)
+    values = render_values.subchart_values(s)
     values["master"]["disableCommands"] = []
     srv = _server(tmp_path, files=config.configmap(values)).start()
     try:

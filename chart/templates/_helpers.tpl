@@ -1,7 +1,7 @@
 {{/*
 Helpers for the templates we own (the Secret and the NetworkPolicy). Written by hand, not
-generated. Names here must match generator/naming.py, which `outputs` and the Argo CD
-manifests use.
+generated. Names here must match generator/core/names.py and generator/bitnami/names.py,
+which `outputs` and the Argo CD manifests use.
 */}}
 
 {{/* Name of our own objects: the release name, which also prefixes Bitnami's. */}}
@@ -17,7 +17,7 @@ app.kubernetes.io/part-of: twofa
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
 
-{{/* Bitnami's `common.names.fullname`, which names its Services: see generator/naming.py. */}}
+{{/* Bitnami's `common.names.fullname`, which names its Services: see generator/bitnami/names.py. */}}
 {{- define "twofa-redis.bitnamiFullname" -}}
 {{- if contains "redis" .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}

@@ -26,6 +26,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = PACKAGE / "schemas"
 SCHEMA_PATH = SCHEMA_DIR / "values.schema.json"
 CRD_DIR = SCHEMA_DIR / "crds"
+TEMPLATES = PACKAGE / "render" / "templates"
 # Only meaningful when the package runs from its source checkout (an editable install): a
 # project elsewhere (--root, a test's copy) still finds the tools scripts/setup pinned there.
 _CHECKOUT_TOOLS = PACKAGE.parent / TOOLS_BIN

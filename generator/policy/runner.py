@@ -11,7 +11,7 @@ from generator.core.k8s import name_of
 from generator.core.settings import Settings
 from generator.policy.model import ERROR, Context, Coverage, Finding
 from generator.policy.rules import RULES
-from generator.values import chart_values
+from generator.render.values import chart_values
 
 
 @dataclass(frozen=True)

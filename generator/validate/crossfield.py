@@ -19,7 +19,7 @@ from generator.core.errors import Problem, ValidationError
 from generator.core.names import ECR_HOST
 from generator.core.paths import COMMON_FILE, ENV_DIR
 from generator.load.environment import Environment
-from generator.topology import SENTINEL_QUORUM
+from generator.render.redis_values import SENTINEL_QUORUM
 
 SHARED_SETTINGS = ("chart_version", "chart_repository")
 MAX_STATEFULSET_NAME = 52

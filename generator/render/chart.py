@@ -1,7 +1,9 @@
-"""Render the generated files of chart/ and write them atomically.
+"""The generated files of chart/: Chart.yaml and values-<env>.yaml (Jinja2, data only) and the
+shared values.yaml (a static file, copied as it is); and a chart without its dependency, for
+rendering our own templates when the subchart archive is absent.
 
-Jinja2 renders data files only (Chart.yaml, values files); our Helm templates are written by
-hand in chart/templates/, so no Go template is ever produced by a Jinja2 template.
+Jinja2 renders data files only; our Helm templates are written by hand in chart/templates/, so
+no Go template is ever produced by a Jinja2 template.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ import functools
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from generator.core import yamlio
 from generator.core.errors import RenderError
-from generator.core.paths import COMMON_FILE, ENV_DIR
+from generator.core.paths import COMMON_FILE, ENV_DIR, TEMPLATES
 from generator.core.settings import Settings
-from generator.values import chart_values, env_values
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+from generator.render import values
 
 
 @functools.cache
@@ -41,7 +43,7 @@ def render_template(name: str, **context: Any) -> str:
     except jinja2.TemplateError as e:
         line = getattr(e, "lineno", None)
         where = f"{name}:{line}" if line else name
-        raise RenderError(f"generator/templates/{where}: {e}") from e
+        raise RenderError(f"generator/render/templates/{where}: {e}") from e
 
 
 def chart_files(settings: Settings, env_file: str) -> dict[str, str]:
@@ -51,16 +53,16 @@ def chart_files(settings: Settings, env_file: str) -> dict[str, str]:
         "Chart.yaml": render_template(
             "Chart.yaml.j2", chart_version=settings.chart_version, chart_repository=settings.chart_repository
         ),
-        "values.yaml": render_template("values.yaml.j2"),
+        values.SHARED_FILE: values.shared_text(),
         f"values-{settings.env}.yaml": render_template(
-            "values-env.yaml.j2", env=settings.env, sources=sources, values=env_values(settings)
+            "values-env.yaml.j2", env=settings.env, sources=sources, values=values.env_values(settings)
         ),
     }
 
 
-
-def redis_values(settings: Settings) -> dict[str, Any]:
-    """What the Bitnami subchart receives for one environment (the `redis:` section)."""
-    files = chart_files(settings, f"{ENV_DIR}/{settings.env}.yaml")
-    redis: dict[str, Any] = chart_values(files, settings.env).get("redis") or {}
-    return redis
+def strip_dependencies(chart: Path) -> None:
+    """Without the archive helm refuses a chart that lists it; render ours alone."""
+    meta_path = chart / "Chart.yaml"
+    meta = yamlio.load(meta_path.read_text())
+    meta.pop("dependencies", None)
+    meta_path.write_text(yaml.safe_dump(meta, sort_keys=False))

@@ -12,11 +12,11 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from generator import render
 from generator.core import atomic, names
 from generator.core.errors import RenderError
 from generator.core.paths import ARGOCD_DIR, COMMON_FILE, ENV_DIR
 from generator.core.settings import Settings
+from generator.render import chart
 
 CHART_PATH = "chart"  # what Argo CD points at: the directory `build` writes
 SYNC_OPTIONS = ("CreateNamespace=true",)
@@ -79,7 +79,7 @@ def files(settings: Settings, env_file: str) -> dict[str, str]:
     """argocd/<env>.yaml by path relative to the project root; nothing when argocd is unset."""
     if settings.argocd is None:
         return {}
-    text = render.render_template(
+    text = chart.render_template(
         "application.yaml.j2", env=settings.env, sources=[f"{ENV_DIR}/{COMMON_FILE}", env_file],
         application=application(settings),
     )
