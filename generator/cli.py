@@ -1,4 +1,5 @@
-"""Command line: parse arguments, call the pipeline, turn errors into messages and exit codes.
+"""Command line: parse arguments, run the command's module (generator/commands/<verb>.py), turn
+errors into messages and exit codes.
 
 Exit codes: 0 success; 1 a check failed (stale chart/, invalid manifests, helm failure);
 2 bad input (settings, arguments, environment variables). Only a bug prints a traceback.
@@ -7,189 +8,25 @@ Exit codes: 0 success; 1 a check failed (stale chart/, invalid manifests, helm f
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from generator import __version__
 from generator.core.errors import GeneratorError
+from generator.core.passwords import MIN_PASSWORD
 
-EPILOG = """\
+EPILOG = f"""\
 exit codes: 0 ok; 1 a check failed (stale chart/, invalid manifests, a failed helm call);
 2 bad input (an environment file, an argument, the password variable).
 
 The Redis password is never a setting. secret_mode says how it reaches the cluster: existing
 (a Secret made out of band), external (an ExternalSecret reading AWS Secrets Manager, filled by
-`secret put`), or render: build reads TF_VAR_redis_password or REDIS_PASSWORD (at least 8
+`secret put`), or render: build reads TF_VAR_redis_password or REDIS_PASSWORD (at least {MIN_PASSWORD}
 characters) and writes the Secret only into the git-ignored build/<env>/manifests.yaml (mode
 0600). chart/, environments/ and argocd/ never contain it, and check fails if they do.
 """
-
-
-def _root(args: argparse.Namespace) -> Path:
-    return Path(args.root).resolve()
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    from generator import pipeline
-    from generator.core.paths import BUILD_DIR
-
-    root = _root(args)
-    result = pipeline.build(root, args.env, require_subchart=args.require_subchart,
-                            verify_images=args.verify_images)
-    s = result.settings
-    image = f"{s.ecr_registry}/{s.ecr_repository}:{s.image_tag}"
-    print(f"{s.env}: settings valid; image {image}" if s.enable_redis else f"{s.env}: enable_redis is false")
-    print(result.summary.line(s.env))
-    files = ", ".join(sorted(result.files))
-    others = "".join(f", {path}" for path in result.written)
-    print(f"{s.env}: wrote chart/ ({files}){others} and {BUILD_DIR}/{s.env}/manifests.yaml")
-    return 0
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from generator import check
-    from generator import report as policy_report
-
-    report = check.run(_root(args), require_subchart=args.require_subchart, workers=args.jobs)
-    document = policy_report.render(report.policy, args.format)
-    # With a machine format on stdout, progress goes to stderr so stdout stays one document.
-    progress = sys.stdout if args.format == "text" and not args.output else sys.stderr
-    for line in report.lines:
-        print(line, file=progress)
-    if args.output:
-        policy_report.write(Path(args.output), document)
-    else:
-        sys.stdout.write(document)
-    for problem in report.problems:
-        print(problem, file=sys.stderr)
-    return 1 if report.problems or policy_report.failed(report.policy) else 0
-
-
-def cmd_outputs(args: argparse.Namespace) -> int:
-    from generator import pipeline
-    from generator.core import names
-
-    prepared = pipeline.prepare(_root(args), args.env, resolve_ecr=False)  # outputs never name the registry
-    print(json.dumps(names.outputs(prepared.settings), indent=2))
-    return 0
-
-
-def cmd_deps(args: argparse.Namespace) -> int:
-    from generator import deps
-
-    print(deps.build(_root(args), timeout=args.timeout))
-    return 0
-
-
-def cmd_diff(args: argparse.Namespace) -> int:
-    from generator import objdiff
-
-    text = objdiff.run(_root(args), args.env)
-    if text:
-        print(text, end="")
-    else:
-        print(f"{args.env}: no change to the rendered objects")
-    return 0
-
-
-def cmd_secret(args: argparse.Namespace) -> int:
-    from generator import secretstore
-
-    root = _root(args)
-    if args.action == "put":
-        print(secretstore.put(root, args.env))
-    else:
-        print(secretstore.check(root, args.env))
-    return 0
-
-
-def cmd_smoke(args: argparse.Namespace) -> int:
-    from generator import pipeline, smoke
-    from generator.core import passwords
-    from generator.core.errors import SecretError, SmokeError
-
-    settings = pipeline.prepare(_root(args), args.env).settings
-    password = smoke.password_from_secret(settings) if args.password_from_secret else passwords.read_password()
-    if password is None:
-        raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
-    target = smoke.target_for(settings, password, args.host, args.port, args.timeout, args.direct)
-    say = (lambda step: None) if args.json else (lambda step: print(step.line(), flush=True))
-    report = smoke.run(settings, target, say)
-    if args.json:
-        print(json.dumps(report.as_json(), indent=2))
-        return 0 if report.ok else 1
-    print(f"{settings.env}: {len(report.steps)} steps against {report.target} in {report.seconds:.2f} s: "
-          + ("ok" if report.ok else "FAILED"))
-    if not report.ok:
-        bad = report.steps[-1]
-        raise SmokeError(f"smoke {settings.env}: {bad.name}: expected {bad.expected}; got {bad.got}")
-    return 0
-
-
-def cmd_images(args: argparse.Namespace) -> int:
-    from generator import images, mirror, pipeline
-
-    settings = pipeline.prepare(_root(args), args.env).settings
-    if not args.verify:
-        for image in images.images(settings):
-            print(image.ref + (f"@{image.digest}" if image.digest else ""))
-        return 0
-    checked = mirror.verify(settings)
-    for item in checked:
-        print(item.line())
-    bad = [v for v in checked if v.problem]
-    if bad:
-        pin = " --pin" if any(v.image.digest for v in bad) else ""
-        print(f"error: {len(bad)} of {len(checked)} images not as expected in ECR; "
-              f"run `python -m generator mirror {args.env}{pin}`", file=sys.stderr)
-        return 1
-    return 0
-
-
-def cmd_mirror(args: argparse.Namespace) -> int:
-    from generator import mirror, pipeline
-
-    prepared = pipeline.prepare(_root(args), args.env)
-    settings = prepared.settings
-    progress = mirror.terminal_progress() if sys.stderr.isatty() else None
-    try:
-        outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
-                                 siblings=mirror.sibling_repositories(_root(args), settings))
-    except KeyboardInterrupt:
-        print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
-              "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
-              file=sys.stderr)
-        return 130
-    if sys.stderr.isatty():
-        print("\r\033[K", end="", file=sys.stderr)
-    if not outcomes:
-        print(f"{args.env}: enable_redis is false: no images to mirror")
-    for outcome in outcomes:
-        print(outcome.line(), file=sys.stderr if outcome.status == mirror.FAILED else sys.stdout)
-    failed = [o for o in outcomes if o.status == mirror.FAILED]
-    if failed:
-        print(f"error: {len(failed)} of {len(outcomes)} images failed to mirror; re-run to finish "
-              "(blobs already copied are not sent again)", file=sys.stderr)
-        return 1
-    if args.pin and not args.dry_run:
-        mirror.pin(_root(args), prepared.env.file, mirror.digests(outcomes))
-        print(f"{args.env}: pinned {len(outcomes)} digest(s) in {prepared.env.file}; "
-              f"run `python -m generator build {args.env}` to render them")
-    return 0
-
-
-def cmd_docs(args: argparse.Namespace) -> int:
-    from generator import docs
-
-    if args.readme:
-        changed = docs.update_readme(_root(args) / "README.md")
-        print("README.md: settings table " + ("updated" if changed else "already up to date"))
-    else:
-        print(docs.table(), end="")
-    return 0
 
 
 class _Paragraphs(argparse.HelpFormatter):
@@ -227,7 +64,6 @@ def parser() -> argparse.ArgumentParser:
                    help="fail when the Bitnami archive is not in chart/charts/ (default: render our templates only)")
     b.add_argument("--verify-images", action="store_true",
                    help="also ask ECR that every image exists and that pinned digests still match (needs AWS)")
-    b.set_defaults(func=cmd_build)
 
     c = sub.add_parser("check", **common, help="CI: every environment valid, policy rules kept, chart/ up to date",
                        description="Re-render every environment in memory, run the same checks as build and the "
@@ -240,37 +76,32 @@ def parser() -> argparse.ArgumentParser:
                    help="policy report format: text (default), json, or sarif (SARIF 2.1.0, for CI annotations)")
     c.add_argument("--output", "-o", metavar="FILE", help="write the policy report to FILE (atomically) "
                    "instead of stdout")
-    c.set_defaults(func=cmd_check)
 
     o = sub.add_parser("outputs", **common, help="the Terraform module's outputs for an environment, as JSON",
                        description="Print redis_enabled, redis_host, redis_port, redis_namespace, "
                        "redis_password_secret_name, redis_password_secret_key and redis_connection_url as JSON.")
     o.add_argument("env", help="environment name")
-    o.set_defaults(func=cmd_outputs)
 
     d = sub.add_parser("deps", **common, help="fetch the Bitnami chart into chart/charts/ (needs the chart registry)",
                        description="Run `helm dependency build` for chart/. Needs the registry named by "
                        "chart_repository; offline it explains how to place the archive by hand.")
     d.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="give up on the registry after this long (default: 60)")
-    d.set_defaults(func=cmd_deps)
 
     df = sub.add_parser("diff", **common, help="what a change to an environment changes in the rendered objects",
                         description="Render chart/ of the last commit (as its argocd/<env>.yaml tells Argo CD) and "
                         "environments/ as they are now, and print a unified diff per object (apiVersion, kind, "
                         "namespace, name), Secret data masked. For pull request reviews.")
     df.add_argument("env", help="environment name")
-    df.set_defaults(func=cmd_diff)
 
     sc = sub.add_parser("secret", **common,
                         help="store or verify the password in AWS Secrets Manager (secret_mode external)",
                         description="put: store the password (from TF_VAR_redis_password / REDIS_PASSWORD, else a "
-                        "prompt; at least 8 characters, never echoed) under the name the ExternalSecret reads, "
-                        "creating or updating it. check: verify it is there, without printing it.")
+                        f"prompt; at least {MIN_PASSWORD} characters, never echoed) under the name the ExternalSecret "
+                        "reads, creating or updating it. check: verify it is there, without printing it.")
     sc.add_argument("action", choices=("put", "check"),
                     help="put: store or update the password; check: verify it is stored, without printing it")
     sc.add_argument("env", help="environment name")
-    sc.set_defaults(func=cmd_secret)
 
     sm = sub.add_parser("smoke", **common,
                         help="prove a live Redis keeps the environment's promises (auth, key schema, TTL, "
@@ -291,7 +122,6 @@ def parser() -> argparse.ArgumentParser:
     sm.add_argument("--password-from-secret", action="store_true",
                     help="read the password from the environment's Secret with kubectl (current context)")
     sm.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
-    sm.set_defaults(func=cmd_smoke)
 
     i = sub.add_parser("images", **common, help="the images an environment pulls, as registry/repository:tag",
                        description="List every image the environment's deployment pulls (redis; the exporter when "
@@ -300,7 +130,6 @@ def parser() -> argparse.ArgumentParser:
                        "pinned digest no longer matches.")
     i.add_argument("env", help="environment name")
     i.add_argument("--verify", action="store_true", help="ask ECR for each image's digest (needs AWS)")
-    i.set_defaults(func=cmd_images)
 
     m = sub.add_parser("mirror", **common, help="copy the environment's images into ECR (no Docker daemon)",
                        description="For each image: skip it when its tag is in ECR, otherwise copy it from its source "
@@ -314,21 +143,20 @@ def parser() -> argparse.ArgumentParser:
                    help="write the digests in ECR into environments/<env>.yaml (images.<name>.digest), so the "
                    "deployment pulls exactly those bytes")
     m.add_argument("--jobs", "-j", type=_at_least_one, default=4, help="blobs copied in parallel (default: 4)")
-    m.set_defaults(func=cmd_mirror)
 
     t = sub.add_parser("docs", **common, help="print the settings table (from schemas/values.schema.json) as Markdown",
                        description="Print every setting of an environment file (name, type, default, description) "
                        "as the Markdown table README.md carries between its settings markers.")
     t.add_argument("--readme", action="store_true",
                    help="rewrite the table in README.md (between <!-- settings:start/end -->) instead of printing it")
-    t.set_defaults(func=cmd_docs)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        command = importlib.import_module(f"generator.commands.{args.command}")
+        return int(command.run(args))
     except GeneratorError as e:
         for line in e.lines():
             print(line, file=sys.stderr)

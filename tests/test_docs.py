@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import docs
+from generator.commands import docs
 from tests.conftest import ROOT
 
 

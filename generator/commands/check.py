@@ -1,25 +1,30 @@
-"""`check`: every environment valid, rendered and checked in memory, and chart/ up to date."""
+"""`check`: every environment valid, rendered and checked in memory, policy rules kept, chart/ and
+argocd/ up to date; writes nothing but --output."""
 
 from __future__ import annotations
 
+import argparse
 import difflib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import gitops_check, pipeline, policy
+from generator import report as policy_report
+from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
 
 
 @dataclass
-class Report:
+class CheckReport:
     lines: list[str] = field(default_factory=list)  # progress, to stdout
     problems: list[str] = field(default_factory=list)  # failures, to stderr
     policy: list[policy.EnvReport] = field(default_factory=list)  # policy rules, per environment
 
 
-def run(root: Path, require_subchart: bool = False, workers: int = 2) -> Report:
-    report = Report()
+def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> CheckReport:
+    report = CheckReport()
     report.lines, report.problems = gitops_check.guard(root)
     if report.problems:
         return report  # a committed password comes first, even when the settings are invalid too
@@ -67,3 +72,19 @@ def drift(chart: Path, expected: dict[str, str]) -> list[str]:
                                     f"chart/{name} (committed)", f"chart/{name} (from environments/)")
         problems.append(f"error: chart/{name}: stale; run `python -m generator build <env>`:\n" + "".join(diff))
     return problems
+
+
+def run(args: argparse.Namespace) -> int:
+    report = check_all(root_of(args), require_subchart=args.require_subchart, workers=args.jobs)
+    document = policy_report.render(report.policy, args.format)
+    # With a machine format on stdout, progress goes to stderr so stdout stays one document.
+    progress = sys.stdout if args.format == "text" and not args.output else sys.stderr
+    for line in report.lines:
+        print(line, file=progress)
+    if args.output:
+        policy_report.write(Path(args.output), document)
+    else:
+        sys.stdout.write(document)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    return 1 if report.problems or policy_report.failed(report.policy) else 0

@@ -1,4 +1,4 @@
-"""`docs`: the settings table of README.md, generated from schemas/values.schema.json.
+"""`docs [--readme]`: the settings table of README.md, generated from schemas/values.schema.json.
 
 The schema is the one place a setting is defined (type, default, description, format), so the
 README's table is derived from it and a test fails when the two drift apart.
@@ -6,10 +6,12 @@ README's table is derived from it and a test fails when the two drift apart.
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
 
+from generator.commands import root_of
 from generator.core import atomic
 from generator.core.errors import RenderError
 from generator.core.paths import SCHEMA_PATH
@@ -90,3 +92,12 @@ def update_readme(readme: Path, schema_path: Path = SCHEMA_PATH) -> bool:
         return False
     atomic.write_text(readme, new)
     return True
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.readme:
+        changed = update_readme(root_of(args) / "README.md")
+        print("README.md: settings table " + ("updated" if changed else "already up to date"))
+    else:
+        print(table(), end="")
+    return 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from generator import helm
 from generator.bitnami import archive as subchart
+from generator.commands import root_of
 from generator.core.errors import ToolError
 from generator.core.paths import CHART_DIR
 
@@ -25,3 +27,8 @@ def build(root: Path, timeout: float = DEFAULT_TIMEOUT_S) -> str:
         ) from None
     found = subchart.find(chart)
     return f"chart/charts/: {found.archive.name} (redis {found.version})" if found else "chart/charts/: nothing fetched"
+
+
+def run(args: argparse.Namespace) -> int:
+    print(build(root_of(args), timeout=args.timeout))
+    return 0

@@ -1,0 +1,31 @@
+"""`images <env> [--verify]`: every image the deployment pulls; with --verify, whether ECR has it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from generator import pipeline
+from generator.commands import root_of
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = pipeline.prepare(root_of(args), args.env).settings
+    if not args.verify:
+        from generator import images
+
+        for image in images.images(settings):
+            print(image.ref + (f"@{image.digest}" if image.digest else ""))
+        return 0
+    from generator import mirror
+
+    checked = mirror.verify(settings)
+    for item in checked:
+        print(item.line())
+    bad = [v for v in checked if v.problem]
+    if bad:
+        pin = " --pin" if any(v.image.digest for v in bad) else ""
+        print(f"error: {len(bad)} of {len(checked)} images not as expected in ECR; "
+              f"run `python -m generator mirror {args.env}{pin}`", file=sys.stderr)
+        return 1
+    return 0

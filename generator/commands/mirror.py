@@ -1,0 +1,40 @@
+"""`mirror <env> [--dry-run] [--pin]`: copy the environment's images into ECR, no Docker daemon."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from generator import mirror, pipeline
+from generator.commands import root_of
+
+
+def run(args: argparse.Namespace) -> int:
+    root = root_of(args)
+    prepared = pipeline.prepare(root, args.env)
+    settings = prepared.settings
+    progress = mirror.terminal_progress() if sys.stderr.isatty() else None
+    try:
+        outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
+                                 siblings=mirror.sibling_repositories(root, settings))
+    except KeyboardInterrupt:
+        print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
+              "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
+              file=sys.stderr)
+        return 130
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr)
+    if not outcomes:
+        print(f"{args.env}: enable_redis is false: no images to mirror")
+    for outcome in outcomes:
+        print(outcome.line(), file=sys.stderr if outcome.status == mirror.FAILED else sys.stdout)
+    failed = [o for o in outcomes if o.status == mirror.FAILED]
+    if failed:
+        print(f"error: {len(failed)} of {len(outcomes)} images failed to mirror; re-run to finish "
+              "(blobs already copied are not sent again)", file=sys.stderr)
+        return 1
+    if args.pin and not args.dry_run:
+        mirror.pin(root, prepared.env.file, mirror.digests(outcomes))
+        print(f"{args.env}: pinned {len(outcomes)} digest(s) in {prepared.env.file}; "
+              f"run `python -m generator build {args.env}` to render them")
+    return 0
