@@ -20,7 +20,8 @@ from generator.render.chart import strip_dependencies
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._project import copy_project, generator, has_subchart, interleaved, load_note, run_once
-from generator import helm, pipeline
+from generator import pipeline
+from generator.check import helm
 
 GOAL = 2.0
 

@@ -12,7 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import pipeline, policy  # noqa: E402
+from generator import pipeline  # noqa: E402
+from generator.check import policy  # noqa: E402
 
 
 def main() -> None:

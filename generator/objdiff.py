@@ -23,8 +23,9 @@ from typing import Any
 
 import yaml
 
-from generator import helm, manifests, pipeline
+from generator import pipeline
 from generator.bitnami import archive as subchart
+from generator.check import helm, manifests
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings

@@ -19,14 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator import helm, images, manifests
+from generator import images
 from generator.bitnami import archive
+from generator.check import helm, manifests, subchart
 from generator.core import atomic, passwords
 from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError, ValidationError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
 from generator.load import discovery, environment
-from generator.render import chart, values
+from generator.render import chart
 from generator.validate import crossfield, schema
 
 if TYPE_CHECKING:
@@ -199,25 +200,8 @@ def _template_checked(
         raise CheckError(problems=(), message=passwords.scrub(
             f"{settings.env}: rendered objects are invalid:\n" + "\n".join("    " + e for e in summary.errors),
             password))
-    notes = _subchart_notes(settings, files, found)
+    notes = subchart.check(settings, files, found)
     return Result(settings, files, rendered, objects, summary, found, notes)
-
-
-def _subchart_notes(settings: Settings, files: dict[str, str], found: archive.Subchart | None) -> list[str]:
-    if found is None:
-        return [f"{settings.env}: subchart not present in chart/charts/: rendered and validated our own "
-                "templates only (run `python -m generator deps`, or pass --require-subchart to fail)"]
-    notes = []
-    if found.version != settings.chart_version:
-        notes.append(f"{settings.env}: chart/charts/{found.archive.name} is version {found.version}, "
-                     f"chart_version is {settings.chart_version}: run `python -m generator deps`")
-    ours = values.chart_values(files, settings.env).get("redis") or {}
-    unknown = archive.unknown_keys(ours, found.defaults)
-    if unknown:
-        raise CheckError(f"{settings.env}: keys set for the redis subchart that its values.yaml "
-                         f"({found.version}) does not have, so Helm would ignore them: " + ", ".join(
-                             f"redis.{k}" for k in unknown))
-    return notes
 
 
 def build(
@@ -230,7 +214,8 @@ def build(
     """Validate, render, check; then write chart/ and build/<env>/ atomically.
     With verify_images, every image (and pinned digest) must also be in ECR."""
     from generator import secretmode
-    from generator.render import argocd, write
+    from generator.check import drift
+    from generator.render import write
 
     prepared = prepare(root, name)
     if prepared.ecr is not None:
@@ -242,7 +227,7 @@ def build(
             say(f"{name}: in ECR: {checked.image.ref} {checked.digest}")
     password, note = secretmode.bundle_password(prepared.settings)
     with _rendering(root, [prepared.settings], [prepared.env.file], password, require_subchart) as results:
-        applications = argocd.checked_files(prepared.settings, prepared.env.file)  # while helm renders
+        applications = drift.checked_applications(prepared.settings, prepared.env.file)  # while helm renders
         (result,) = results()
     write.install(root, name, result.files, secretmode.bundle_text(prepared.settings, result.rendered), applications)
     result.notes[:0] = [note] if note else []

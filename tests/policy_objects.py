@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
+from generator.check.policy import Context
 from generator.core.settings import Settings
-from generator.policy import Context
 from generator.render import chart
 from generator.render.values import deep_update
 from generator.validate import schema

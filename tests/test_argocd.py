@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import crds, manifests, pipeline
+from generator import pipeline
+from generator.check import crds, manifests
 from generator.core import names as naming
 from generator.core.settings import ArgoCD
 from generator.render import argocd

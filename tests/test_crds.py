@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from generator import crds
+from generator.check import crds
 
 SCHEMAS = sorted(crds.CRD_DIR.glob("*.json"))
 

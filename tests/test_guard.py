@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import guard
+from generator.check import guard
 
 PASSWORD = "s3cret-OTP-redis-pw"
 

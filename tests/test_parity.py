@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import guard, helm, pipeline
+from generator import pipeline
+from generator.check import guard, helm
 from generator.core import paths
 from generator.core.paths import CHART_DIR
 from generator.render.chart import strip_dependencies

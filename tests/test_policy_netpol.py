@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.policy import evaluate, netpol
-from generator.policy.netpol import Allowed, Peer, Target
+from generator.check.policy import evaluate, netpol
+from generator.check.policy.netpol import Allowed, Peer, Target
 from tests.policy_objects import Case
 
 POD = Target("StatefulSet/redis-master", "redis", {"app.kubernetes.io/name": "redis", "app": "r"},

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from generator import policy
-from generator.policy import Coverage
+from generator.check import policy
+from generator.check.policy import Coverage
 from tests.policy_objects import SECURE, Case
 
 Break = Callable[[Case], dict[str, Any] | None]  # mutates the case; may return a values patch

@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from generator import policy, report
+from generator.check import policy, report
 from tests.conftest import ROOT
 from tests.policy_objects import Case
 

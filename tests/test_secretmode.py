@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import manifests
+from generator.check import manifests
 from tests.conftest import tree
 
 PASSWORD = "Otp-redis-Pa55word"

@@ -4,13 +4,13 @@ argocd/ up to date; writes nothing but --output."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import gitops_check, pipeline, policy
-from generator import report as policy_report
+from generator import pipeline
+from generator.check import drift, guard, policy
+from generator.check import report as policy_report
 from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
@@ -25,7 +25,7 @@ class CheckReport:
 
 def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> CheckReport:
     report = CheckReport()
-    report.lines, report.problems = gitops_check.guard(root)
+    report.lines, report.problems = guard.summary(root)
     if report.problems:
         return report  # a committed password comes first, even when the settings are invalid too
     prepared = pipeline.prepare_all(root)
@@ -41,37 +41,13 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
         report.lines.append(result.summary.line(result.settings.env))
         report.lines.extend(result.notes)
         report.policy.append(policy.evaluate(policy.context(result, root)))
-    report.problems.extend(drift(root / CHART_DIR, expected))
-    lines, problems = gitops_check.run(root, prepared)
+    report.problems.extend(drift.chart_drift(root / CHART_DIR, expected))
+    lines, problems = drift.applications(root, [(p.settings, p.env.file) for p in prepared])
     report.lines.extend(lines)
     report.problems.extend(problems)
     verdict = "up to date" if not report.problems else "STALE"
     report.lines.append(f"chart/: {len(prepared)} environments, generated files {verdict}")
     return report
-
-
-def drift(chart: Path, expected: dict[str, str]) -> list[str]:
-    """A unified diff per generated file that differs from what the environments produce."""
-    problems = []
-    present = {p.name for p in chart.glob("values-*.yaml")} | {
-        n for n in ("Chart.yaml", "values.yaml") if (chart / n).exists()
-    }
-    for name in sorted(present | set(expected)):
-        path = chart / name
-        want = expected.get(name)
-        have = path.read_text(encoding="utf-8") if path.exists() else None
-        if want == have:
-            continue
-        if want is None:
-            problems.append(f"error: chart/{name}: no environments/{name[7:]} produces it; delete it")
-            continue
-        if have is None:
-            problems.append(f"error: chart/{name}: missing; run `python -m generator build <env>`")
-            continue
-        diff = difflib.unified_diff(have.splitlines(keepends=True), want.splitlines(keepends=True),
-                                    f"chart/{name} (committed)", f"chart/{name} (from environments/)")
-        problems.append(f"error: chart/{name}: stale; run `python -m generator build <env>`:\n" + "".join(diff))
-    return problems
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from generator import helm
 from generator.bitnami import archive as subchart
+from generator.check import helm
 from generator.commands import root_of
 from generator.core.errors import ToolError
 from generator.core.paths import CHART_DIR

@@ -8,7 +8,6 @@ up in a pull request exactly as Argo CD will read it, and needs no ApplicationSe
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
@@ -98,47 +97,3 @@ def write(root: Path, env: str, produced: dict[str, str]) -> None:
         atomic.write_text(path, text)
     except OSError as e:
         raise RenderError(f"cannot write {file_name(env)}: {e.strerror}") from e
-
-
-def drift(root: Path, expected: dict[str, str]) -> list[str]:
-    """A unified diff per argocd/ file that differs from what the environments produce."""
-    problems = []
-    directory = root / ARGOCD_DIR
-    present = {f"{ARGOCD_DIR}/{p.name}" for p in directory.glob("*.yaml")} if directory.is_dir() else set()
-    for name in sorted(present | set(expected)):
-        want = expected.get(name)
-        path = root / name
-        have = path.read_text(encoding="utf-8") if path.exists() else None
-        if want == have:
-            continue
-        if want is None:
-            problems.append(f"error: {name}: no environment with argocd settings produces it; delete it")
-        elif have is None:
-            problems.append(f"error: {name}: missing; run `python -m generator build {Path(name).stem}`")
-        else:
-            diff = difflib.unified_diff(have.splitlines(keepends=True), want.splitlines(keepends=True),
-                                        f"{name} (committed)", f"{name} (from environments/)")
-            problems.append(f"error: {name}: stale; run `python -m generator build {Path(name).stem}`:\n"
-                            + "".join(diff))
-    return problems
-
-
-def checked_files(settings: Settings, env_file: str) -> dict[str, str]:
-    """`files`, after validating each Application against schemas/crds/; CheckError if invalid."""
-    from generator import manifests
-    from generator.core.errors import CheckError, Problem, ValidationError
-
-    argo = settings.argocd
-    if argo is not None and not argo.automated:
-        idle = [f"argocd.{k}" for k, v in (("prune", argo.prune), ("self_heal", argo.self_heal)) if v]
-        if idle:
-            raise ValidationError(problems=[Problem(env_file, k, "takes effect only with argocd.automated: true "
-                                                    "(Argo CD ignores it otherwise); set that, or remove this")
-                                            for k in idle])
-    produced = files(settings, env_file)
-    for name, text in produced.items():
-        summary = manifests.validate(manifests.parse(text), settings.kube_version)
-        if summary.errors or summary.custom != 1:
-            detail = "\n".join("    " + e for e in summary.errors) or "    not validated against schemas/crds/"
-            raise CheckError(f"{name}: the Application is invalid:\n{detail}")
-    return produced

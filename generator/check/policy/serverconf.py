@@ -14,10 +14,10 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from generator.bitnami import config
+from generator.bitnami import config, names
+from generator.check.policy import deployment
+from generator.check.policy.model import Context
 from generator.core.k8s import dig
-from generator.policy import topology
-from generator.policy.model import Context
 
 REDIS_DEFAULT_SAVE = ((3600, 1), (300, 100), (60, 10000))  # Redis >= 6.2 without any `save` line
 _ARGS = re.compile(r"^\s*ARGS\+?=\((.*)\)\s*$")
@@ -85,9 +85,9 @@ def _configmap(ctx: Context, name: str) -> dict[str, Any] | None:
 
 def from_render(ctx: Context) -> list[Effective]:
     """One Effective per start script found in the rendered scripts ConfigMap."""
-    full = topology.fullname(ctx)
-    scripts = _configmap(ctx, f"{full}-scripts") or {}
-    config_name = str(dig(topology.redis_values(ctx), "existingConfigmap") or f"{full}-configuration")
+    full = deployment.fullname(ctx)
+    scripts = _configmap(ctx, names.scripts(full)) or {}
+    config_name = str(dig(deployment.redis_values(ctx), "existingConfigmap") or names.configuration(full))
     config = _configmap(ctx, config_name) or {}
     out = []
     for script in SCRIPTS:
@@ -103,7 +103,7 @@ def from_render(ctx: Context) -> list[Effective]:
                 if isinstance(text, str):
                     directives.extend(parse_lines(text, f"ConfigMap/{config_name}", f"data.{key}"))
                 continue
-            directives.append(Directive(name, tuple(rest), f"ConfigMap/{full}-scripts", f"data.{script}"))
+            directives.append(Directive(name, tuple(rest), f"ConfigMap/{names.scripts(full)}", f"data.{script}"))
         out.append(Effective(script, tuple(directives)))
     return out
 
@@ -129,7 +129,7 @@ def _script_args(body: str) -> list[list[str]]:
 
 def from_values(ctx: Context) -> Effective:
     """What the master would read, built from the values as Bitnami's templates would."""
-    r = topology.redis_values(ctx)
+    r = deployment.redis_values(ctx)
     common = str(r.get("commonConfiguration", config.DEFAULT_COMMON_CONFIGURATION))
     master = dig(r, "master", default={}) or {}
     master_conf = "\n".join([f"dir {dig(master, 'persistence', 'path', default=config.DATA_PATH)}",

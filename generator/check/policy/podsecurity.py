@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from generator.check.policy import deployment
+from generator.check.policy.model import Context, Coverage, Evaluation, Finding, Rule
 from generator.core.k8s import Container, PodTemplate, containers, dig
-from generator.policy import topology
-from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 
 SEED_UID = 1001
 ALLOWED_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
@@ -31,12 +31,12 @@ PodCheck = Callable[[PodTemplate], Iterator[Issue]]
 
 def _rule(pod_check: PodCheck) -> Callable[[Context, Rule], Evaluation]:
     def check(ctx: Context, rule: Rule) -> Evaluation:
-        all_pods, seen = topology.redis_pods(ctx)
+        all_pods, seen = deployment.redis_pods(ctx)
         findings: list[Finding] = [rule.finding(ctx, pod.name, path, message)
                                    for pod in all_pods for path, message in pod_check(pod)]
         if seen:
             return rule.evaluation(findings)
-        return rule.evaluation(findings, Coverage.PARTIAL, topology.ASSUMED)
+        return rule.evaluation(findings, Coverage.PARTIAL, deployment.ASSUMED)
     return check
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.check.policy import RULES, Coverage, EnvReport, Finding
 from generator.core import atomic
 from generator.core.errors import RenderError
-from generator.policy import RULES, Coverage, EnvReport, Finding
 
 FORMATS = ("text", "json", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

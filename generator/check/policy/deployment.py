@@ -1,12 +1,13 @@
-"""What this environment runs: its topology comes from the settings, ports from the values."""
+"""What an environment deploys, as the rules see it: its topology comes from the settings, its
+names, ports and pods from the values, as Bitnami's templates derive them (generator/bitnami/)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from generator.bitnami import SENTINEL_PORT, names, pods
+from generator.check.policy.model import Context
 from generator.core.k8s import PodTemplate, dig, pod_templates
-from generator.policy.model import Context
 
 COMPONENT = names.COMPONENT_LABEL
 

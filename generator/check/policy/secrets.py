@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from generator.check.policy import deployment
+from generator.check.policy.model import Context, Coverage, Evaluation, Finding, Rule
 from generator.core import passwords, yamlio
 from generator.core.k8s import containers, name_of
-from generator.policy import topology
-from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 
 SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|requirepass|masterauth|auth-pass)$")
 # REDIS_PASSWORD, REDISCLI_AUTH, ...; not switches like ALLOW_EMPTY_PASSWORD (TR-AUTH-003) nor *_FILE paths.
@@ -48,7 +48,7 @@ def _configmap_findings(ctx: Context, rule: Rule) -> Iterator[Finding]:
 
 
 def _env_findings(ctx: Context, rule: Rule) -> Iterator[Finding]:
-    all_pods, _ = topology.redis_pods(ctx)
+    all_pods, _ = deployment.redis_pods(ctx)
     for pod in all_pods:
         for c in containers(pod):
             for i, e in enumerate(c.spec.get("env") or []):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.core import names
+from generator.bitnami import names
+from generator.check.policy import deployment, serverconf
+from generator.check.policy.model import Context, Coverage, Evaluation, Finding, Rule
 from generator.core.k8s import containers, dig
-from generator.policy import redisconf, topology
-from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
+from generator.core.names import PASSWORD_KEY
 
 EMPTY_SWITCHES = ("ALLOW_EMPTY_PASSWORD",)
 _OFF = ("no", "false", "0", "")
@@ -16,7 +17,7 @@ UNSEEN = "subchart objects not rendered: start script and pod spec unseen; the c
 
 
 def _values_auth(ctx: Context, rule: Rule) -> Iterator[Finding]:
-    auth = dig(topology.redis_values(ctx), "auth", default={}) or {}
+    auth = dig(deployment.redis_values(ctx), "auth", default={}) or {}
     if auth.get("enabled") is not True:
         yield rule.finding(ctx, ctx.values_file, "redis.auth.enabled",
                            f"password authentication is {auth.get('enabled')!r}, must be true",
@@ -26,12 +27,12 @@ def _values_auth(ctx: Context, rule: Rule) -> Iterator[Finding]:
 def check_requirepass(ctx: Context, rule: Rule) -> Evaluation:
     findings = list(_values_auth(ctx, rule))
     if not ctx.subchart:
-        effective = redisconf.from_values(ctx)
+        effective = serverconf.from_values(ctx)
         findings.extend(_config_resets(ctx, rule, effective, require_flag=False))
         return rule.evaluation(findings, Coverage.PARTIAL, UNSEEN)
-    roles = redisconf.from_render(ctx)
+    roles = serverconf.from_render(ctx)
     if not roles:
-        findings.append(rule.finding(ctx, f"ConfigMap/{topology.fullname(ctx)}-scripts", "data",
+        findings.append(rule.finding(ctx, f"ConfigMap/{names.scripts(deployment.fullname(ctx))}", "data",
                                      "no Redis start script rendered: cannot show redis-server gets --requirepass",
                                      "render the Bitnami chart with its default scripts"))
     for effective in roles:
@@ -39,9 +40,9 @@ def check_requirepass(ctx: Context, rule: Rule) -> Evaluation:
     return rule.evaluation(findings)
 
 
-def _config_resets(ctx: Context, rule: Rule, effective: redisconf.Effective, require_flag: bool) -> Iterator[Finding]:
+def _config_resets(ctx: Context, rule: Rule, effective: serverconf.Effective, require_flag: bool) -> Iterator[Finding]:
     last = effective.last("requirepass")
-    script = f"ConfigMap/{topology.fullname(ctx)}-scripts"
+    script = f"ConfigMap/{names.scripts(deployment.fullname(ctx))}"
     if last is None:
         if require_flag:
             yield rule.finding(ctx, script, f"data.{effective.role}",
@@ -59,8 +60,8 @@ def _config_resets(ctx: Context, rule: Rule, effective: redisconf.Effective, req
 
 
 def check_secret(ctx: Context, rule: Rule) -> Evaluation:
-    want, key = ctx.settings.secret_name, names.PASSWORD_KEY
-    auth = dig(topology.redis_values(ctx), "auth", default={}) or {}
+    want, key = ctx.settings.secret_name, PASSWORD_KEY
+    auth = dig(deployment.redis_values(ctx), "auth", default={}) or {}
     findings = []
     if auth.get("existingSecret") != want or auth.get("existingSecretPasswordKey") != key:
         findings.append(rule.finding(
@@ -70,8 +71,8 @@ def check_secret(ctx: Context, rule: Rule) -> Evaluation:
             "set secret_name in the environment file and rebuild"))
     if not ctx.subchart:
         return rule.evaluation(findings, Coverage.PARTIAL, UNSEEN)
-    redis_pods, _ = topology.redis_pods(ctx)
-    selector = topology.pod_selector(ctx)
+    redis_pods, _ = deployment.redis_pods(ctx)
+    selector = deployment.pod_selector(ctx)
     for pod in redis_pods:
         if any(pod.labels.get(k) != v for k, v in selector.items()):
             continue
@@ -112,7 +113,7 @@ def _reads_secret(spec: dict[str, Any], volumes: dict[str, dict[str, Any]], want
 
 def check_empty_switch(ctx: Context, rule: Rule) -> Evaluation:
     findings = []
-    all_pods, seen = topology.redis_pods(ctx)
+    all_pods, seen = deployment.redis_pods(ctx)
     for pod in all_pods:
         for c in containers(pod):
             for i, e in enumerate(c.spec.get("env") or []):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from generator.check.policy import deployment
+from generator.check.policy.model import Context, Coverage, Evaluation, Rule
 from generator.core.k8s import containers
-from generator.policy import topology
-from generator.policy.model import Context, Coverage, Evaluation, Rule
 
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 ROLLING = re.compile(r"(^|[-_.])latest($|[-_.])")
@@ -15,7 +15,7 @@ ROLLING = re.compile(r"(^|[-_.])latest($|[-_.])")
 
 def _images(ctx: Context) -> tuple[list[tuple[str, str, str, str]], bool]:
     """(object, field, container, image) of every container, and whether the pods were rendered."""
-    all_pods, seen = topology.redis_pods(ctx)
+    all_pods, seen = deployment.redis_pods(ctx)
     return [(pod.name, c.at("image"), c.name, str(c.spec.get("image", ""))) for pod in all_pods
             for c in containers(pod)], seen
 
@@ -29,7 +29,7 @@ def _tag(image: str) -> str:
 def _done(ctx: Context, rule: Rule, findings: list, seen: bool) -> Evaluation:  # type: ignore[type-arg]
     if seen:
         return rule.evaluation(findings)
-    return rule.evaluation(findings, Coverage.PARTIAL, topology.ASSUMED)
+    return rule.evaluation(findings, Coverage.PARTIAL, deployment.ASSUMED)
 
 
 def check_registry(ctx: Context, rule: Rule) -> Evaluation:
@@ -50,7 +50,7 @@ def check_digest(ctx: Context, rule: Rule) -> Evaluation:
 
 
 def check_rolling(ctx: Context, rule: Rule) -> Evaluation:
-    if not topology.is_production(ctx):
+    if not deployment.is_production(ctx):
         return rule.evaluation((), Coverage.NOT_APPLICABLE, "not a production environment")
     images, seen = _images(ctx)
     findings = [rule.finding(ctx, obj, path, f"container {name} image {image} uses the rolling tag "

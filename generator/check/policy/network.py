@@ -12,17 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from generator.check.policy import deployment, netpol
+from generator.check.policy.model import Context, Coverage, Evaluation, Finding, Rule
+from generator.check.policy.netpol import ANY_PROTOCOL, Allowed, Grant, Target
 from generator.core.k8s import containers, dig, pod_templates, selector_matches
-from generator.policy import netpol, topology
-from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
-from generator.policy.netpol import ANY_PROTOCOL, Allowed, Grant, Target
 
 POLICY_FILE = "chart/templates/networkpolicy.yaml"
 
 
 def targets(ctx: Context) -> tuple[list[Target], bool]:
     """The Redis pods, and whether they were seen (False: assumed from Bitnami's conventions)."""
-    selector = topology.pod_selector(ctx)
+    selector = deployment.pod_selector(ctx)
     ns = ctx.settings.namespace
     found = []
     for pod in pod_templates(list(ctx.objects)):
@@ -36,40 +36,40 @@ def targets(ctx: Context) -> tuple[list[Target], bool]:
         found.append(Target(pod.name, ns, pod.labels, ports))
     if found or ctx.subchart:
         return found, True
-    named = {"redis": (topology.redis_port(ctx), "TCP")}
-    if topology.metrics(ctx):
-        named["metrics"] = (topology.metrics_port(ctx), "TCP")
-    if topology.sentinel(ctx):
-        named["redis-sentinel"] = (topology.sentinel_port(ctx), "TCP")
-    assumed = [Target(f"StatefulSet/{topology.fullname(ctx)}-{c}", ns,
-                      {**selector, topology.COMPONENT: c}, named) for c in topology.components(ctx)]
+    named = {"redis": (deployment.redis_port(ctx), "TCP")}
+    if deployment.metrics(ctx):
+        named["metrics"] = (deployment.metrics_port(ctx), "TCP")
+    if deployment.sentinel(ctx):
+        named["redis-sentinel"] = (deployment.sentinel_port(ctx), "TCP")
+    assumed = [Target(f"StatefulSet/{deployment.fullname(ctx)}-{c}", ns,
+                      {**selector, deployment.COMPONENT: c}, named) for c in deployment.components(ctx)]
     return assumed, False
 
 
 def allowed_ingress(ctx: Context, target: Target) -> list[Allowed]:
     s = ctx.settings
-    port = topology.redis_port(ctx)
+    port = deployment.redis_port(ctx)
     out = [Allowed("TCP", port, s.backend_namespace, why="the backend namespace")]
-    peers = dict(namespace=s.namespace, pod_labels=target.labels, pod_pins=topology.pod_selector(ctx))
-    if topology.replicated(ctx):
+    peers = dict(namespace=s.namespace, pod_labels=target.labels, pod_pins=deployment.pod_selector(ctx))
+    if deployment.replicated(ctx):
         out.append(Allowed("TCP", port, why="replication between the release's Redis pods", **peers))  # type: ignore[arg-type]
-        if topology.sentinel(ctx):
-            sp = topology.sentinel_port(ctx)
+        if deployment.sentinel(ctx):
+            sp = deployment.sentinel_port(ctx)
             out.append(Allowed("TCP", sp, s.backend_namespace, why="clients asking Sentinel for the master"))
             out.append(Allowed("TCP", sp, why="Sentinel between the release's Redis pods", **peers))  # type: ignore[arg-type]
-    if topology.metrics(ctx):
-        out.append(Allowed("TCP", topology.metrics_port(ctx), str(getattr(s, "monitoring_namespace", "monitoring")),
+    if deployment.metrics(ctx):
+        out.append(Allowed("TCP", deployment.metrics_port(ctx), str(getattr(s, "monitoring_namespace", "monitoring")),
                            why="Prometheus scrapes"))
     return out
 
 
 def allowed_egress(ctx: Context, target: Target) -> list[Allowed]:
     out = [Allowed(p, 53, anywhere=True, why="DNS") for p in ("UDP", "TCP")]
-    if topology.replicated(ctx):
-        peers = dict(namespace=ctx.settings.namespace, pod_labels=target.labels, pod_pins=topology.pod_selector(ctx))
-        out.append(Allowed("TCP", topology.redis_port(ctx), why="replication", **peers))  # type: ignore[arg-type]
-        if topology.sentinel(ctx):
-            out.append(Allowed("TCP", topology.sentinel_port(ctx), why="Sentinel", **peers))  # type: ignore[arg-type]
+    if deployment.replicated(ctx):
+        peers = dict(namespace=ctx.settings.namespace, pod_labels=target.labels, pod_pins=deployment.pod_selector(ctx))
+        out.append(Allowed("TCP", deployment.redis_port(ctx), why="replication", **peers))  # type: ignore[arg-type]
+        if deployment.sentinel(ctx):
+            out.append(Allowed("TCP", deployment.sentinel_port(ctx), why="Sentinel", **peers))  # type: ignore[arg-type]
     return out
 
 
@@ -127,7 +127,7 @@ def _evaluate(ctx: Context, rule: Rule, direction: str) -> Evaluation:
 
 def _bitnami_policy(ctx: Context, rule: Rule) -> Iterable[Finding]:
     """Without the subchart its own NetworkPolicy is unseen: it must be off in the values."""
-    if dig(topology.redis_values(ctx), "networkPolicy", "enabled", default=True):
+    if dig(deployment.redis_values(ctx), "networkPolicy", "enabled", default=True):
         yield rule.finding(ctx, ctx.values_file, "redis.networkPolicy.enabled",
                            "the Bitnami chart's NetworkPolicy is on (not rendered here: no subchart); "
                            "policies add up, and its default admits every source on the Redis port",

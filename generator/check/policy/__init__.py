@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from generator.policy.model import Context, Coverage, Finding, Rule
-from generator.policy.rules import BY_ID, RULES
-from generator.policy.runner import EnvReport, context, evaluate
+from generator.check.policy.model import Context, Coverage, Finding, Rule
+from generator.check.policy.rules import BY_ID, RULES
+from generator.check.policy.runner import EnvReport, context, evaluate
 
 __all__ = ["BY_ID", "RULES", "Context", "Coverage", "EnvReport", "Finding", "Rule", "context", "evaluate"]

@@ -110,7 +110,7 @@ def _registry(schema_dir: Path) -> Any:
 def validate(objects: Sequence[dict[str, Any]], kube_version: str) -> Summary:
     """Every object against its strict schema; kubeconform when installed. Custom resources
     (ExternalSecret, Application) against the schemas this project writes in schemas/crds/."""
-    from generator import crds
+    from generator.check import crds
 
     custom = [o for o in objects if crds.validator(o) is not None]
     rest = [o for o in objects if crds.validator(o) is None]

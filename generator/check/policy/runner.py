@@ -6,11 +6,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from generator.check.policy.model import ERROR, Context, Coverage, Finding
+from generator.check.policy.rules import RULES
 from generator.core import yamlio
 from generator.core.k8s import name_of
 from generator.core.settings import Settings
-from generator.policy.model import ERROR, Context, Coverage, Finding
-from generator.policy.rules import RULES
 from generator.render.values import chart_values
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.bitnami import names
+from generator.check.policy import deployment, serverconf
+from generator.check.policy.model import Context, Coverage, Evaluation, Finding, Rule
 from generator.core import quantity
 from generator.core.k8s import dig, name_of
-from generator.policy import redisconf, topology
-from generator.policy.model import Context, Coverage, Evaluation, Finding, Rule
 
 UNSEEN = "subchart objects not rendered: checked the configuration and PVC the values would render"
 
@@ -27,10 +28,10 @@ def check_rdb(ctx: Context, rule: Rule) -> Evaluation:
     s = ctx.settings
     if not s.persistence_enabled:
         return rule.evaluation((), Coverage.NOT_APPLICABLE, "persistence is off")
-    roles = redisconf.from_render(ctx) if ctx.subchart else [redisconf.from_values(ctx)]
+    roles = serverconf.from_render(ctx) if ctx.subchart else [serverconf.from_values(ctx)]
     findings: list[Finding] = []
     if not roles:
-        findings.append(rule.finding(ctx, f"ConfigMap/{topology.fullname(ctx)}-scripts", "data",
+        findings.append(rule.finding(ctx, f"ConfigMap/{names.scripts(deployment.fullname(ctx))}", "data",
                                      "no Redis start script rendered: the effective configuration is unknown"))
     want = _wanted(s.rdb_save)
     for effective in roles:
@@ -68,14 +69,14 @@ def check_pvc(ctx: Context, rule: Rule) -> Evaluation:
     if ctx.subchart:
         claims = _claims(ctx)
         if not claims:
-            findings.append(rule.finding(ctx, f"StatefulSet/{topology.fullname(ctx)}-master", "spec",
+            findings.append(rule.finding(ctx, f"StatefulSet/{names.master(deployment.fullname(ctx))}", "spec",
                                          "persistence_enabled is true but no PersistentVolumeClaim is rendered",
                                          "set redis.master.persistence.enabled: true"))
         for obj, path, spec in claims:
             size = dig(spec, "resources", "requests", "storage")
             findings.extend(_compare(ctx, rule, obj, path, size, spec.get("storageClassName")))
         return rule.evaluation(findings)
-    p = dig(topology.redis_values(ctx), "master", "persistence", default={}) or {}
+    p = dig(deployment.redis_values(ctx), "master", "persistence", default={}) or {}
     if p.get("enabled") is False:
         findings.append(rule.finding(ctx, ctx.values_file, "redis.master.persistence.enabled",
                                      "persistence_enabled is true but the values turn the PVC off"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.policy import auth, exposure, network, persistence, podsecurity, secrets, supplychain
-from generator.policy.model import Rule
+from generator.check.policy import auth, exposure, network, persistence, podsecurity, secrets, supplychain
+from generator.check.policy.model import Rule
 
 RULES: tuple[Rule, ...] = (
     *auth.RULES,

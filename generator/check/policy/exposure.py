@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from generator.check.policy import deployment
+from generator.check.policy.model import Context, Coverage, Evaluation, Rule
 from generator.core.k8s import containers, dig, name_of
-from generator.policy import topology
-from generator.policy.model import Context, Coverage, Evaluation, Rule
 
 EXPOSING_KINDS = ("Ingress", "Route", "Gateway", "HTTPRoute", "TCPRoute", "TLSRoute", "GRPCRoute", "UDPRoute")
 SERVICE_VALUES = ("master.service", "replica.service", "sentinel.service", "metrics.service")
@@ -27,7 +27,7 @@ def check_services(ctx: Context, rule: Rule) -> Evaluation:
                                      "cluster", "remove it (redis.extraDeploy)"))
     if ctx.subchart:
         return rule.evaluation(findings)
-    r = topology.redis_values(ctx)
+    r = deployment.redis_values(ctx)
     for key in SERVICE_VALUES:
         section = dig(r, *key.split("."), default={}) or {}
         if section.get("type", "ClusterIP") != "ClusterIP":
@@ -48,7 +48,7 @@ def check_services(ctx: Context, rule: Rule) -> Evaluation:
 
 def check_host(ctx: Context, rule: Rule) -> Evaluation:
     findings = []
-    all_pods, seen = topology.redis_pods(ctx)
+    all_pods, seen = deployment.redis_pods(ctx)
     for pod in all_pods:
         if pod.spec.get("hostNetwork"):
             findings.append(rule.finding(ctx, pod.name, pod.at("spec", "hostNetwork"),
@@ -62,7 +62,7 @@ def check_host(ctx: Context, rule: Rule) -> Evaluation:
                                                  f"the node as {port['hostPort']}", "remove hostPort"))
     if seen:
         return rule.evaluation(findings)
-    return rule.evaluation(findings, Coverage.PARTIAL, topology.ASSUMED)
+    return rule.evaluation(findings, Coverage.PARTIAL, deployment.ASSUMED)
 
 
 RULES = (

@@ -1,0 +1,97 @@
+"""What is committed against what the environments produce: the generated files of chart/ and
+the Argo CD Applications of argocd/, each Application also valid against schemas/crds/."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.check import manifests
+from generator.core.errors import CheckError, Problem, ValidationError
+from generator.core.paths import ARGOCD_DIR
+from generator.core.settings import Settings
+from generator.render import argocd
+
+
+def chart_drift(chart: Path, expected: dict[str, str]) -> list[str]:
+    """A unified diff per generated file that differs from what the environments produce."""
+    problems = []
+    present = {p.name for p in chart.glob("values-*.yaml")} | {
+        n for n in ("Chart.yaml", "values.yaml") if (chart / n).exists()
+    }
+    for name in sorted(present | set(expected)):
+        path = chart / name
+        want = expected.get(name)
+        have = path.read_text(encoding="utf-8") if path.exists() else None
+        if want == have:
+            continue
+        if want is None:
+            problems.append(f"error: chart/{name}: no environments/{name[7:]} produces it; delete it")
+            continue
+        if have is None:
+            problems.append(f"error: chart/{name}: missing; run `python -m generator build <env>`")
+            continue
+        diff = difflib.unified_diff(have.splitlines(keepends=True), want.splitlines(keepends=True),
+                                    f"chart/{name} (committed)", f"chart/{name} (from environments/)")
+        problems.append(f"error: chart/{name}: stale; run `python -m generator build <env>`:\n" + "".join(diff))
+    return problems
+
+
+def argocd_drift(root: Path, expected: dict[str, str]) -> list[str]:
+    """A unified diff per argocd/ file that differs from what the environments produce."""
+    problems = []
+    directory = root / ARGOCD_DIR
+    present = {f"{ARGOCD_DIR}/{p.name}" for p in directory.glob("*.yaml")} if directory.is_dir() else set()
+    for name in sorted(present | set(expected)):
+        want = expected.get(name)
+        path = root / name
+        have = path.read_text(encoding="utf-8") if path.exists() else None
+        if want == have:
+            continue
+        if want is None:
+            problems.append(f"error: {name}: no environment with argocd settings produces it; delete it")
+        elif have is None:
+            problems.append(f"error: {name}: missing; run `python -m generator build {Path(name).stem}`")
+        else:
+            diff = difflib.unified_diff(have.splitlines(keepends=True), want.splitlines(keepends=True),
+                                        f"{name} (committed)", f"{name} (from environments/)")
+            problems.append(f"error: {name}: stale; run `python -m generator build {Path(name).stem}`:\n"
+                            + "".join(diff))
+    return problems
+
+
+def checked_applications(settings: Settings, env_file: str) -> dict[str, str]:
+    """argocd/<env>.yaml (render/argocd.py), after validating the Application against
+    schemas/crds/; CheckError if invalid."""
+    argo = settings.argocd
+    if argo is not None and not argo.automated:
+        idle = [f"argocd.{k}" for k, v in (("prune", argo.prune), ("self_heal", argo.self_heal)) if v]
+        if idle:
+            raise ValidationError(problems=[Problem(env_file, k, "takes effect only with argocd.automated: true "
+                                                    "(Argo CD ignores it otherwise); set that, or remove this")
+                                            for k in idle])
+    produced = argocd.files(settings, env_file)
+    for name, text in produced.items():
+        summary = manifests.validate(manifests.parse(text), settings.kube_version)
+        if summary.errors or summary.custom != 1:
+            detail = "\n".join("    " + e for e in summary.errors) or "    not validated against schemas/crds/"
+            raise CheckError(f"{name}: the Application is invalid:\n{detail}")
+    return produced
+
+
+def applications(root: Path, sources: Sequence[tuple[Settings, str]]) -> tuple[list[str], list[str]]:
+    """(progress lines, problems): every Application (of each settings and environment file)
+    validated and compared with argocd/."""
+    lines: list[str] = []
+    problems: list[str] = []
+    expected: dict[str, str] = {}
+    for settings, env_file in sources:
+        try:
+            expected.update(checked_applications(settings, env_file))
+        except CheckError as e:
+            problems.extend(e.lines())
+    problems.extend(argocd_drift(root, expected))
+    verdict = "up to date" if not problems else "STALE or invalid"
+    lines.append(f"argocd/: {len(expected)} Applications validated against schemas/crds/, {verdict}")
+    return lines, problems
