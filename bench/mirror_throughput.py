@@ -20,7 +20,8 @@ import urllib3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator import imagecopy, oci
+from generator.images import copy as imagecopy
+from generator.images import oci
 from tests.registries import LocalRegistry, push_test_image, start_registry
 
 

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator import images
 from generator.bitnami import archive
 from generator.check import helm, manifests, subchart
 from generator.core import atomic, passwords
 from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError, ValidationError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
+from generator.images import listing as images
 from generator.load import discovery, environment
 from generator.render import chart
 from generator.validate import crossfield, schema
@@ -221,7 +221,7 @@ def build(
     if prepared.ecr is not None:
         say(f"{name}: ECR {prepared.ecr.url} ({prepared.ecr.source})")
     if verify_images:
-        from generator import mirror
+        from generator.images import mirror
 
         for checked in mirror.require_verified(prepared.settings):
             say(f"{name}: in ECR: {checked.image.ref} {checked.digest}")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import ecr_api, pipeline
+from generator import pipeline
+from generator.images import ecr_api
 from tests.aws import ACCOUNT
 from tests.conftest import ROOT, tree
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator import imagecopy, oci
 from generator.core.errors import RegistryError
+from generator.images import copy as imagecopy
+from generator.images import oci
 from tests.registries import LocalRegistry, TokenService, push_test_image
 
 

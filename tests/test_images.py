@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from generator import images, pipeline
+from generator import pipeline
 from generator.core.errors import CheckError
+from generator.images import listing as images
 from generator.render import values as render_values
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from generator import oci
 from generator.core.errors import RegistryError
+from generator.images import oci
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -12,12 +12,12 @@ from generator.commands import root_of
 def run(args: argparse.Namespace) -> int:
     settings = pipeline.prepare(root_of(args), args.env).settings
     if not args.verify:
-        from generator import images
+        from generator.images import listing as images
 
         for image in images.images(settings):
             print(image.ref + (f"@{image.digest}" if image.digest else ""))
         return 0
-    from generator import mirror
+    from generator.images import mirror
 
     checked = mirror.verify(settings)
     for item in checked:

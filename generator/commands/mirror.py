@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from generator import mirror, pipeline
+from generator import pipeline
 from generator.commands import root_of
+from generator.images import mirror
 
 
 def run(args: argparse.Namespace) -> int:

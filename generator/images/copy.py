@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import urllib3
 
-from generator import oci
 from generator.core.errors import RegistryError
+from generator.images import oci
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import yaml
 
-from generator import ecr_api, imagecopy, oci
 from generator.core import atomic
 from generator.core.errors import CheckError, GeneratorError, RenderError
 from generator.core.settings import Settings
-from generator.images import Image, images
+from generator.images import copy as imagecopy
+from generator.images import ecr_api, oci
+from generator.images.listing import Image, images
 from generator.load import discovery, environment
 from generator.validate import schema
 

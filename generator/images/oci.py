@@ -27,7 +27,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import urllib3
 
 from generator.core.errors import RegistryError
-from generator.imageref import DOCKER_HUB, Reference, parse_reference
+from generator.images.refs import DOCKER_HUB, Reference, parse_reference
 
 __all__ = ["DOCKER_HUB", "Credentials", "Manifest", "Reference", "Registry", "parse_reference"]
 
@@ -40,7 +40,6 @@ MANIFEST_TYPES = (*INDEX_TYPES, OCI_MANIFEST, DOCKER_MANIFEST)
 MAX_MANIFEST_BYTES = 4 << 20  # the distribution registry's own limit
 CHUNK = 1 << 20
 DOCKER_HUB_API = "registry-1.docker.io"
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
 
 Progress = Callable[[str, int, int], None]  # (blob digest, bytes done, bytes total)

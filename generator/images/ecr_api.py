@@ -13,12 +13,12 @@ from generator.core.settings import Settings
 from generator.resolve import aws
 
 if TYPE_CHECKING:
-    from generator import oci
+    from generator.images import oci
 
 
 def login(settings: Settings) -> oci.Credentials:
     """Registry credentials for ecr_registry, from ECR's get_authorization_token (12 h valid)."""
-    from generator import oci
+    from generator.images import oci
 
     match = ECR_HOST.match(settings.ecr_registry)
     kwargs = {"registryIds": [match.group("account")]} if match else {}
@@ -42,7 +42,7 @@ def lookup(settings: Settings, tags: list[str], registry: oci.Registry | None = 
     """
     match = ECR_HOST.match(settings.ecr_registry)
     if match is None:
-        from generator import oci
+        from generator.images import oci
 
         registry = registry or oci.Registry(settings.ecr_registry, login(settings))
         return {tag: registry.head_manifest(settings.ecr_repository, tag) for tag in tags}

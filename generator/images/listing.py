@@ -15,7 +15,7 @@ from generator.bitnami.slots import SLOTS, Values
 from generator.core.errors import CheckError, ValidationError
 from generator.core.k8s import containers, pod_templates
 from generator.core.settings import Settings
-from generator.imageref import Reference, parse_reference
+from generator.images.refs import Reference, parse_reference
 from generator.render import values as render_values
 
 

@@ -1,0 +1,1 @@
+"""Operation: the images an environment pulls, and copying them into ECR (`images`, `mirror`)."""
