@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import keyschema, redisconf  # noqa: E402
 from generator.cli import main  # noqa: E402
+from generator.runtime import keyschema, redisconf  # noqa: E402
 from tests import ha, redisproc, runtime_config  # noqa: E402
 
 

@@ -213,9 +213,9 @@ def build(
 ) -> Result:
     """Validate, render, check; then write chart/ and build/<env>/ atomically.
     With verify_images, every image (and pinned digest) must also be in ECR."""
-    from generator import secretmode
     from generator.check import drift
     from generator.render import write
+    from generator.secrets import mode as secretmode
 
     prepared = prepare(root, name)
     if prepared.ecr is not None:

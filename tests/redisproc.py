@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from generator import redisconf
+from generator.runtime import redisconf
 
 REDIS_SERVER = shutil.which("redis-server")
 SKIP_NO_REDIS = "redis-server is not installed: run scripts/setup (it installs the Debian package)"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import redisconf
 from generator.render import acl
 from generator.render.redis_values import DISABLED_COMMANDS
+from generator.runtime import redisconf
 from tests import ha, redisproc, runtime_config
 
 redis = pytest.importorskip("redis")
@@ -60,7 +60,7 @@ def test_acl_file_holds_hashes_only(acl_redis: redisproc.Server, tmp_path: Path)
 
 
 def test_backend_user_is_limited_to_the_key_schema(acl_redis: redisproc.Server) -> None:
-    from generator import keyschema
+    from generator.runtime import keyschema
 
     r = acl_redis.client(username=USER, password=BACKEND_PASSWORD)
     record = keyschema.OtpRecord("123456", "+15550100")

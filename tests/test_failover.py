@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import keyschema, redisconf
+from generator.runtime import keyschema, redisconf
 from tests import ha, redisproc, runtime_config
 
 redis = pytest.importorskip("redis")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator import keyschema
-from generator.keyschema import KeySchemaError, OtpRecord
+from generator.runtime import keyschema
+from generator.runtime.keyschema import KeySchemaError, OtpRecord
 from tests import redisproc
 
 redis = pytest.importorskip("redis")

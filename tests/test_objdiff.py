@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import objdiff
+from generator.plan import diff as objdiff
 
 
 def commit_all(root: Path) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import keyschema, redisconf
 from generator.bitnami import config
 from generator.render.redis_values import DISABLED_COMMANDS
+from generator.runtime import keyschema, redisconf
 from tests import ha, redisproc, runtime_config
 from tests.conftest import ARCHIVES, ROOT, SKIP_NO_SUBCHART
 

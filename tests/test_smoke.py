@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import redisconf
 from generator.bitnami import config
 from generator.render import values as render_values
+from generator.runtime import redisconf
 from tests import redisproc, runtime_config
 
 pytest.importorskip("redis")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from generator import objdiff
 from generator.commands import root_of
+from generator.plan import diff
 
 
 def run(args: argparse.Namespace) -> int:
-    text = objdiff.run(root_of(args), args.env)
+    text = diff.object_diff(root_of(args), args.env)
     if text:
         print(text, end="")
     else:

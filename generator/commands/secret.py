@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from generator import secretstore
 from generator.commands import root_of
+from generator.secrets import store as secretstore
 
 
 def run(args: argparse.Namespace) -> int:

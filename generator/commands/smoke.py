@@ -5,20 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 
-from generator import pipeline, smoke
+from generator import pipeline
 from generator.commands import root_of
 from generator.core import passwords
 from generator.core.errors import SecretError, SmokeError
+from generator.runtime.smoke import runner, target
 
 
 def run(args: argparse.Namespace) -> int:
     settings = pipeline.prepare(root_of(args), args.env).settings
-    password = smoke.password_from_secret(settings) if args.password_from_secret else passwords.read_password()
+    password = target.password_from_secret(settings) if args.password_from_secret else passwords.read_password()
     if password is None:
         raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
-    target = smoke.target_for(settings, password, args.host, args.port, args.timeout, args.direct)
+    where = target.target_for(settings, password, args.host, args.port, args.timeout, args.direct)
     say = (lambda step: None) if args.json else (lambda step: print(step.line(), flush=True))
-    report = smoke.run(settings, target, say)
+    report = runner.probe(settings, where, say)
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
         return 0 if report.ok else 1

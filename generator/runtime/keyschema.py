@@ -5,7 +5,7 @@
 removed with DEL. redis itself is not imported: any client with redis-py's `set/get/delete/ttl`
 signatures works, so importing this module costs nothing.
 
-    from generator import keyschema
+    from generator.runtime import keyschema
     keyschema.store(r, "alice", keyschema.OtpRecord("123456", "+1234567890"), ttl_seconds=300)
     record = keyschema.load(r, "alice")   # None once expired or deleted
 """

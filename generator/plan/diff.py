@@ -36,7 +36,7 @@ Key = tuple[str, str, str, str]
 MASK = "(masked)"
 
 
-def run(root: Path, env: str) -> str:
+def object_diff(root: Path, env: str) -> str:
     """The object diff as text; empty when nothing changes."""
     prepared = pipeline.prepare(root, env)
     settings = prepared.settings

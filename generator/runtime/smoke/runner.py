@@ -1,0 +1,82 @@
+"""Run the steps of `smoke` in order; stop at the first that fails. Every step says what it
+expected and what came back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import redis
+
+from generator.core.settings import Settings
+from generator.runtime import keyschema
+from generator.runtime.smoke import steps
+from generator.runtime.smoke.target import Target
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    ok: bool
+    expected: str
+    got: str
+    ms: float
+
+    def line(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        detail = self.got if self.ok else f"expected {self.expected}; got {self.got}"
+        return f"{mark} {self.name}: {detail} [{self.ms:.0f} ms]"
+
+
+@dataclass
+class SmokeReport:
+    env: str
+    target: str
+    steps: list[StepResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.steps)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"env": self.env, "target": self.target, "ok": self.ok, "seconds": round(self.seconds, 3),
+                "steps": [{**asdict(s), "ms": round(s.ms, 1)} for s in self.steps]}
+
+
+def _one(name: str, step: steps.Step, session: steps.Session) -> StepResult:
+    t0 = time.monotonic()
+    try:
+        got = step(session)
+        return StepResult(name, True, "", got, (time.monotonic() - t0) * 1000)
+    except steps.Broken as e:
+        return StepResult(name, False, e.expected, e.got, (time.monotonic() - t0) * 1000)
+    except redis.RedisError as e:
+        return StepResult(name, False, "an answer from Redis", f"{type(e).__name__}: {e}",
+                          (time.monotonic() - t0) * 1000)
+    except keyschema.KeySchemaError as e:
+        return StepResult(name, False, "a record that follows the key schema", str(e),
+                          (time.monotonic() - t0) * 1000)
+
+
+def probe(settings: Settings, target: Target, say: Callable[[StepResult], None] = lambda s: None) -> SmokeReport:
+    """Every step against `target`, each reported to `say` as it ends; stops at the first broken one."""
+    shown = f"{target.host}:{target.port}" + (f" (Sentinel, master set {target.master_set})"
+                                              if target.sentinel_port else "")
+    report = SmokeReport(settings.env, shown)
+    started = time.monotonic()
+    session = steps.Session.start(settings, target)
+    try:
+        for name, step in steps.plan(settings, target):
+            result = _one(name, step, session)
+            report.steps.append(result)
+            say(result)
+            if not result.ok:
+                break
+    finally:
+        report.seconds = time.monotonic() - started
+        if session.client is not None:
+            session.client.close()
+    return report

@@ -1,0 +1,201 @@
+"""The steps of `smoke`, each a function of one Session that returns what it saw, or raises
+Broken with what it expected and what came back."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from generator.core.settings import Settings
+from generator.render.redis_values import DISABLED_COMMANDS
+from generator.runtime import keyschema
+from generator.runtime.smoke.target import Target, client
+
+
+class Broken(Exception):
+    def __init__(self, expected: str, got: str) -> None:
+        super().__init__(got)
+        self.expected, self.got = expected, got
+
+
+@dataclass
+class Session:
+    """What the steps share: where the master is (Sentinel may move it), the authenticated
+    client once there is one, and the probe record written under a random username."""
+
+    settings: Settings
+    target: Target
+    host: str
+    port: int
+    probe: str
+    record: keyschema.OtpRecord
+    client: Any = None
+
+    @classmethod
+    def start(cls, settings: Settings, target: Target) -> Session:
+        record = keyschema.OtpRecord(code=f"{secrets.randbelow(10**6):06d}", phone_number="+10000000000")
+        return cls(settings, target, target.host, target.port, f"smoke-probe-{secrets.token_hex(6)}", record)
+
+    @property
+    def ttl(self) -> int:
+        return self.settings.otp_ttl_seconds
+
+
+def _ping_without_password(s: Session, host: str, port: int) -> Any:
+    anonymous = client(host, port, None, s.target.timeout)
+    try:
+        return anonymous.execute_command("PING")
+    finally:
+        anonymous.close()
+
+
+def reachable(s: Session) -> str:
+    t = s.target
+    t0 = time.monotonic()
+    try:
+        _ping_without_password(s, t.host, t.port)
+    except redis.AuthenticationError:
+        pass  # reachable, and refusing: the next step looks closer
+    except (redis.ConnectionError, redis.TimeoutError) as e:
+        raise Broken(f"a TCP connection to {t.host}:{t.port} within {t.timeout:.0f} s",
+                     f"{type(e).__name__}: {e} after {time.monotonic() - t0:.1f} s") from None
+    except redis.ResponseError:
+        pass
+    return f"{t.host}:{t.port} answers"
+
+
+def sentinel_master(s: Session) -> str:
+    t = s.target
+    assert t.sentinel_port is not None
+    sentinel = client(t.host, t.sentinel_port, t.password, t.timeout)
+    try:
+        addr = sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.master_set)
+    finally:
+        sentinel.close()
+    if not addr:
+        raise Broken(f"Sentinel to know master set {t.master_set!r}", "no such master set")
+    s.host, s.port = str(addr[0]), int(addr[1])
+    return f"master of {t.master_set} is {s.host}:{s.port}"
+
+
+def noauth(s: Session) -> str:
+    try:
+        answer = _ping_without_password(s, s.host, s.port)
+    except redis.AuthenticationError as e:  # a ConnectionError subclass: first
+        if "NOAUTH" in str(e) or "Authentication required" in str(e):
+            return "a connection without the password is refused (NOAUTH)"
+        raise Broken("NOAUTH", f"{type(e).__name__}: {e}") from None
+    except (redis.ConnectionError, redis.TimeoutError) as e:
+        hint = (" (Sentinel names in-cluster addresses: through a port-forward, forward the master pod and "
+                "pass --direct)" if s.target.sentinel_port else "")
+        raise Broken(f"a connection to {s.host}:{s.port}", f"{type(e).__name__}: {e}{hint}") from None
+    raise Broken("NOAUTH without the password", f"PING -> {answer!r}: Redis answers anyone")
+
+
+def auth(s: Session) -> str:
+    s.client = client(s.host, s.port, s.target.password, s.target.timeout)
+    try:
+        s.client.execute_command("PING")
+    except redis.AuthenticationError as e:
+        raise Broken("the password to be accepted", f"{type(e).__name__}: {e}") from None
+    role = s.client.info("replication").get("role")
+    if role != "master":
+        raise Broken("the master (role:master)", f"role:{role}: writes would be refused")
+    return "the password is accepted; role:master"
+
+
+def write(s: Session) -> str:
+    key = keyschema.store(s.client, s.probe, s.record, ttl_seconds=s.ttl)
+    return f"SET {key} EX {s.ttl}"
+
+
+def read(s: Session) -> str:
+    got = keyschema.load(s.client, s.probe)
+    if got != s.record:
+        raise Broken(f"{s.record}", f"{got}")
+    return "GET returns the record written"
+
+
+def ttl_left(s: Session) -> str:
+    left = keyschema.remaining_ttl(s.client, s.probe)
+    if left is None or not 0 < left <= s.ttl:
+        raise Broken(f"0 < TTL <= {s.ttl}", f"{left}")
+    return f"TTL {left} s (of {s.ttl})"
+
+
+def delete(s: Session) -> str:
+    removed = keyschema.delete(s.client, s.probe)
+    after = s.client.get(keyschema.otp_key(s.probe))
+    if not removed or after is not None:
+        raise Broken("DEL to remove the record", f"DEL returned {int(removed)}, GET then {after!r}")
+    return "DEL removed it"
+
+
+def disabled(s: Session) -> str:
+    for command in DISABLED_COMMANDS:
+        try:
+            s.client.execute_command(command)
+        except redis.ResponseError as e:
+            if "unknown command" not in str(e).lower():
+                raise Broken(f"{command} to be unknown", f"ResponseError: {e}") from None
+            continue
+        raise Broken(f"{command} to be refused", f"{command} ran")
+    return ", ".join(DISABLED_COMMANDS) + " are refused"
+
+
+def persistence(s: Session) -> str:
+    settings = s.settings
+    info = s.client.info("persistence")
+    save = s.client.config_get("save").get("save", "")
+    stop = s.client.config_get("stop-writes-on-bgsave-error").get("stop-writes-on-bgsave-error")
+    want_save = settings.rdb_save if settings.persistence_enabled else ""
+    want_stop = "yes" if settings.stop_writes_on_bgsave_error else "no"
+    got = f"aof_enabled:{info.get('aof_enabled')} save:{save!r} stop-writes-on-bgsave-error:{stop}"
+    if int(info.get("aof_enabled", -1)) != 0 or save != want_save or stop != want_stop:
+        raise Broken(f"aof_enabled:0 save:{want_save!r} stop-writes-on-bgsave-error:{want_stop}", got)
+    if settings.persistence_enabled and info.get("rdb_last_bgsave_status") != "ok":
+        raise Broken("rdb_last_bgsave_status:ok",
+                     f"rdb_last_bgsave_status:{info.get('rdb_last_bgsave_status')} (is the volume full?)")
+    return got + f" rdb_last_bgsave_status:{info.get('rdb_last_bgsave_status')}"
+
+
+def least_privilege(s: Session) -> str:
+    user = s.settings.acl_username
+    for name in ("default", user):
+        raw = s.client.execute_command("ACL", "GETUSER", name)
+        if not raw:
+            raise Broken(f"ACL user {name!r}", "no such user: was the pod started with the ACL file?")
+        fields = dict(zip(raw[::2], raw[1::2], strict=False))
+        flags, passwords = list(fields.get("flags", [])), list(fields.get("passwords", []))
+        if "on" not in flags or "nopass" in flags or not passwords:
+            raise Broken(f"{name}: on, with a password", f"flags {flags}, {len(passwords)} password(s)")
+    key = keyschema.otp_key(s.probe)
+    allowed = [("SET", key, "x", "EX", "1"), ("GET", key), ("DEL", key), ("TTL", key)]
+    denied = [("SET", "not-otp:x", "x"), ("GET", "session:x"), ("CONFIG", "GET", "dir"), ("KEYS", "*"),
+              ("MONITOR",), ("EVAL", "return 1", "0")]
+    for command in allowed + denied:
+        verdict = s.client.execute_command("ACL", "DRYRUN", user, *command)
+        if (verdict == "OK") != (command in allowed):
+            want = "allowed" if command in allowed else "NOPERM"
+            raise Broken(f"{user}: {' '.join(command[:2])} {want}", str(verdict))
+    return f"{user}: {len(allowed)} key-schema commands allowed, {len(denied)} others refused; no nopass"
+
+
+Step = Callable[[Session], str]
+
+
+def plan(settings: Settings, target: Target) -> list[tuple[str, Step]]:
+    """The steps for this environment, in order, by the names the report shows."""
+    steps: list[tuple[str, Step]] = [("reachable", reachable)]
+    if target.sentinel_port is not None:
+        steps.append(("sentinel", sentinel_master))
+    steps += [("noauth", noauth), ("auth", auth), ("write", write), ("read", read), ("ttl", ttl_left),
+              ("delete", delete), ("disabled-commands", disabled), ("persistence", persistence)]
+    if settings.acl_enabled:
+        steps.append(("acl", least_privilege))
+    return steps

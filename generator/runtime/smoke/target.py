@@ -1,0 +1,85 @@
+"""Where `smoke` connects, with what password, and the client it connects with.
+
+Each network call has a timeout and no retries, so an unreachable host fails in seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import Any
+
+from generator.bitnami import REDIS_PORT, SENTINEL_PORT
+from generator.core import names
+from generator.core.errors import SecretError, UsageError
+from generator.core.settings import Settings
+
+DEFAULT_TIMEOUT_S = 5.0
+MAX_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class Target:
+    host: str
+    port: int
+    password: str
+    timeout: float = DEFAULT_TIMEOUT_S
+    sentinel_port: int | None = None  # ask Sentinel here for the master, when set
+    master_set: str = ""
+
+
+def target_for(settings: Settings, password: str, host: str | None = None, port: int | None = None,
+               timeout: float = DEFAULT_TIMEOUT_S, direct: bool = False) -> Target:
+    """Where to connect: the outputs' host and port unless given. With Sentinel the port is
+    Sentinel's and the master is asked for, unless `direct` (e.g. a port-forward to the master)."""
+    if port is not None and not 1 <= port <= 65535:
+        raise UsageError(f"--port: expected a TCP port from 1 to 65535, got {port}")
+    if not 0 < timeout <= MAX_TIMEOUT_S:
+        raise UsageError(f"--timeout: expected seconds greater than 0 and at most {MAX_TIMEOUT_S:.0f}, got {timeout}")
+    if host is not None and (not host or len(host) > 253 or any(c.isspace() or not c.isprintable() for c in host)):
+        raise UsageError(f"--host: expected a host name or IP address, got {host!r}")
+    out = names.outputs(settings)
+    if not out["redis_enabled"]:
+        raise UsageError(f"{settings.env}: enable_redis is false: nothing to test")
+    sentinel = settings.sentinel_enabled and not direct
+    default_port = SENTINEL_PORT if sentinel else REDIS_PORT
+    return Target(host or str(out["redis_host"]), port or default_port, password, timeout,
+                  sentinel_port=(port or default_port) if sentinel else None,
+                  master_set=settings.sentinel_master_set)
+
+
+def password_from_secret(settings: Settings, timeout: float = 20.0) -> str:
+    """The password from the Kubernetes Secret, through kubectl (current context)."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        raise SecretError("kubectl not found on PATH: set REDIS_PASSWORD instead of --password-from-secret")
+    command = [kubectl, "get", "secret", settings.secret_name, "--namespace", settings.namespace,
+               "--output", f"jsonpath={{.data.{names.PASSWORD_KEY}}}", f"--request-timeout={int(timeout)}s"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as e:
+        raise SecretError(f"kubectl did not answer in {timeout:.0f} s: {' '.join(command)}") from e
+    if done.returncode != 0:
+        raise SecretError(f"kubectl failed (exit {done.returncode}): {' '.join(command)}: "
+                          f"{done.stderr.strip()[:300]}")
+    try:
+        value = base64.b64decode(done.stdout.strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} key {names.PASSWORD_KEY}: "
+                          "not base64 UTF-8") from e
+    if not value:
+        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} has no key {names.PASSWORD_KEY}")
+    return value
+
+
+def client(host: str, port: int, password: str | None, timeout: float, protocol: int = 2) -> Any:
+    """A redis-py client that fails at once: one attempt per call, `timeout` seconds each."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis(host=host, port=port, password=password, socket_timeout=timeout,
+                       socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=True,
+                       protocol=protocol)

@@ -1,0 +1,1 @@
+"""Operation: how the password reaches the cluster (secret_mode) and AWS Secrets Manager (`secret`)."""
