@@ -19,7 +19,7 @@ from generator.render.chart import strip_dependencies
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._project import copy_project, generator, has_subchart, interleaved, load_note, run_once
+from bench._project import ROOT, copy_project, generator, has_subchart, interleaved, load_note, run_once
 from generator import pipeline
 from generator.check import helm
 
@@ -44,7 +44,7 @@ def main() -> int:
             strip_dependencies(chart)
         spec = helm.Render(settings.release_name, settings.namespace, settings.kube_version,
                            (chart / f"values-{args.env}.yaml",))
-        bare = [helm.find_helm(), *helm.template_args(chart, spec)]
+        bare = [helm.find_helm(ROOT), *helm.template_args(chart, spec)]
         timings = interleaved({"build": build, "helm": bare}, args.runs)
     b, h = timings["build"], timings["helm"]
     print(f"chart {has_subchart()} the Bitnami subchart, {args.runs} interleaved runs each, medians; {load_note()}")

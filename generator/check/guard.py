@@ -23,6 +23,7 @@ import yaml
 from generator.check import helm
 from generator.core import atomic, passwords
 from generator.core.paths import ARGOCD_DIR, CHART_DIR, ENV_DIR
+from generator.render.chart import strip_dependencies
 
 GUARDED = (CHART_DIR, ENV_DIR, ARGOCD_DIR)
 _PASSWORD_KEY = re.compile(r"(?i)(^|[_.-])(pass|passwd|password)$|password$")
@@ -154,9 +155,8 @@ def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
         stage.mkdir()
         source = root / CHART_DIR
         shutil.copytree(source / "templates", stage / "templates")
-        meta = yaml.safe_load((source / "Chart.yaml").read_text(encoding="utf-8"))
-        meta.pop("dependencies", None)  # our templates only: the subchart has no Secret of ours
-        (stage / "Chart.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
+        shutil.copy(source / "Chart.yaml", stage / "Chart.yaml")
+        strip_dependencies(stage)  # our templates only: the subchart has no Secret of ours
         shutil.copy(source / "values.yaml", stage / "values.yaml")
         probe = Path(tmp) / "probe.yaml"
         atomic.write_private(probe, yaml.safe_dump({
@@ -166,8 +166,8 @@ def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
         }))
         args = ["template", "guard", str(stage), "--namespace", "guard", "--values", str(probe),
                 "--show-only", "templates/secret.yaml"]
-        first = helm.run(args, helm_binary)
-        second = helm.run(args, helm_binary)
+        first = helm.run(args, helm_binary, root=root)
+        second = helm.run(args, helm_binary, root=root)
     if first != second:
         return ["error: chart/templates/secret.yaml: the Secret's data differs between two renders of the same "
                 "password; Argo CD would never be in sync"]

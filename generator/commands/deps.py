@@ -18,7 +18,7 @@ def build(root: Path, timeout: float = DEFAULT_TIMEOUT_S) -> str:
     chart = root / CHART_DIR
     try:
         # Bounded: an unreachable registry that drops packets would otherwise hold CI for minutes.
-        helm.run(["dependency", "build", str(chart)], timeout=timeout)
+        helm.run(["dependency", "build", str(chart)], timeout=timeout, root=root)
     except ToolError as e:
         raise ToolError(
             f"{e}\nThe chart registry (chart_repository in environments/_common.yaml) is not reachable from here. "

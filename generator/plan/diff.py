@@ -140,7 +140,7 @@ def _committed(root: Path, settings: Settings) -> tuple[list[dict[str, Any]], st
             shutil.copy(found.archive, chart / "charts" / found.archive.name)
         else:
             strip_dependencies(chart)
-        rendered = helm.run(helm.template_args(chart, dataclasses.replace(target, values=(values,))))
+        rendered = helm.run(helm.template_args(chart, dataclasses.replace(target, values=(values,))), root=root)
     return manifests.parse(rendered), target.namespace
 
 
