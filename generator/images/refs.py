@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 DOCKER_HUB = "docker.io"
+DOCKER_HUB_API = "registry-1.docker.io"  # where docker.io's registry API answers
 
 
 @dataclass(frozen=True)
