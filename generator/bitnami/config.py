@@ -13,6 +13,8 @@ from typing import Any
 from generator.bitnami import REDIS_PORT, names
 from generator.core.names import CLUSTER_DOMAIN
 
+# With a master Service, Sentinel calls this script of Bitnami's on each failover (indented so in 23.x).
+PUSH_MASTER_LABEL = "/opt/bitnami/scripts/start-scripts/push-master-label.sh"
 DATA_PATH = "/data"  # Bitnami's master/replica.persistence.path
 # Bitnami's default commonConfiguration (values.yaml): AOF on, RDB snapshots off; ours replaces it.
 DEFAULT_COMMON_CONFIGURATION = ("# Enable AOF https://redis.io/topics/persistence#append-only-file\nappendonly yes\n"
@@ -47,6 +49,9 @@ def configmap(redis_values: Mapping[str, Any], fullname: str = "redis", namespac
             f"sentinel down-after-milliseconds {master_set} {sentinel['downAfterMilliseconds']}",
             f"sentinel failover-timeout {master_set} {sentinel['failoverTimeout']}",
             f"sentinel parallel-syncs {master_set} {sentinel['parallelSyncs']}",
+            *([f"  sentinel client-reconfig-script {master_set} {PUSH_MASTER_LABEL}"]
+              if sentinel.get("masterService", {}).get("enabled") or sentinel.get("service", {}).get("createMaster")
+              else []),
             "# User-supplied sentinel configuration:",
             *_lines(str(sentinel.get("configuration", ""))),
             "# End of sentinel configuration",

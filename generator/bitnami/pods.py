@@ -14,6 +14,28 @@ from typing import Any
 from generator.bitnami import METRICS_PORT, REDIS_PORT, names
 from generator.core.k8s import dig
 
+# Bitnami's values.yaml defaults of what the pod's security contexts render from: Helm merges our
+# values over them.
+_SECURE = {"enabled": True, "seLinuxOptions": {}, "runAsUser": 1001, "runAsGroup": 1001, "runAsNonRoot": True,
+           "allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+           "seccompProfile": {"type": "RuntimeDefault"}, "capabilities": {"drop": ["ALL"]}}
+DEFAULTS: dict[str, Any] = {
+    "master": {"podSecurityContext": {"enabled": True, "fsGroupChangePolicy": "Always", "sysctls": [],
+                                      "supplementalGroups": [], "fsGroup": 1001},
+               "containerSecurityContext": _SECURE},
+    "metrics": {"containerSecurityContext": _SECURE},
+    "volumePermissions": {"containerSecurityContext": {"seLinuxOptions": {}, "runAsUser": 0}},
+}
+
+
+def _under(defaults: Mapping[str, Any], ours: Mapping[str, Any]) -> dict[str, Any]:
+    """`ours` merged over `defaults` as Helm merges values: mappings key by key."""
+    out = dict(defaults)
+    for key, value in ours.items():
+        base = out.get(key)
+        out[key] = _under(base, value) if isinstance(base, Mapping) and isinstance(value, Mapping) else value
+    return out
+
 
 def subchart_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """The subchart's part (`redis:`) of the umbrella chart's values."""
@@ -50,7 +72,7 @@ def metrics_port(r: Mapping[str, Any]) -> int:
 
 def master_statefulset(values: Mapping[str, Any], release: str, namespace: str) -> dict[str, Any]:
     """The master StatefulSet (the parts the rules read) that `values` would render."""
-    r = subchart_values(values)
+    r = _under(DEFAULTS, subchart_values(values))
     master = dig(r, "master", default={}) or {}
     redis: dict[str, Any] = {"name": "redis", "image": image(values, r.get("image")),
                              "securityContext": security_context(master.get("containerSecurityContext")),
@@ -65,8 +87,7 @@ def master_statefulset(values: Mapping[str, Any], release: str, namespace: str) 
                                      {"name": "redis-password", "secret": {}}]
     if dig(r, "volumePermissions", "enabled"):
         init.append({"name": "volume-permissions", "image": image(values, dig(r, "volumePermissions", "image")),
-                     "securityContext": security_context(dig(r, "volumePermissions", "containerSecurityContext",
-                                                             default={"runAsUser": 0}))})
+                     "securityContext": security_context(dig(r, "volumePermissions", "containerSecurityContext"))})
     if dig(r, "sysctl", "enabled"):
         init.append({"name": "init-sysctl", "image": image(values, dig(r, "sysctl", "image")),
                      "securityContext": {"privileged": True, "runAsUser": 0}})
@@ -76,7 +97,8 @@ def master_statefulset(values: Mapping[str, Any], release: str, namespace: str) 
                             "containers": containers, "volumes": volumes}
     if init:
         spec["initContainers"] = init
-    full = names.fullname(release, r)
+    full = names.fullname(release, subchart_values(values))
     return {"apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": {"name": names.master(full), "namespace": namespace},
-            "spec": {"template": {"metadata": {"labels": names.pod_labels(release, r)}, "spec": spec}}}
+            "spec": {"template": {"metadata": {"labels": names.pod_labels(release, subchart_values(values))},
+                                  "spec": spec}}}
