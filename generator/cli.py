@@ -49,10 +49,14 @@ def parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=_Paragraphs,
     )
-    p.add_argument("--root", default=".", help="project directory holding environments/ and chart/ (default: .)")
+    root_help = "project directory holding environments/ and chart/ (default: .)"
+    p.add_argument("--root", default=".", help=root_help)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    common: dict[str, Any] = {"epilog": EPILOG, "formatter_class": _Paragraphs}
+    # --root after the command too (`build dev --root PROJECT`); unset there, the one before it holds.
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument("--root", default=argparse.SUPPRESS, help=root_help)
+    common: dict[str, Any] = {"epilog": EPILOG, "formatter_class": _Paragraphs, "parents": [after]}
 
     b = sub.add_parser("build", **common,
                        help="validate an environment, render chart/, check it (helm, Kubernetes schemas)",
