@@ -96,7 +96,7 @@ class Settings:
     acl_secret_name: str = "redis-backend-acl"
     policy_exceptions: tuple[PolicyException, ...] = ()
     require_image_digest: bool = False
-    # Empty ecr_registry/ecr_repository are resolved from ecr_source before rendering (generator/ecr.py).
+    # Empty ecr_registry/ecr_repository are resolved from ecr_source before rendering (generator/resolve/ecr.py).
     ecr_source: Mapping[str, Any] | None = None
     images: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
