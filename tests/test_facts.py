@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator import bitnami, pipeline
-from generator.core import passwords, paths, yamlio
+from generator.core import names, passwords, paths, yamlio
 from generator.render import chart, values
 from tests import ha
 from tests.conftest import ROOT
@@ -59,9 +59,13 @@ def test_the_chart_states_the_ports_the_generator_uses() -> None:
     assert shared["master"]["containerPorts"]["redis"] == bitnami.REDIS_PORT
     assert shared["master"]["service"]["ports"]["redis"] == bitnami.REDIS_PORT
     assert shared["metrics"]["containerPorts"]["http"] == bitnami.METRICS_PORT
-    policy = (ROOT / "chart" / "templates" / "networkpolicy.yaml").read_text(encoding="utf-8")
-    default = re.search(r'dig "sentinel" "containerPorts" "sentinel" (\d+) \.Values\.redis', policy)
-    assert default and int(default.group(1)) == bitnami.SENTINEL_PORT
+    templates = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "chart" / "templates").iterdir()}
+    defaults = {name: [int(n) for n in re.findall(r'dig "sentinel" "containerPorts" "sentinel" (\d+) \.Values', text)]
+                for name, text in templates.items()}
+    assert defaults["networkpolicy.yaml"] and defaults["NOTES.txt"]
+    assert {n for found in defaults.values() for n in found} == {bitnami.SENTINEL_PORT}
+    domains = set(re.findall(r"\.svc\.([a-z.]+[a-z])", templates["NOTES.txt"]))
+    assert domains == {names.CLUSTER_DOMAIN}
 
 
 def test_the_shared_values_are_written_as_committed() -> None:

@@ -15,7 +15,7 @@ from generator.render.values import chart_values
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RuleOutcome:
     rule: str
     coverage: Coverage
     unseen: str
@@ -26,7 +26,7 @@ class EnvReport:
     env: str
     findings: tuple[Finding, ...]  # in force
     suppressed: tuple[Finding, ...]  # switched off by policy_exceptions, each with its reason
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[RuleOutcome, ...]
     subchart: bool
 
     @property
@@ -37,7 +37,7 @@ class EnvReport:
     def warnings(self) -> int:
         return sum(1 for f in self.findings if f.level != ERROR)
 
-    def with_coverage(self, *kinds: Coverage) -> list[Outcome]:
+    def with_coverage(self, *kinds: Coverage) -> list[RuleOutcome]:
         return [o for o in self.outcomes if o.coverage in kinds]
 
 
@@ -56,7 +56,7 @@ def evaluate(ctx: Context) -> EnvReport:
             evaluation = rule.evaluation((), Coverage.NOT_APPLICABLE, "enable_redis is false")
         else:
             evaluation = rule.check(ctx, rule)
-        outcomes.append(Outcome(rule.id, evaluation.coverage, evaluation.unseen))
+        outcomes.append(RuleOutcome(rule.id, evaluation.coverage, evaluation.unseen))
         for finding in evaluation.findings:
             if rule.id in waived:
                 suppressed.append(replace(finding, suppressed=waived[rule.id]))
