@@ -1,7 +1,7 @@
 """Policy checks: the seed's security promises as named rules over a rendered environment.
 
 `evaluate(context(result))` runs every rule in `rules.RULES` and returns an `EnvReport`;
-`generator.report` turns reports into text, JSON or SARIF.
+`generator.check.report` turns reports into text, JSON or SARIF.
 """
 
 from __future__ import annotations
