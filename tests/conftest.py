@@ -30,6 +30,14 @@ class Ran:
     err: str
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with an empty cache of its own (generator/core/cache.py), never the
+    user's: every test sees a first run, as before there was a cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.delenv("TWOFA_REDIS_NO_CACHE", raising=False)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of environments/, chart/ (with the subchart archive when present) and argocd/."""
