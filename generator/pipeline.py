@@ -154,10 +154,10 @@ def _rendering(
         specs = [_spec(stage, s, secret_values) for s in settings_list]
         lints: list[Future[str]] = []
         if lint_each:
-            lints = [pool.submit(_helm, helm.lint_args(stage, spec), password, root) for spec in specs]
+            lints = [pool.submit(_lint, stage, spec, password, root) for spec in specs]
         elif specs:
             first = next((i for i, s in enumerate(settings_list) if s.enable_redis), 0)
-            lints = [pool.submit(_helm, helm.lint_args(stage, specs[first]), password, root)]
+            lints = [pool.submit(_lint, stage, specs[first], password, root)]
         checked = [pool.submit(_template_checked, stage, s, files, spec, found, password, root)
                    for s, files, spec in zip(settings_list, all_files, specs, strict=True)]
 
@@ -181,6 +181,16 @@ def _helm(args: list[str], password: str | None, root: Path) -> str:
         return helm.run(args, root=root)
     except ToolError as e:
         raise ToolError(passwords.scrub(str(e), password)) from None
+
+
+def _lint(stage: Path, spec: helm.Render, password: str | None, root: Path) -> str:
+    """`helm lint`, or its passing result for the same chart, values and helm (check/helmcache.py).
+    A lint that reads the password is never cached."""
+    if password is not None:
+        return _helm(helm.lint_args(stage, spec), password, root)
+    from generator.check import helmcache
+
+    return helmcache.run(helm.lint_args(stage, spec), stage, root)
 
 
 def _template_checked(
