@@ -205,7 +205,7 @@ def _template_checked(
     rendered = _helm(helm.template_args(stage, spec), password, root)
     objects = manifests.parse(rendered)
     images.check_rendered(settings, objects)  # every image pulled is one `mirror` copies to ECR
-    summary = manifests.validate(objects, settings.kube_version)
+    summary = manifests.validate(objects, settings.kube_version, cached=password is None)
     if summary.errors:
         raise CheckError(problems=(), message=passwords.scrub(
             f"{settings.env}: rendered objects are invalid:\n" + "\n".join("    " + e for e in summary.errors),

@@ -73,7 +73,7 @@ def checked_applications(settings: Settings, env_file: str) -> dict[str, str]:
                                             for k in idle])
     produced = argocd.files(settings, env_file)
     for name, text in produced.items():
-        summary = manifests.validate(manifests.parse(text), settings.kube_version)
+        summary = manifests.validate(manifests.parse(text), settings.kube_version, cached=True)  # no secret in it
         if summary.errors or summary.custom != 1:
             detail = "\n".join("    " + e for e in summary.errors) or "    not validated against schemas/crds/"
             raise CheckError(f"{name}: the Application is invalid:\n{detail}")
