@@ -13,15 +13,17 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-
+from generator.core import cache
 from generator.core.errors import Problem, ValidationError
 from generator.core.paths import SCHEMA_PATH
 from generator.core.settings import Settings
 from generator.load.environment import Environment
 from generator.validate import crossfield
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _PASSWORDISH = re.compile(r"pass(word|wd)?|secret_value|requirepass", re.IGNORECASE)
 _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
@@ -38,6 +40,8 @@ def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # ~115 ms with referencing: imported only when the cache has no answer
+
     return jsonschema.Draft202012Validator(load_schema())
 
 
@@ -59,7 +63,21 @@ def validate(env: Environment) -> Settings:
     return Settings.from_dict(merged)
 
 
-def _schema_problems(env: Environment) -> Iterable[Problem]:
+def _schema_problems(env: Environment) -> list[Problem]:
+    """The schema's findings. Settings the schema accepted before (the same values, schema,
+    validator and code) are accepted again without loading jsonschema: see core/cache.py.
+    Only acceptance is cached; every finding comes from a fresh validation."""
+    key = (cache.Key("settings").data("settings", env.settings).file("schema", SCHEMA_PATH)
+           .code("validate/schema.py").package("jsonschema").package("referencing"))
+    if cache.get(key) == "":
+        return []
+    found = list(_fresh_problems(env))
+    if not found:
+        cache.put(key, "")
+    return found
+
+
+def _fresh_problems(env: Environment) -> Iterable[Problem]:
     for error in _validator().iter_errors(env.settings):
         path = tuple(str(p) for p in error.absolute_path)
         if error.validator == "additionalProperties":
