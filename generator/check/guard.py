@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from generator.check import helm
-from generator.core import atomic, passwords
+from generator.check import helm, helmcache
+from generator.core import atomic, cache, passwords
 from generator.core.paths import ARGOCD_DIR, CHART_DIR, ENV_DIR
 from generator.render.chart import strip_dependencies
 
@@ -166,8 +166,22 @@ def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
         }))
         args = ["template", "guard", str(stage), "--namespace", "guard", "--values", str(probe),
                 "--show-only", "templates/secret.yaml"]
+        # A pass is cached under every file helm reads here (the probe is no password): see
+        # check/helmcache.py. A finding is never cached.
+        key = helmcache.key("guard", args, Path(tmp), helm_binary or helm.find_helm(root))
+        if key is not None:
+            key.code("check/guard.py")
+            if cache.get(key) == "":
+                return []
         first = helm.run(args, helm_binary, root=root)
         second = helm.run(args, helm_binary, root=root)
+    problems = _stable_problems(first, second)
+    if key is not None and not problems:
+        cache.put(key, "")
+    return problems
+
+
+def _stable_problems(first: str, second: str) -> list[str]:
     if first != second:
         return ["error: chart/templates/secret.yaml: the Secret's data differs between two renders of the same "
                 "password; Argo CD would never be in sync"]
