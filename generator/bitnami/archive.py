@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.bitnami import CHART
-from generator.core import yamlio
+from generator.core import cache, yamlio
 from generator.core.errors import CheckError
 
 # Keys we set that the Bitnami values.yaml does not list, on purpose.
@@ -37,13 +37,22 @@ def find(chart: Path) -> Subchart | None:
         names = ", ".join(a.name for a in archives)
         raise CheckError(f"chart/charts/ holds several redis archives ({names}); keep the one chart_version names")
     archive = archives[0]
+    # Reading ~2,000 lines of values out of the gzipped tar costs ~10 ms on every build: what an
+    # archive holds is kept in the cache (generator/core/cache.py) under its bytes.
+    key = (cache.Key("subchart").file("archive", archive)
+           .code("bitnami/__init__.py", "bitnami/archive.py", "core/yamlio.py").package("yaml", "pyyaml"))
+    saved = cache.get_json(key)
+    if saved is not None:
+        return Subchart(archive, saved["version"], saved["defaults"])
     try:
         with tarfile.open(archive, "r:gz") as tar:
             meta = _read(tar, f"{CHART}/Chart.yaml")
             defaults = _read(tar, f"{CHART}/values.yaml")
     except (tarfile.TarError, OSError, KeyError, yamlio.YAMLError) as e:
         raise CheckError(f"{archive}: not a readable redis chart archive ({e})") from e
-    return Subchart(archive, str(meta.get("version", "?")), defaults or {})
+    found = Subchart(archive, str(meta.get("version", "?")), defaults or {})
+    cache.put_json(key, {"version": found.version, "defaults": found.defaults})
+    return found
 
 
 def _read(tar: tarfile.TarFile, member: str) -> Any:
