@@ -99,9 +99,19 @@ def sequence(commands: Sequence[Sequence[str]]) -> list[str]:
     return ["sh", "-c", " && ".join(shlex.join(c) for c in commands)]
 
 
+# An operator's Python keeps compiled modules in __pycache__/; a session that forbids writing
+# them would time the compiling of every changed module on every run instead.
+_NO_BYTECODE = "PYTHONDONTWRITEBYTECODE"
+
+
+def bytecode_note() -> str:
+    return (f"; {_NO_BYTECODE} was set and is dropped for the timed runs (compiled modules are kept, as an "
+            "operator's Python keeps them)" if os.environ.get(_NO_BYTECODE) else "")
+
+
 def run_once(command: Sequence[str], cwd: Path = ROOT, env: Mapping[str, str] | None = None) -> tuple[float, float]:
     """Wall and CPU seconds of one run; a failing run aborts the benchmark with its output."""
-    full_env = {**os.environ, **env} if env else None
+    full_env = {**{k: v for k, v in os.environ.items() if k != _NO_BYTECODE}, **(env or {})}
     before = os.times()
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, env=full_env)

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._project import (
     Run,
     bare_helm,
+    bytecode_note,
     cache_env,
     copy_project,
     default_archive,
@@ -48,7 +49,7 @@ def main() -> int:
     args = p.parse_args()
     archive = None if args.no_archive else args.archive
     variants = {"without": None, **({"with": archive} if archive else {})}
-    print(f"before: {load_note()}")
+    print(f"before: {load_note()}{bytecode_note()}")
     runs: dict[str, Run] = {}
     with tempfile.TemporaryDirectory(prefix="bench-build.") as tmp:
         for variant, tgz in variants.items():

@@ -28,6 +28,7 @@ from bench._project import (
     Run,
     Timing,
     bare_helm,
+    bytecode_note,
     cache_env,
     copy_project,
     default_archive,
@@ -86,7 +87,7 @@ def main() -> int:
     args = p.parse_args()
     archive = None if args.no_archive else args.archive
     variants = {"without": None, **({"with": archive} if archive else {})}
-    print(f"before: {load_note()}")
+    print(f"before: {load_note()}{bytecode_note()}")
     runs: dict[str, Run] = {}
     committed: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-check.") as tmp:
