@@ -95,13 +95,15 @@ def test_pin_writes_digests_and_build_verifies_them(bare_project: Path, cli, hub
     redis = push_test_image(hub, "bitnami/redis", "8.2.1")
     env_file = point_at(bare_project, hub, ecr_registry, metrics=False)
     env_file.write_text(env_file.read_text() + "# a comment that must survive\nbackend_namespace: twofa-backend\n")
+    header = env_file.read_text().splitlines()[0]
+    assert header.startswith("# ")  # the fixture's own first comment, which must survive too
 
     ran = cli(bare_project, "mirror", "dev", "--pin")
 
     assert ran.code == 0, ran.err
     assert "dev: pinned 1 digest(s) in environments/dev.yaml" in ran.out
     text = env_file.read_text()
-    assert "# a comment that must survive\nbackend_namespace: twofa-backend\n" in text and "# Development" in text
+    assert "# a comment that must survive\nbackend_namespace: twofa-backend\n" in text and header in text
     assert yaml.safe_load(text)["images"]["redis"] == {"digest": redis.index_digest,
                                                        "source": f"{hub.host}/bitnami/redis:8.2.1"}
     ran = cli(bare_project, "build", "dev", "--verify-images")
