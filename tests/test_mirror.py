@@ -165,8 +165,11 @@ def test_ctrl_c_in_the_middle_then_a_rerun_finishes(bare_project: Path, cli, hub
         except FileNotFoundError:
             return False
 
+    # SIGINT's default action in the child: a suite started in the background (`scripts/test &`, a
+    # CI runner) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt.
     proc = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(bare_project), "mirror", "dev"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 60
         while not (big_upload_under_way() and ecr_registry.has_blob("twofa/dev", small)):
