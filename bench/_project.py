@@ -11,6 +11,7 @@ the previous runs left, as an operator's second build does.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -42,20 +43,37 @@ class Run:
     env: Mapping[str, str] | None = None  # added to the environment
 
 
-def default_archive() -> Path | None:
-    """The Bitnami archive placed in this checkout's chart/charts/, if any."""
-    found = sorted(p for p in (ROOT / "chart" / "charts").glob("redis-*.tgz") if _ARCHIVE.match(p.name))
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--project and --archive / --no-archive, shared by the benchmarks."""
+    parser.add_argument("--project", type=Path, default=ROOT,
+                        help="project to copy and time (default: this checkout; the tests pass their own)")
+    parser.add_argument("--archive", type=Path,
+                        help="the Bitnami redis-<version>.tgz of the 'with' case (default: the one in the "
+                        "project's chart/charts/, else in this checkout's)")
+    parser.add_argument("--no-archive", action="store_true", help="measure without the archive only")
+
+
+def variants(args: argparse.Namespace) -> dict[str, Path | None]:
+    """"without" (a fresh clone), and "with" the archive when there is one."""
+    archive = None if args.no_archive else args.archive or default_archive(args.project) or default_archive(ROOT)
+    return {"without": None, **({"with": archive} if archive else {})}
+
+
+def default_archive(project: Path) -> Path | None:
+    """The Bitnami archive placed in a project's chart/charts/, if any."""
+    found = sorted(p for p in (project / "chart" / "charts").glob("redis-*.tgz") if _ARCHIVE.match(p.name))
     return found[-1] if found else None
 
 
-def copy_project(into: Path, archive: Path | None = None) -> Path:
-    """environments/, chart/ and argocd/ as a fresh clone has them (no archive); with `archive`
-    (redis-<version>.tgz), that archive in chart/charts/ and chart_version set to its version."""
+def copy_project(into: Path, archive: Path | None = None, source: Path = ROOT) -> Path:
+    """source's environments/, chart/ and argocd/ as a fresh clone has them (no archive); with
+    `archive` (redis-<version>.tgz), that archive in chart/charts/ and chart_version set to its
+    version."""
     root = into / "project"
     root.mkdir()
-    shutil.copytree(ROOT / "environments", root / "environments")
-    shutil.copytree(ROOT / "chart", root / "chart", ignore=shutil.ignore_patterns("charts"))
-    shutil.copytree(ROOT / "argocd", root / "argocd")
+    shutil.copytree(source / "environments", root / "environments")
+    shutil.copytree(source / "chart", root / "chart", ignore=shutil.ignore_patterns("charts"))
+    shutil.copytree(source / "argocd", root / "argocd")
     if archive is not None:
         m = _ARCHIVE.match(archive.name)
         if not m:

@@ -9,7 +9,7 @@ chart_version set to match). Every command runs N times as a separate process, a
 interleaved in the same rounds, on private copies of the project; medians of wall and CPU time
 and their ratios are printed.
 
-    .venv/bin/python bench/build_vs_helm.py [--env dev] [--runs 9] [--archive PATH | --no-archive]
+    .venv/bin/python bench/build_vs_helm.py [--env dev] [--runs 9] [--archive PATH | --no-archive] [--project DIR]
 """
 
 from __future__ import annotations
@@ -23,16 +23,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._project import (
     Run,
+    add_arguments,
     bare_helm,
     bytecode_note,
     cache_env,
     copy_project,
-    default_archive,
     emptier,
     generator,
     interleaved,
     load_note,
     run_once,
+    variants,
     verdict,
 )
 
@@ -43,19 +44,16 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--env", default="dev")
     p.add_argument("--runs", type=int, default=9)
-    p.add_argument("--archive", type=Path, default=default_archive(),
-                   help="the Bitnami redis-<version>.tgz for the 'with' case (default: chart/charts/'s)")
-    p.add_argument("--no-archive", action="store_true", help="measure without the archive only")
+    add_arguments(p)
     args = p.parse_args()
-    archive = None if args.no_archive else args.archive
-    variants = {"without": None, **({"with": archive} if archive else {})}
+    cases = variants(args)
     print(f"before: {load_note()}{bytecode_note()}")
     runs: dict[str, Run] = {}
     with tempfile.TemporaryDirectory(prefix="bench-build.") as tmp:
-        for variant, tgz in variants.items():
+        for variant, tgz in cases.items():
             where = Path(tmp) / variant
             where.mkdir()
-            root = copy_project(where, tgz)
+            root = copy_project(where, tgz, args.project)
             cache = where / "cache"
             env = cache_env(cache)
             build = generator(root, "build", args.env)
@@ -65,7 +63,7 @@ def main() -> int:
             runs[f"{variant}/helm"] = Run(bare_helm(root, where / "helm" / "chart", args.env))
         timings = interleaved(runs, args.runs)
     print(f"{args.runs} interleaved runs each, medians; after: {load_note()}")
-    for variant, tgz in variants.items():
+    for variant, tgz in cases.items():
         h = timings[f"{variant}/helm"]
         what = f"with the Bitnami subchart ({tgz.name})" if tgz else "without the Bitnami subchart"
         print(f"chart {what}:")

@@ -11,6 +11,7 @@ are generated from dev.yaml (env-001, env-002, ...) with chart/ brought up to da
 passes and does all its work. All runs are interleaved in the same rounds.
 
     .venv/bin/python bench/check_scaling.py [--runs 3] [--counts 1 10 50] [--archive PATH | --no-archive]
+        [--project DIR]
 """
 
 from __future__ import annotations
@@ -27,17 +28,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._project import (
     Run,
     Timing,
+    add_arguments,
     bare_helm,
     bytecode_note,
     cache_env,
     copy_project,
-    default_archive,
     emptier,
     generator,
     interleaved,
     load_note,
     run_once,
     sequence,
+    variants,
     verdict,
 )
 from generator import pipeline
@@ -59,9 +61,9 @@ def refresh(root: Path) -> Path:
     return root
 
 
-def make_project(into: Path, count: int, archive: Path | None) -> Path:
-    """A project with `count` environments cloned from dev.yaml, and its generated chart files."""
-    root = copy_project(into, archive)
+def make_project(into: Path, count: int, archive: Path | None, source: Path) -> Path:
+    """A copy of source with `count` environments cloned from its dev.yaml, and its generated chart files."""
+    root = copy_project(into, archive, source)
     envs = root / "environments"
     template = (envs / "dev.yaml").read_text(encoding="utf-8")
     for stale in envs.glob("*.yaml"):
@@ -81,20 +83,17 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--counts", type=int, nargs="+", default=[1, 10, 50])
-    p.add_argument("--archive", type=Path, default=default_archive(),
-                   help="the Bitnami redis-<version>.tgz for the 'with' case (default: chart/charts/'s)")
-    p.add_argument("--no-archive", action="store_true", help="measure without the archive only")
+    add_arguments(p)
     args = p.parse_args()
-    archive = None if args.no_archive else args.archive
-    variants = {"without": None, **({"with": archive} if archive else {})}
+    cases = variants(args)
     print(f"before: {load_note()}{bytecode_note()}")
     runs: dict[str, Run] = {}
     committed: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-check.") as tmp:
-        for variant, tgz in variants.items():
+        for variant, tgz in cases.items():
             where = Path(tmp) / variant / "committed"
             where.mkdir(parents=True)
-            root = refresh(copy_project(where, tgz))
+            root = refresh(copy_project(where, tgz, args.project))
             committed[variant] = names = [p.settings.env for p in pipeline.prepare_all(root)]
             check, cache = generator(root, "check"), where / "cache"
             run_once(check, env=cache_env(cache))  # the project passes check; warms the disk cache
@@ -105,12 +104,12 @@ def main() -> int:
             for count in args.counts:
                 where = Path(tmp) / variant / str(count)
                 where.mkdir()
-                check, cache = generator(make_project(where, count, tgz), "check"), where / "cache"
+                check, cache = generator(make_project(where, count, tgz, args.project), "check"), where / "cache"
                 runs[f"{variant}/{count}/cold"] = Run(check, emptier(cache), cache_env(cache))
                 runs[f"{variant}/{count}/warm"] = Run(check, None, cache_env(cache))
         timings = interleaved(runs, args.runs)
     print(f"{args.runs} interleaved runs each, medians; after: {load_note()}")
-    for variant, tgz in variants.items():
+    for variant, tgz in cases.items():
         what = f"with the Bitnami subchart ({tgz.name})" if tgz else "without the Bitnami subchart"
         print(f"chart {what}:")
         names = committed[variant]
