@@ -109,6 +109,22 @@ def _no_password() -> Iterator[None]:
         os.environ.update(saved)
 
 
+@contextlib.contextmanager
+def _own_cache() -> Iterator[None]:
+    """The template is built with a cache of its own (generator/core/cache.py), removed after:
+    the test that happens to need the template first starts with an empty cache like the rest."""
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="twofa-redis-fixture-cache.")
+    try:
+        yield
+    finally:
+        shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+        if saved is None:
+            del os.environ["XDG_CACHE_HOME"]
+        else:
+            os.environ["XDG_CACHE_HOME"] = saved
+
+
 def build(dest: Path, with_archive: Archive | None) -> Path:
     """tests/fixtures/ at dest, with the checkout's templates (and the archive when given, the
     fixture's chart_version then set to its version), every environment built by the generator.
@@ -129,7 +145,7 @@ def build(dest: Path, with_archive: Archive | None) -> Path:
         common.write_text(text)
         (dest / "chart" / "charts").mkdir()
         shutil.copy2(with_archive.path, dest / "chart" / "charts" / f"redis-{with_archive.version}.tgz")
-    with _no_password():
+    with _no_password(), _own_cache():
         for env in discovery.known_environments(dest):
             pipeline.build(dest, env, say=lambda _: None)
     shutil.rmtree(dest / BUILD_DIR)
