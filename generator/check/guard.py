@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from generator.check import helm, helmcache
-from generator.core import atomic, cache, passwords
+from generator.core import atomic, cache, passwords, yamlio
 from generator.core.paths import ARGOCD_DIR, CHART_DIR, ENV_DIR
 from generator.render.chart import strip_dependencies
 
@@ -91,7 +91,8 @@ def _variable_forms() -> list[bytes]:
 
 def _yaml_findings(text: str) -> Iterator[tuple[int, str, str]]:
     try:
-        nodes = [n for n in yaml.compose_all(text, Loader=yaml.SafeLoader) if n is not None]
+        # libyaml composes the same nodes (marks included) ~10x faster: this reads every file.
+        nodes = [n for n in yaml.compose_all(text, Loader=yamlio.LOADER) if n is not None]
     except yaml.YAMLError:
         return  # not ours to judge here; the loader reports broken YAML
     for node in nodes:
