@@ -7,15 +7,17 @@ renders our own templates only, and says so.
 from __future__ import annotations
 
 import io
-import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.bitnami import CHART
 from generator.core import cache, yamlio
 from generator.core.errors import CheckError
+
+if TYPE_CHECKING:
+    import tarfile
 
 # Keys we set that the Bitnami values.yaml does not list, on purpose.
 _NOT_BITNAMI = {("enabled",)}  # the umbrella's `condition: redis.enabled`
@@ -44,6 +46,8 @@ def find(chart: Path) -> Subchart | None:
     saved = cache.get_json(key)
     if saved is not None:
         return Subchart(archive, saved["version"], saved["defaults"])
+    import tarfile  # only when the cache does not know this archive
+
     try:
         with tarfile.open(archive, "r:gz") as tar:
             meta = _read(tar, f"{CHART}/Chart.yaml")
