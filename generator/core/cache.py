@@ -1,6 +1,7 @@
-"""A cache of check results that are a pure function of their inputs (helm lint, the guard's
-Secret render, schema validation), so that the usual loop -- change a setting, build again --
-does not redo what its inputs did not change.
+"""A cache of results that are a pure function of their inputs (helm lint, the guard's probe
+render, schema validation of settings and of rendered objects, the rendered data files, the
+subchart archive's values), so that the usual loop -- change a setting, build again -- does not
+redo what its inputs did not change.
 
 Where: ${XDG_CACHE_HOME:-~/.cache}/twofa-redis/, outside the project. `check` writes nothing in
 the project, build/ is swapped whole by every build, and a content-addressed entry is as valid for
