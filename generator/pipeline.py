@@ -143,8 +143,8 @@ def _rendering(
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         stage = Path(tmp) / "chart"
         shutil.copytree(source, stage, symlinks=True, ignore=shutil.ignore_patterns("values-*.yaml"))
-        for files in all_files:
-            atomic.write_files(stage, files)
+        # Chart.yaml and values.yaml are the same for every environment: each file written once.
+        atomic.write_files(stage, {name: text for files in all_files for name, text in files.items()})
         if found is None:
             chart.strip_dependencies(stage)
         secret_values = None
