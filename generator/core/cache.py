@@ -28,13 +28,13 @@ import json
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.core import atomic
 
 FORMAT = "1"  # bump when the layout of keys or entries changes
 DISABLE_VARIABLE = "TWOFA_REDIS_NO_CACHE"
@@ -163,18 +163,10 @@ def put(key: Key, text: str) -> None:
     if not enabled():
         return
     path = _entry(key)
-    data = text.encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=".entry.", dir=path.parent)  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data + b"\n" + hashlib.sha256(data).hexdigest().encode())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
+        atomic.write_text(path, text + "\n" + hashlib.sha256(text.encode("utf-8")).hexdigest(), mode=0o600)
+    except (OSError, UnicodeEncodeError):
         return  # read-only home, full disk: the next run checks again, no harm done
 
 
