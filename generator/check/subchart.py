@@ -1,8 +1,10 @@
 """The Bitnami archive against what we render: every key we set under `redis:` exists in its
-values.yaml (Helm ignores a typo silently, so a security setting could quietly drop), and its
-version is the one chart_version names."""
+values.yaml (Helm ignores a typo silently, so a security setting could quietly drop). Only the
+archive of chart_version is ever used (generator/bitnami/archive.py): without it, say so plainly."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from generator.bitnami import archive
 from generator.core.errors import CheckError
@@ -10,15 +12,14 @@ from generator.core.settings import Settings
 from generator.render import values
 
 
-def check(settings: Settings, files: dict[str, str], found: archive.Subchart | None) -> list[str]:
-    """Notes for the build's output; CheckError when we set a key the subchart does not have."""
+def check(settings: Settings, files: dict[str, str], found: archive.Subchart | None, chart: Path) -> list[str]:
+    """Notes for the build's output; CheckError when we set a key the subchart does not have.
+    chart: the project's chart/ (where the archive was looked for)."""
     if found is None:
-        return [f"{settings.env}: subchart not present in chart/charts/: rendered and validated our own "
-                "templates only (run `python -m generator deps`, or pass --require-subchart to fail)"]
-    notes = []
-    if found.version != settings.chart_version:
-        notes.append(f"{settings.env}: chart/charts/{found.archive.name} is version {found.version}, "
-                     f"chart_version is {settings.chart_version}: run `python -m generator deps`")
+        return [f"{settings.env}: subchart not present, NOT used: {archive.missing(chart, settings.chart_version)}: "
+                "rendered and validated our own templates only (run `python -m generator deps`, or pass "
+                "--require-subchart to fail)"]
+    notes: list[str] = []
     ours = values.chart_values(files, settings.env).get("redis") or {}
     unknown = archive.unknown_keys(ours, found.defaults)
     if unknown:
