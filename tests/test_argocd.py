@@ -44,7 +44,8 @@ def test_committed_application_says_what_the_build_renders(env: str) -> None:
         "skipCrds": False, "apiVersions": list(settings.api_versions),
     }
     assert (ROOT / "chart" / f"values-{env}.yaml").exists()
-    assert app["spec"]["destination"] == {"server": "https://kubernetes.default.svc", "namespace": "redis"}
+    assert settings.argocd is not None
+    assert app["spec"]["destination"] == {"server": settings.argocd.destination_server, "namespace": "redis"}
     sync = app["spec"]["syncPolicy"]
     assert sync["syncOptions"] == ["CreateNamespace=true"]
     assert sync["managedNamespaceMetadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"

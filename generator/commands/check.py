@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import pipeline
-from generator.check import drift, guard, policy
+from generator.check import destinations, drift, guard, policy
 from generator.check import report as policy_report
 from generator.commands import root_of
 from generator.core.errors import UsageError
@@ -41,6 +41,9 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
         report.lines.append(result.summary.line(result.settings.env))
         report.lines.extend(result.notes)
         report.policy.append(policy.evaluate(policy.context(result, root)))
+    deployed = [destinations.Deployment(r.settings, p.env.file, r.objects)
+                for p, r in zip(prepared, results, strict=True)]
+    report.problems.extend(c.line() for c in destinations.conflicts(deployed))
     report.problems.extend(drift.chart_drift(root / CHART_DIR, expected))
     lines, problems = drift.applications(root, [(p.settings, p.env.file) for p in prepared])
     report.lines.extend(lines)
