@@ -80,11 +80,12 @@ def _resolved(root: Path, prepared: Prepared) -> Prepared:
     return Prepared(prepared.env, settings, resolution)
 
 
-def prepare_all(root: Path) -> list[Prepared]:
-    """Every environment, validated; all problems of all files in one error."""
+def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path | None = None) -> list[Prepared]:
+    """Every environment (or those named), validated; all problems of all files in one error.
+    ecr_root: where a Terraform state path is relative to (default root)."""
     prepared: list[Prepared] = []
     problems: list[Any] = discovery.stray_files(root)
-    for name in discovery.known_environments(root):
+    for name in discovery.known_environments(root) if names is None else names:
         try:
             env = environment.load(root, name)
             prepared.append(Prepared(env, schema.validate(env)))
@@ -95,7 +96,7 @@ def prepare_all(root: Path) -> list[Prepared]:
     if problems:
         raise ValidationError(problems=problems)
     crossfield.check_shared([p.env for p in prepared], schema.defaults())
-    return [_resolved(root, p) for p in prepared]
+    return [_resolved(ecr_root or root, p) for p in prepared]
 
 
 def render_checked(
