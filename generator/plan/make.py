@@ -26,10 +26,10 @@ def make(root: Path, ref: str = "HEAD", requested: Sequence[str] = (), workers: 
     plans = [compare.environment(env, base, new, common) for env in names]
     deployed = [destinations.Deployment(r.settings, new.prepared[env].env.file, r.objects)
                 for env, r in sorted(new.results.items())]
-    by_env = {p.env: p for p in plans}
     for conflict in destinations.conflicts(deployed):
-        env = next(name for name, p in by_env.items() if p.file == conflict.second)
-        by_env[env].findings.append(Finding(env, CONFLICT, "argocd.destination_server", conflict.line()
-                                            .removeprefix("error: "), file=conflict.second))
-        by_env[env].status = "changed" if by_env[env].status == "unchanged" else by_env[env].status
+        for p in plans:  # under each of the two environments: either may be the one to change
+            if p.file in (conflict.first, conflict.second):
+                p.findings.append(Finding(p.env, CONFLICT, "argocd.destination_server",
+                                          conflict.line().removeprefix("error: "), file=p.file))
+                p.status = "changed" if p.status == "unchanged" else p.status
     return Plan(base.info, new.info, plans)
