@@ -2,7 +2,8 @@
 
 Goal: check(50) within 10x of check(1), i.e. the per-environment cost stays well below the
 fixed cost. Each project is a private copy whose environments are generated from dev.yaml
-(env-001, env-002, ..., each in its own namespace) with chart/ brought up to date, so `check` passes and does all its work.
+(env-001, env-002, ..., each in its own namespace) with chart/ brought up to date, so `check`
+passes and does all its work.
 Runs are interleaved across the projects so that each sees the same load.
 
     .venv/bin/python bench/check_scaling.py [--runs 3] [--counts 1 10 50] [--project DIR]

@@ -103,6 +103,8 @@ def _not_compared(base: Side, new: Side, env: str, skipped: set[Any], old: Setti
     sides = [s for s, settings in ((base, old), (new, now)) if settings is not None]
     if redis and not any(s.subchart(env) for s in sides):
         versions = " and ".join(f"{s.info.chart_version} ({s.info.label})" for s in sides)
+        if len({s.info.chart_version for s in sides}) == 1:
+            versions = f"{sides[0].info.chart_version}" + (" on either side" if len(sides) > 1 else "")
         return [f"the Bitnami subchart's objects (the Redis StatefulSet, its Services, ConfigMaps, ...): no archive "
                 f"for chart_version {versions}; place redis-<version>.tgz in chart/charts/ or {archive.cache_dir()}"]
     return []

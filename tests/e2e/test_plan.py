@@ -66,7 +66,7 @@ def test_without_an_archive_no_change_is_not_claimed_for_what_was_not_compared(b
     assert ran.code == 0, ran.err
     assert "prod: no changes; NOT compared: see below" in ran.out
     assert "prod: NOT compared: the Bitnami subchart's objects (the Redis StatefulSet" in ran.out
-    assert "no archive for chart_version 24.0.9 (HEAD" in ran.out
+    assert "no archive for chart_version 24.0.9 on either side; place redis-<version>.tgz in chart/charts/" in ran.out
     assert ran.out.rstrip().endswith("plan: no changes among the objects compared")
 
 
