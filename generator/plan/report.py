@@ -67,11 +67,12 @@ def text(plan: Plan, details: bool = True) -> str:
     if blocking:
         lines.append(f"plan: {len(blocking)} forbidden, data-at-risk or conflicting change(s) not acknowledged: "
                      "follow the runbooks, or acknowledge them in the environment file (plan_acknowledgements)")
-    elif all(e.status == "unchanged" for e in plan.envs):
-        compared = "" if not any(e.not_compared for e in plan.envs) else " among the objects compared"
-        lines.append(f"plan: no changes{compared}")
     else:
-        lines.append("plan: every change can be synced as is")
+        # Never a verdict on what was not compared (a side without its subchart archive).
+        compared = "" if not any(e.not_compared for e in plan.envs) else " among the objects compared"
+        unchanged = all(e.status == "unchanged" for e in plan.envs)
+        verdict = "no changes" if unchanged else "every change can be synced as is"
+        lines.append(f"plan: {verdict}{compared}")
     if details and any(e.diffs for e in plan.envs):
         lines += ["", "detail: per-object diffs (Secret data masked)"]
         for e in plan.envs:
