@@ -13,7 +13,7 @@ from typing import Any
 from generator.core.k8s import dig
 from generator.plan import restart
 from generator.plan.model import CREATE, DELETE, UPDATE, Change
-from generator.plan.objects import Indexed, Key, label
+from generator.plan.objects import ARGOCD_CLUSTER, Indexed, Key, label
 from generator.plan.rules import forbidden
 from generator.plan.rules.base import normalize
 
@@ -33,7 +33,7 @@ def compared_keys(base: Indexed, new: Indexed, base_subchart: bool, new_subchart
 
 
 def changes(base: Indexed, new: Indexed, keys: set[Key], kube_version: str,
-            removal: Callable[[Mapping[str, Any]], str]) -> list[Change]:
+            removal: Callable[[Key, Mapping[str, Any]], str]) -> list[Change]:
     """The objects among `keys` that differ (by value: "1Gi" equals "1024Mi"), each classified."""
     out = []
     for key in sorted(keys):
@@ -44,7 +44,7 @@ def changes(base: Indexed, new: Indexed, keys: set[Key], kube_version: str,
             assert now is not None
             out.append(Change(key, label(key, now), CREATE, None, now))
         elif now is None:
-            out.append(Change(key, label(key, old), DELETE, old, None, removal=removal(old)))
+            out.append(Change(key, label(key, old), DELETE, old, None, removal=removal(key, old)))
         else:
             refused = tuple(forbidden(old, now, kube_version))
             out.append(Change(key, label(key, now), UPDATE, old, now, refused, restart.restart_reason(old, now) or ""))
@@ -57,11 +57,12 @@ def prune_of(application: Mapping[str, Any] | None) -> bool:
 
 
 def removal(application: Mapping[str, Any] | None, env_removed: bool, values_file: str) -> Callable[
-        [Mapping[str, Any]], str]:
+        [Key, Mapping[str, Any]], str]:
     """What Argo CD does with an object that leaves the render, under that Application."""
     app = str(dig(application, "metadata", "name") or "")
+    server = str(dig(application, "spec", "destination", "server") or "")
 
-    def note(obj: Mapping[str, Any]) -> str:
+    def note(key: Key, obj: Mapping[str, Any]) -> str:
         if obj.get("kind") == "Application":
             return (f"the Application leaves argocd/: applied by hand, it stays until `argocd app delete {app}`; "
                     "through an app-of-apps that prunes argocd/, it is deleted. Either way its "
@@ -70,6 +71,9 @@ def removal(application: Mapping[str, Any] | None, env_removed: bool, values_fil
             return "left by Argo CD: the object's sync-options say Prune=false (the app stays OutOfSync)"
         if application is None:
             return "deleted by nothing: no Argo CD Application deploys this environment (kubectl delete by hand)"
+        if server and key[0] != server and key[0] != ARGOCD_CLUSTER and not env_removed:
+            return (f"left running on {key[0]}: {app} now deploys to {server}, and Argo CD no longer manages what it "
+                    "left on the old cluster (delete it there by hand once the new one serves)")
         if env_removed:
             return (f"the environment is removed: deleted when its Application {app} is (resources-finalizer); "
                     f"until then that Application's syncs fail, since {values_file} is gone")

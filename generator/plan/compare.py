@@ -131,6 +131,8 @@ def environment(env: str, base: Side, new: Side, common_acks: Sequence[PlanAckno
     items = now.plan_acknowledgements if now is not None else tuple(common_acks)
     plan.findings, plan.unused_acknowledgements = acknowledge.apply(env, findings, items)
     plan.not_compared = _not_compared(base, new, env, skipped, old, now)
+    if old is not None and now is not None and _server(old) != _server(now):
+        plan.moved = (_server(old), _server(now))
     plan.diffs = [d for c in plan.changes if (d := textdiff.diff(c.label, c.old, c.new))]
     if status == "changed" and not plan.changes and not plan.findings:
         plan.status = "unchanged"

@@ -79,6 +79,7 @@ class EnvPlan:
     not_compared: list[str] = field(default_factory=list)  # what could not be compared, and why
     outputs: list[tuple[str, Any, Any]] = field(default_factory=list)
     unused_acknowledgements: list[str] = field(default_factory=list)
+    moved: tuple[str, str] | None = None  # (old, new) destination server, when it changes
     diffs: list[str] = field(default_factory=list)  # the detail section, one text per object
 
     def summary(self) -> Summary:

@@ -30,10 +30,11 @@ def _headline(e: EnvPlan) -> str:
     return f"{e.env}: {prefix}{e.summary().line()}"
 
 
-def _object_line(c: Change) -> str:
+def _object_line(c: Change, moved: bool) -> str:
     what = "FORBIDDEN" if c.forbidden else c.action
     note = "  (restarts Redis)" if c.restart and not c.forbidden and c.key[2] == "StatefulSet" else ""
-    return f"    {what:<9} {c.label}{note}"
+    where = f"  (on {c.key[0]})" if moved and c.action != "update" and c.key[2] != "Application" else ""
+    return f"    {what:<9} {c.label}{where}{note}"
 
 
 def _finding(f: Finding) -> list[str]:
@@ -55,9 +56,12 @@ def text(plan: Plan, details: bool = True) -> str:
     lines += [_headline(e) for e in plan.envs]
     for e in plan.envs:
         lines += [f"{e.env}: NOT compared: {n}" for n in e.not_compared]
+        if e.moved:
+            lines.append(f"{e.env}: moves from {e.moved[0]} to {e.moved[1]}: every object is created there and "
+                         "left running, no longer managed, on the old cluster")
         if e.changes:
             lines.append(f"{e.env}: objects")
-            lines += [_object_line(c) for c in e.changes]
+            lines += [_object_line(c, bool(e.moved)) for c in e.changes]
         for f in e.findings:
             lines += _finding(f)
         lines += [f"{e.env}: acknowledgement matches no finding (remove it once synced): {u}"
@@ -71,8 +75,8 @@ def text(plan: Plan, details: bool = True) -> str:
         # Never a verdict on what was not compared (a side without its subchart archive).
         compared = "" if not any(e.not_compared for e in plan.envs) else " among the objects compared"
         unchanged = all(e.status == "unchanged" for e in plan.envs)
-        verdict = "no changes" if unchanged else "every change can be synced as is"
-        lines.append(f"plan: {verdict}{compared}")
+        verdict = f"no changes{compared}" if unchanged else f"every change{compared} can be synced as is"
+        lines.append(f"plan: {verdict}")
     if details and any(e.diffs for e in plan.envs):
         lines += ["", "detail: per-object diffs (Secret data masked)"]
         for e in plan.envs:
@@ -106,6 +110,7 @@ def as_dict(plan: Plan) -> dict[str, Any]:
         "base": plan.base.__dict__, "new": plan.new.__dict__,
         "environments": [{
             "env": e.env, "status": e.status, "file": e.file, "summary": e.summary().as_dict(),
+            "moved": list(e.moved) if e.moved else None,
             "not_compared": e.not_compared, "changes": [_change(c) for c in e.changes],
             "findings": [finding_dict(f) for f in e.findings],
             "outputs": [{"output": k, "old": a, "new": b} for k, a, b in e.outputs],

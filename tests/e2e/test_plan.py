@@ -341,3 +341,18 @@ def test_bad_input_exits_2(bare_repo: support.Repo, cli: Any, tmp_path: Path) ->
     ran = cli(outside, "plan")
     assert (ran.code, ran.err) == (2, f"error: plan compares with a git revision, but {outside} is not in a git "
                                       "repository\n")
+
+
+def test_a_move_to_another_cluster_leaves_the_old_redis_unmanaged(repo: support.Repo, cli: Any) -> None:
+    repo.edit("staging", lambda data: data["argocd"].update(destination_server="https://k8s.new.example.internal"))
+    ran, doc = plan(cli, repo, "staging")
+    assert ran.code == 1
+    staging = env_of(doc, "staging")
+    assert staging["moved"] == ["https://k8s.staging.example.internal", "https://k8s.new.example.internal"]
+    (risk,) = kinds(staging, "data-at-risk")
+    assert any(d.startswith("why: argocd.destination_server https://k8s.staging.example.internal -> "
+                            "https://k8s.new.example.internal: the new cluster starts empty") for d in risk["detail"])
+    (removal,) = kinds(staging, "delete")
+    assert removal["title"].startswith("left running on https://k8s.staging.example.internal: twofa-redis-staging now "
+                                       "deploys to https://k8s.new.example.internal")
+    assert "staging: moves from https://k8s.staging.example.internal to https://k8s.new.example.internal" in ran.err
