@@ -71,7 +71,8 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", **common, help="CI: every environment valid, policy rules kept, chart/ up to date",
                        description="Re-render every environment in memory, run the same checks as build and the "
-                       "policy rules (TR-*), and fail (exit 1) when chart/ is stale, any check fails or any "
+                       "policy rules (TR-*), and fail (exit 1) when chart/ is stale, any check fails, two environments "
+                       "deploy into one place (release, namespace, destination_server), or any "
                        "error-level rule finding is not suppressed by the environment's policy_exceptions. "
                        "Writes nothing but --output.")
     c.add_argument("--require-subchart", action="store_true", help="fail when the Bitnami archive is absent")
