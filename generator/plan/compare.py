@@ -43,7 +43,7 @@ def _claim_spec(sts: dict[str, Any] | None) -> tuple[str, str]:
             str(dig(template, "spec", "storageClassName") or ""))
 
 
-def _forbidden(env: str, file: str, change: Change, v: Violation, app: str, automated: bool,
+def _forbidden(env: str, file: str, change: Change, v: Violation, app: str, resume: str,
                kube_version: str) -> Finding:
     assert change.old is not None and change.new is not None
     fields = [f.strip() for f in v.field.split(",")]
@@ -67,17 +67,17 @@ def _forbidden(env: str, file: str, change: Change, v: Violation, app: str, auto
                     detail.append(f"kubectl patch pvc {dig(old_claim, 'metadata', 'name')} is accepted only where the "
                                   "StorageClass allows expansion (allowVolumeExpansion: true)")
     size, storage_class = _claim_spec(change.new)
-    steps = runbooks.for_violation(v, app, automated, claim_names(change.old), size, storage_class, growing)
+    steps = runbooks.for_violation(v, app, resume, claim_names(change.old), size, storage_class, growing)
     return Finding(env, FORBIDDEN, short(change.key), "the API server refuses this update, so the sync fails (objects "
                    "applied before it are changed already: a partial sync)", tuple(detail), steps, file)
 
 
-def _findings(env: str, file: str, changes: Sequence[Change], now: Settings | None, app: str, automated: bool,
+def _findings(env: str, file: str, changes: Sequence[Change], now: Settings | None, app: str, resume: str,
               kube_version: str) -> list[Finding]:
     out: list[Finding] = []
     for c in changes:
         if c.action == UPDATE and c.forbidden:
-            out.extend(_forbidden(env, file, c, v, app, automated, kube_version) for v in c.violations)
+            out.extend(_forbidden(env, file, c, v, app, resume, kube_version) for v in c.violations)
         elif c.action == UPDATE and c.restart and c.key[2] == "StatefulSet" and c.new is not None:
             down_after = now.sentinel_down_after_milliseconds if now is not None and now.sentinel_enabled else None
             out.append(Finding(env, RESTART, short(c.key), c.restart, (restart.outage(c.new, down_after),), file=file))
@@ -119,11 +119,11 @@ def environment(env: str, base: Side, new: Side, common_acks: Sequence[PlanAckno
     keys, skipped = classify.compared_keys(base_idx, new_idx, base.subchart(env), new.subchart(env))
     syncing = new.application(env) if now is not None else base.application(env)
     app = str(dig(syncing, "metadata", "name") or "")
-    automated = bool(dig(syncing, "spec", "syncPolicy", "automated"))
+    resume = runbooks.resume_flags(dig(syncing, "spec", "syncPolicy", "automated"))
     kube_version = (now or old or p.settings).kube_version
     plan.changes = classify.changes(base_idx, new_idx, keys, kube_version,
                                     classify.removal(syncing, now is None, f"chart/values-{env}.yaml"))
-    findings = _findings(env, plan.file, plan.changes, now, app, automated, kube_version)
+    findings = _findings(env, plan.file, plan.changes, now, app, resume, kube_version)
     findings += data.at_risk(env, plan.file, base_idx, new_idx, old, now, classify.prune_of(syncing), app)
     if old is not None and now is not None and (changed := outputs.changed(old, now)):
         findings.append(outputs.finding(env, plan.file, changed))

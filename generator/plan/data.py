@@ -35,7 +35,7 @@ def _templates(obj: Mapping[str, Any] | None) -> list[str]:
 
 
 def _server(settings: Settings) -> str:
-    return settings.argocd.destination_server if settings.argocd else ""
+    return settings.argocd.destination_server if settings.argocd else "(no Argo CD Application)"
 
 
 def _why(old: Settings | None, new: Settings | None, same: Mapping[str, Any] | None, prune: bool) -> list[str]:
