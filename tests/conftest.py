@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,9 @@ from tests import ha
 
 # Real registries and a moto server, for the ECR and mirror tests.
 pytest_plugins = ["tests.registries", "tests.aws"]
+# build fetches a missing subchart from chart_repository (Docker Hub in most test projects): never
+# from a test, which talks to loopback only; the fetch tests pass --fetch-timeout themselves.
+os.environ["TWOFA_CHART_FETCH_TIMEOUT"] = "0"
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVES = sorted((ROOT / "chart" / "charts").glob("redis-*.tgz"))
