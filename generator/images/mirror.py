@@ -101,13 +101,13 @@ def mirror(settings: Settings, dry_run: bool = False, progress: oci.Progress | N
                                          image.tag, progress, workers, siblings)
             outcomes.append(Outcome(image, COPIED, stats.digest, stats))
         except oci.ManifestUnknown as e:
-            outcomes.append(Outcome(image, FAILED, error=f"{e}; {_missing_source(settings, image)}"))
+            outcomes.append(Outcome(image, FAILED, error=f"{e}; {missing_source_hint(settings, image)}"))
         except GeneratorError as e:
             outcomes.append(Outcome(image, FAILED, error=str(e)))
     return outcomes
 
 
-def _missing_source(settings: Settings, image: Image) -> str:
+def missing_source_hint(settings: Settings, image: Image) -> str:
     """What to set when a source tag does not exist: Bitnami's versioned tags left docker.io/bitnami."""
     src, where = image.source, f"{ENV_DIR}/{settings.env}.yaml"
     if src.registry == oci.DOCKER_HUB and src.repository.startswith("bitnami/"):

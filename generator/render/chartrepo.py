@@ -11,6 +11,7 @@ Validated against schemas/crds/ like the Application.
 
 from __future__ import annotations
 
+from generator.bitnami import CHART
 from generator.core import names
 from generator.core.names import ECR_HOST
 from generator.core.settings import Settings
@@ -37,8 +38,8 @@ def text(settings: Settings) -> str:
         return ""
     host, namespace = found
     return chart.render_template(
-        "chart-repository.yaml.j2", refresh=REFRESH,
-        repository=f"{namespace}/redis", object_name=names.chart_repository(settings), namespace=settings.argocd.namespace,
+        "chart-repository.yaml.j2", refresh=REFRESH, repository=f"{namespace}/{CHART}",
+        object_name=names.chart_repository(settings), namespace=settings.argocd.namespace,
         labels={"app.kubernetes.io/part-of": settings.prefix, "twofa-redis/environment": settings.env},
         role_arn=settings.argocd.chart_role_arn, region=where, url=f"{host}/{namespace}",
     )
