@@ -96,3 +96,31 @@ def test_the_schemas_refuse_what_eso_would_not_take(bare_project: Path, cli, kin
     assert crds.errors(good) == []
     found = crds.errors(_broken(good, path, value))
     assert any(expected in e for e in found), found
+
+
+def test_the_documented_iam_policies_grant_what_they_say(bare_project: Path) -> None:
+    import fnmatch
+    import json
+
+    from generator import pipeline
+    from generator.core import names
+    from tests.conftest import ROOT
+
+    def actions(name: str) -> set[str]:
+        policy = json.loads((ROOT / "docs" / "iam" / name).read_text())
+        found: set[str] = set()
+        for statement in policy["Statement"]:
+            listed = statement["Action"]
+            found |= {listed} if isinstance(listed, str) else set(listed)
+        return found
+
+    pull = {"ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchCheckLayerAvailability"}
+    assert actions("argocd-chart-pull.json") == pull  # the token Argo CD gets can pull, nothing more
+    push = actions("mirror-push.json")
+    assert pull | {"ecr:DescribeImages", "ecr:PutImage"} <= push and "ecr:BatchDeleteImage" not in push
+    trust = json.loads((ROOT / "docs" / "iam" / "argocd-chart-pull-trust.json").read_text())["Statement"][0]
+    (subject,) = trust["Condition"]["StringLike"].values()
+    for env in ("dev", "staging", "prod"):  # the trust policy admits each environment's ServiceAccount
+        settings = pipeline.prepare(bare_project, env, resolve_ecr=False).settings
+        assert fnmatch.fnmatchcase(f"system:serviceaccount:argocd:{names.chart_repository(settings)}", subject)
