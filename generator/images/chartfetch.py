@@ -79,7 +79,12 @@ def fetch(settings: Settings, dest: Path, timeout: float) -> Fetched:
 
     worker = threading.Thread(target=work, name="chart-fetch", daemon=True)
     worker.start()
-    worker.join(timeout + _GRACE_S)
+    try:
+        worker.join(timeout + _GRACE_S)
+    except BaseException:  # Ctrl-C: the abandoned fetch must not put a file in place afterwards
+        with lock:
+            cancelled.set()
+        raise
     with lock:
         if worker.is_alive():
             cancelled.set()  # it may still finish: it must not put a file in place any more
