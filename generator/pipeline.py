@@ -99,15 +99,9 @@ def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path |
     return [_resolved(ecr_root or root, p) for p in prepared]
 
 
-def render_checked(
-    root: Path,
-    settings_list: Sequence[Settings],
-    env_files: Sequence[str],
-    password: str | None = None,
-    require_subchart: bool = False,
-    workers: int = 2,
-    lint_each: bool = True,
-) -> list[Result]:
+def render_checked(root: Path, settings_list: Sequence[Settings], env_files: Sequence[str],
+                   password: str | None = None, require_subchart: bool = False, workers: int = 2,
+                   lint_each: bool = True) -> list[Result]:
     """Render and check environments on a private copy of chart/; chart/ is not touched.
 
     `helm lint` checks the chart itself (metadata, template structure) and costs as much as a
@@ -120,17 +114,9 @@ def render_checked(
 
 
 @contextlib.contextmanager
-def rendering(
-    root: Path,
-    settings_list: Sequence[Settings],
-    env_files: Sequence[str],
-    pool: ThreadPoolExecutor,
-    password: str | None = None,
-    require_subchart: bool = False,
-    lint_each: bool = True,
-    chart_source: Path | None = None,
-    checked: bool = True,
-) -> Iterator[Callable[[], list[Result]]]:
+def rendering(root: Path, settings_list: Sequence[Settings], env_files: Sequence[str], pool: ThreadPoolExecutor,
+              password: str | None = None, require_subchart: bool = False, lint_each: bool = True,
+              chart_source: Path | None = None, checked: bool = True) -> Iterator[Callable[[], list[Result]]]:
     """Start every helm call in `pool` and yield what waits for the results, so that the caller
     can do its own work meanwhile (or start another side's renders in the same pool).
 
@@ -142,11 +128,11 @@ def rendering(
     if not (source / "templates").is_dir():
         raise RenderError(f"{CHART_DIR}/templates/: missing; our Helm templates are committed, "
                           f"restore them with `git checkout -- {CHART_DIR}`")
-    version = settings_list[0].chart_version if settings_list else None  # one chart: check_shared
-    found = archive.find(root / CHART_DIR, version) if version else None
-    if found is None and require_subchart and version:
-        raise CheckError(f"{archive.missing(root / CHART_DIR, version)}, and --require-subchart was given: run "
-                         "`python -m generator deps` where the registry is reachable, or place the archive there")
+    shared = settings_list[0] if settings_list else None  # chart_version, chart_digest: one for all (check_shared)
+    found = archive.find_verified(root / CHART_DIR, shared.chart_version, shared.chart_digest) if shared else None
+    if found is None and require_subchart and shared:
+        raise CheckError(f"{archive.missing(root / CHART_DIR, shared.chart_version)}, and --require-subchart was "
+                         "given: run `python -m generator deps` where the registry is reachable, or place it there")
     all_files = [chart.chart_files(s, f) for s, f in zip(settings_list, env_files, strict=True)]
     with tempfile.TemporaryDirectory(prefix="twofa-redis.") as tmp:
         staged = stage.stage(source, Path(tmp) / "chart", all_files, found)
@@ -222,9 +208,11 @@ def build(
     require_subchart: bool = False,
     say: Callable[[str], None] = print,
     verify_images: bool = False,
+    fetch_timeout: float = 0.0,
 ) -> Result:
-    """Validate, render, check; then write chart/ and build/<env>/ atomically.
-    With verify_images, every image (and pinned digest) must also be in ECR."""
+    """Validate, render, check; then write chart/ and build/<env>/ atomically. With
+    verify_images, every image (and pinned digest) must also be in ECR; with fetch_timeout,
+    a missing subchart archive is fetched first (generator/images/chartfetch.py)."""
     from generator.check import drift
     from generator.render import write
     from generator.secrets import mode as secretmode
@@ -237,13 +225,20 @@ def build(
 
         for checked in mirror.require_verified(prepared.settings):
             say(f"{name}: in ECR: {checked.image.ref} {checked.digest}")
+    fetched, said = "", False
+    if fetch_timeout > 0:
+        from generator.images import chartfetch
+
+        fetched, said = chartfetch.ensure(root, prepared.settings, fetch_timeout, require_subchart)
     password, note = secretmode.bundle_password(prepared.settings)
     with ThreadPoolExecutor(max_workers=2) as pool, \
             rendering(root, [prepared.settings], [prepared.env.file], pool, password, require_subchart) as results:
         applications = drift.checked_applications(prepared.settings, prepared.env.file)  # while helm renders
         (result,) = results()
     write.install(root, name, result.files, secretmode.bundle_text(prepared.settings, result.rendered), applications)
-    result.notes[:0] = [note] if note else []
+    if said:  # the fetch's line already says the subchart is missing, and why
+        result.notes = [n for n in result.notes if n != subchart.absent(prepared.settings, root / CHART_DIR)]
+    result.notes[:0] = [line for line in (fetched, note) if line]
     result.written.extend(applications)
     for line in result.notes:
         say(line)

@@ -9,6 +9,7 @@ of several versions (never committed), so that `plan` renders each side with its
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tarfile
@@ -20,6 +21,7 @@ from typing import Any
 from generator.bitnami import CHART
 from generator.core import yamlio
 from generator.core.errors import CheckError
+from generator.core.paths import CHART_DIR
 
 # Keys we set that the Bitnami values.yaml does not list, on purpose.
 _NOT_BITNAMI = {("enabled",)}  # the umbrella's `condition: redis.enabled`
@@ -38,12 +40,16 @@ def cache_dir() -> Path:
     return Path(base) / "twofa-redis" / "charts"
 
 
+def _candidates(chart: Path, version: str) -> tuple[Path, Path]:
+    return chart / "charts" / f"{CHART}-{version}.tgz", cache_dir() / f"{CHART}-{version}.tgz"
+
+
 def find(chart: Path, version: str | None = None) -> Subchart | None:
     """The archive of `version` (chart/charts/ first, then cache_dir()), or None; an archive
     whose Chart.yaml says another version is an error. Without a version: the one archive in
     chart/charts/ (several are an error)."""
     if version is not None:
-        for candidate in (chart / "charts" / f"{CHART}-{version}.tgz", cache_dir() / f"{CHART}-{version}.tgz"):
+        for candidate in _candidates(chart, version):
             if candidate.is_file():
                 found = _open(candidate)
                 if found.version != version:
@@ -75,6 +81,37 @@ def _open(archive: Path) -> Subchart:
     except (tarfile.TarError, OSError, KeyError, yamlio.YAMLError) as e:
         raise CheckError(f"{archive}: not a readable redis chart archive ({e})") from e
     return Subchart(archive, str(meta.get("version", "?")), defaults or {})
+
+
+def digest(path: Path) -> str:
+    """sha256 of an archive file, `sha256:<hex>`: what chart_digest pins (it equals the digest
+    of the chart layer of the OCI artifact, and the digest a Helm repository index lists)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()
+
+
+def verify(path: Path, pin: str) -> None:
+    """The archive is the pinned one, else CheckError naming both digests."""
+    got = digest(path)
+    shown = str(path) if path.parent == cache_dir() else f"{CHART_DIR}/charts/{path.name}"
+    if got != pin:
+        raise CheckError(f"{shown}: archive digest {got} but chart_digest pins {pin}: refused; "
+                         "delete it (build fetches the pinned one), or re-pin with `python -m generator mirror "
+                         "<env> --pin` if this archive is the one to trust")
+
+
+def find_verified(chart: Path, version: str, pin: str) -> Subchart | None:
+    """find() of `version`, the archive checked against the pin (when there is one) before it is
+    read: a tampered file must fail on its digest, not on whatever it holds."""
+    for candidate in _candidates(chart, version):
+        if candidate.is_file():
+            if pin:
+                verify(candidate, pin)
+            break
+    return find(chart, version)
 
 
 def _read(tar: tarfile.TarFile, member: str) -> Any:

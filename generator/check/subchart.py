@@ -12,14 +12,22 @@ from generator.core.settings import Settings
 from generator.render import values
 
 
+def absent(settings: Settings, chart: Path) -> str:
+    """The note of a render without the subchart; chart: the project's chart/ (where it was looked for)."""
+    return (f"{settings.env}: subchart not present, NOT used: {archive.missing(chart, settings.chart_version)}: "
+            "rendered and validated our own templates only (run `python -m generator deps`, or pass "
+            "--require-subchart to fail)")
+
+
 def check(settings: Settings, files: dict[str, str], found: archive.Subchart | None, chart: Path) -> list[str]:
     """Notes for the build's output; CheckError when we set a key the subchart does not have.
-    chart: the project's chart/ (where the archive was looked for)."""
+    (The archive's digest was checked against chart_digest before it was read.)"""
     if found is None:
-        return [f"{settings.env}: subchart not present, NOT used: {archive.missing(chart, settings.chart_version)}: "
-                "rendered and validated our own templates only (run `python -m generator deps`, or pass "
-                "--require-subchart to fail)"]
-    notes: list[str] = []
+        return [absent(settings, chart)]
+    notes = []
+    if not settings.chart_digest:
+        notes.append(f"{settings.env}: chart_digest is not set: {found.archive} ({archive.digest(found.archive)}) is "
+                     "used unverified (`python -m generator mirror <env> --pin` pins the mirrored archive)")
     ours = values.chart_values(files, settings.env).get("redis") or {}
     unknown = archive.unknown_keys(ours, found.defaults)
     if unknown:
