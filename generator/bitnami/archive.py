@@ -93,12 +93,16 @@ def digest(path: Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def shown(path: Path) -> str:
+    """An archive as messages name it: chart/charts/<name>, or its path in the cache."""
+    return str(path) if path.parent == cache_dir() else f"{CHART_DIR}/charts/{path.name}"
+
+
 def verify(path: Path, pin: str) -> None:
     """The archive is the pinned one, else CheckError naming both digests."""
     got = digest(path)
-    shown = str(path) if path.parent == cache_dir() else f"{CHART_DIR}/charts/{path.name}"
     if got != pin:
-        raise CheckError(f"{shown}: archive digest {got} but chart_digest pins {pin}: refused; "
+        raise CheckError(f"{shown(path)}: archive digest {got} but chart_digest pins {pin}: refused; "
                          "delete it (build fetches the pinned one), or re-pin with `python -m generator mirror "
                          "<env> --pin` if this archive is the one to trust")
 

@@ -26,8 +26,9 @@ def check(settings: Settings, files: dict[str, str], found: archive.Subchart | N
         return [absent(settings, chart)]
     notes = []
     if not settings.chart_digest:
-        notes.append(f"{settings.env}: chart_digest is not set: {found.archive} ({archive.digest(found.archive)}) is "
-                     "used unverified (`python -m generator mirror <env> --pin` pins the mirrored archive)")
+        notes.append(f"{settings.env}: chart_digest is not set: {archive.shown(found.archive)} "
+                     f"({archive.digest(found.archive)}) is used unverified (`python -m generator mirror <env> "
+                     "--pin` pins the mirrored archive)")
     ours = values.chart_values(files, settings.env).get("redis") or {}
     unknown = archive.unknown_keys(ours, found.defaults)
     if unknown:
