@@ -43,10 +43,14 @@ class Run:
     env: Mapping[str, str] | None = None  # added to the environment
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """--project and --archive / --no-archive, shared by the benchmarks."""
+def add_project_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", type=Path, default=ROOT,
                         help="project to copy and time (default: this checkout; the tests pass their own)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--project and --archive / --no-archive, shared by the benchmarks."""
+    add_project_argument(parser)
     parser.add_argument("--archive", type=Path,
                         help="the Bitnami redis-<version>.tgz of the 'with' case (default: the one in the "
                         "project's chart/charts/, else in this checkout's)")
@@ -65,15 +69,25 @@ def default_archive(project: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def copy_project(into: Path, archive: Path | None = None, source: Path = ROOT) -> Path:
-    """source's environments/, chart/ and argocd/ as a fresh clone has them (no archive); with
-    `archive` (redis-<version>.tgz), that archive in chart/charts/ and chart_version set to its
-    version."""
+def copy_project(into: Path, source: Path = ROOT) -> Path:
+    """source's environments/, chart/ (with the Bitnami archive when present) and argocd/."""
     root = into / "project"
     root.mkdir()
     shutil.copytree(source / "environments", root / "environments")
-    shutil.copytree(source / "chart", root / "chart", ignore=shutil.ignore_patterns("charts"))
+    shutil.copytree(source / "chart", root / "chart")
     shutil.copytree(source / "argocd", root / "argocd")
+    return root
+
+
+def has_subchart(source: Path = ROOT) -> str:
+    return "with" if list((source / "chart" / "charts").glob("redis-*.tgz")) else "without"
+
+
+def copy_variant(into: Path, archive: Path | None, source: Path = ROOT) -> Path:
+    """source's project as a fresh clone has it (no archive); with `archive` (redis-<version>.tgz),
+    that archive in chart/charts/ and chart_version set to its version."""
+    root = copy_project(into, source)
+    shutil.rmtree(root / "chart" / "charts", ignore_errors=True)
     if archive is not None:
         m = _ARCHIVE.match(archive.name)
         if not m:
@@ -141,11 +155,13 @@ def run_once(command: Sequence[str], cwd: Path = ROOT, env: Mapping[str, str] | 
     return wall, cpu
 
 
-def interleaved(runs: Mapping[str, Run], rounds: int, cwd: Path = ROOT) -> dict[str, Timing]:
-    """Each command `rounds` times, in rounds that run every command once; medians."""
+def interleaved(runs: Mapping[str, Run | Sequence[str]], rounds: int, cwd: Path = ROOT) -> dict[str, Timing]:
+    """Each command `rounds` times, in rounds that run every command once; medians. A command
+    is a Run, or plain arguments."""
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for _ in range(rounds):
-        for name, run in runs.items():
+        for name, given in runs.items():
+            run = given if isinstance(given, Run) else Run(given)
             if run.before is not None:
                 run.before()
             samples[name].append(run_once(run.command, cwd, run.env))
@@ -156,6 +172,12 @@ def interleaved(runs: Mapping[str, Run], rounds: int, cwd: Path = ROOT) -> dict[
 def cache_env(directory: Path) -> dict[str, str]:
     """The environment that points the generator's caches at `directory`."""
     return {"XDG_CACHE_HOME": str(directory)}
+
+
+def private_cache(tmp: Path) -> None:
+    """The benchmark's own calls into the generator (preparing projects) use a cache below tmp,
+    not the user's; each timed run is given its own with cache_env."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp / "setup-cache")
 
 
 def emptier(directory: Path) -> Callable[[], None]:

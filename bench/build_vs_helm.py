@@ -27,11 +27,12 @@ from bench._project import (
     bare_helm,
     bytecode_note,
     cache_env,
-    copy_project,
+    copy_variant,
     emptier,
     generator,
     interleaved,
     load_note,
+    private_cache,
     run_once,
     variants,
     verdict,
@@ -50,10 +51,11 @@ def main() -> int:
     print(f"before: {load_note()}{bytecode_note()}")
     runs: dict[str, Run] = {}
     with tempfile.TemporaryDirectory(prefix="bench-build.") as tmp:
+        private_cache(Path(tmp))
         for variant, tgz in cases.items():
             where = Path(tmp) / variant
             where.mkdir()
-            root = copy_project(where, tgz, args.project)
+            root = copy_variant(where, tgz, args.project)
             cache = where / "cache"
             env = cache_env(cache)
             build = generator(root, "build", args.env)

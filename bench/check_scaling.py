@@ -7,8 +7,8 @@ per-environment cost stays well below the fixed cost. Both for the operator's us
 (the generator's caches warm); cold (caches emptied before each run) is printed beside it.
 Measured without the Bitnami archive and with it (--archive, default: chart/charts/'s, copied
 into each private project with chart_version set to match). The scaling projects' environments
-are generated from dev.yaml (env-001, env-002, ...) with chart/ brought up to date, so `check`
-passes and does all its work. All runs are interleaved in the same rounds.
+are generated from dev.yaml (env-001, env-002, ..., each in its own namespace) with chart/ brought
+up to date, so `check` passes and does all its work. All runs are interleaved in the same rounds.
 
     .venv/bin/python bench/check_scaling.py [--runs 3] [--counts 1 10 50] [--archive PATH | --no-archive]
         [--project DIR]
@@ -32,11 +32,12 @@ from bench._project import (
     bare_helm,
     bytecode_note,
     cache_env,
-    copy_project,
+    copy_variant,
     emptier,
     generator,
     interleaved,
     load_note,
+    private_cache,
     run_once,
     sequence,
     variants,
@@ -63,7 +64,7 @@ def refresh(root: Path) -> Path:
 
 def make_project(into: Path, count: int, archive: Path | None, source: Path) -> Path:
     """A copy of source with `count` environments cloned from its dev.yaml, and its generated chart files."""
-    root = copy_project(into, archive, source)
+    root = copy_variant(into, archive, source)
     envs = root / "environments"
     template = (envs / "dev.yaml").read_text(encoding="utf-8")
     for stale in envs.glob("*.yaml"):
@@ -71,7 +72,9 @@ def make_project(into: Path, count: int, archive: Path | None, source: Path) -> 
             stale.unlink()
     for i in range(1, count + 1):
         name = f"env-{i:03d}"
-        (envs / f"{name}.yaml").write_text(re.sub(r"(?m)^env: .*$", f"env: {name}", template), encoding="utf-8")
+        # Each clone in its own namespace: two environments may not deploy one release into one place.
+        text = re.sub(r"(?m)^namespace: .*\n", "", re.sub(r"(?m)^env: .*$", f"env: {name}", template))
+        (envs / f"{name}.yaml").write_text(f"{text}namespace: {name}\n", encoding="utf-8")
     return refresh(root)
 
 
@@ -90,10 +93,11 @@ def main() -> int:
     runs: dict[str, Run] = {}
     committed: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-check.") as tmp:
+        private_cache(Path(tmp))
         for variant, tgz in cases.items():
             where = Path(tmp) / variant / "committed"
             where.mkdir(parents=True)
-            root = refresh(copy_project(where, tgz, args.project))
+            root = refresh(copy_variant(where, tgz, args.project))
             committed[variant] = names = [p.settings.env for p in pipeline.prepare_all(root)]
             check, cache = generator(root, "check"), where / "cache"
             run_once(check, env=cache_env(cache))  # the project passes check; warms the disk cache

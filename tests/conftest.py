@@ -3,10 +3,7 @@ built from tests/fixtures/, never the checkout's environments/), and the CLI run
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.core.cache import DISABLE_VARIABLE as NO_CACHE
 from tests import fixture_project, ha
 from tests.fixture_project import SKIP_NO_SUBCHART
 
@@ -21,6 +19,9 @@ __all__ = ["ROOT", "SKIP_NO_SUBCHART", "Ran", "tree"]
 
 # Real registries and a moto server, for the ECR and mirror tests.
 pytest_plugins = ["tests.registries", "tests.aws"]
+# build fetches a missing subchart from chart_repository (Docker Hub in most test projects): never
+# from a test, which talks to loopback only; the fetch tests pass --fetch-timeout themselves.
+os.environ["TWOFA_CHART_FETCH_TIMEOUT"] = "0"
 
 # The checkout: only for the generator's own files (README.md, .gitignore, .tools/, scripts/),
 # never for its environments/, chart/ or argocd/ (tests/fixture_project.py says why).
@@ -39,18 +40,20 @@ class Ran:
 
 
 def pytest_configure() -> None:
-    """The generator's cache (generator/core/cache.py) of this test process in a temporary
-    folder, never the user's ~/.cache: session fixtures build projects before any test runs."""
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="twofa-redis-test-cache.")
-    atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], True)
+    """Outside a test (session fixtures build projects before their first test's fixtures run)
+    the generator's result cache (generator/core/cache.py) is off: nothing of the suite lands in
+    the user's ~/.cache."""
+    os.environ[NO_CACHE] = "1"
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with an empty cache of its own: every test sees a first run, as before
-    there was a cache."""
+def _no_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's caches under ${XDG_CACHE_HOME:-~/.cache}/twofa-redis/ are theirs: each test
+    sees an empty folder of its own, both the archive cache (charts/, unless the test places
+    archives there itself: tests/plan/support.py) and the result cache, which is on, as for an
+    operator, and starts empty, so that every test sees a first run."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
-    monkeypatch.delenv("TWOFA_REDIS_NO_CACHE", raising=False)
+    monkeypatch.delenv(NO_CACHE, raising=False)
 
 
 @pytest.fixture(scope="session")
