@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from generator.bitnami import archive
 from generator.check import helm, manifests, subchart
-from generator.core import atomic, passwords
+from generator.core import atomic, passwords, yamlio
 from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError, ValidationError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
@@ -150,7 +148,7 @@ def _rendering(
         secret_values = None
         if password is not None:
             secret_values = Path(tmp) / "secret-values.yaml"
-            atomic.write_private(secret_values, yaml.safe_dump({"secret": {"password": password}}))
+            atomic.write_private(secret_values, yamlio.dump_document({"secret": {"password": password}}))
         specs = [_spec(stage, s, secret_values) for s in settings_list]
         lints: list[Future[str]] = []
         if lint_each:

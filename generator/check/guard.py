@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from generator.check import helm
-from generator.core import atomic, passwords
+from generator.core import atomic, passwords, yamlio
 from generator.core.paths import ARGOCD_DIR, CHART_DIR, ENV_DIR
 from generator.render.chart import strip_dependencies
 
@@ -159,7 +159,7 @@ def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
         strip_dependencies(stage)  # our templates only: the subchart has no Secret of ours
         shutil.copy(source / "values.yaml", stage / "values.yaml")
         probe = Path(tmp) / "probe.yaml"
-        atomic.write_private(probe, yaml.safe_dump({
+        atomic.write_private(probe, yamlio.dump_document({
             "secret": {"mode": "render", "password": PROBE},
             "redis": {"enabled": True, "auth": {"existingSecret": "guard-probe"}},
             "networkPolicy": {"enabled": False},

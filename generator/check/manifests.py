@@ -44,7 +44,7 @@ class Summary:
 def parse(stream: str) -> list[dict[str, Any]]:
     """The objects of a multi-document YAML stream, empty documents dropped."""
     try:
-        docs = list(yamlio.load_all(stream))
+        docs = list(yamlio.load_all_as_kubernetes(stream))
     except yaml.YAMLError as e:
         raise CheckError(f"rendered manifests are not valid YAML: {e}") from e
     objects = []
@@ -139,7 +139,7 @@ def _validate_builtin(objects: Sequence[dict[str, Any]], kube_version: str) -> S
 def _kubeconform(binary: str, objects: Iterable[dict[str, Any]], kube_version: str) -> Summary:
     schema_dir = _schema_dir(kube_version)
     location = str(schema_dir.parent / (schema_dir.name + "/{{ .ResourceKind }}{{ .KindSuffix }}.json"))
-    stream = "".join("---\n" + yaml.safe_dump(o, sort_keys=False) for o in objects)
+    stream = "".join("---\n" + yamlio.dump_document(o) for o in objects)
     command = [binary, "-strict", "-summary", "-output", "json", "-ignore-missing-schemas",
                "-kubernetes-version", kube_version, "-schema-location", location, "-"]
     done = subprocess.run(command, input=stream, capture_output=True, text=True, timeout=120, check=False)

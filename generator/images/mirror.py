@@ -14,9 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from generator.core import atomic
+from generator.core import atomic, yamlio
 from generator.core.errors import CheckError, GeneratorError, RenderError
 from generator.core.settings import Settings
 from generator.images import copy as imagecopy
@@ -165,12 +163,12 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
     (comments included) as it is; only the `images:` block is rewritten."""
     path = root / env_file
     text = path.read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data = yamlio.load(text) or {}
     current = data.get("images") if isinstance(data, dict) else None
     merged: dict[str, dict[str, str]] = {k: dict(v or {}) for k, v in (current or {}).items()}
     for name, digest in sorted(digests.items()):
         merged.setdefault(name, {})["digest"] = digest
-    block = yaml.safe_dump({"images": merged}, sort_keys=True, default_flow_style=False)
+    block = yamlio.dump_document({"images": merged}, sort_keys=True)
     lines = text.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines) if _TOP_KEY.match(line)), None)
     if start is None:
@@ -184,7 +182,7 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
         while end > start + 1 and not lines[end - 1].strip():
             end -= 1  # keep the blank lines that separate the next key
         new = "".join(lines[:start]) + block + "".join(lines[end:])
-    check = yaml.safe_load(new)
+    check = yamlio.load(new)
     if check.get("images") != merged or {k: v for k, v in check.items() if k != "images"} != {
             k: v for k, v in data.items() if k != "images"}:
         raise RenderError(f"{env_file}: could not rewrite its images: block safely; set the digests by hand: "
