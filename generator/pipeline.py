@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.bitnami import archive
 from generator.check import helm, manifests, subchart
-from generator.core import atomic, passwords, yamlio
+from generator.core import atomic, invocation, passwords, yamlio
 from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError, ValidationError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
@@ -135,7 +135,7 @@ def _rendering(
     found = archive.find(source)
     if found is None and require_subchart:
         raise CheckError("no redis chart archive in chart/charts/ and --require-subchart was given: "
-                         "run `python -m generator deps` where the registry is reachable")
+                         f"run {invocation.command('deps')} where the registry is reachable")
     all_files = [chart.chart_files(s, f) for s, f in zip(settings_list, env_files, strict=True)]
     with tempfile.TemporaryDirectory(prefix="twofa-redis.") as tmp, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -204,32 +204,36 @@ def _template_checked(
 
 def build(
     root: Path,
-    name: str,
+    name: str | None,
     require_subchart: bool = False,
     say: Callable[[str], None] = print,
     verify_images: bool = False,
-) -> Result:
-    """Validate, render, check; then write chart/ and build/<env>/ atomically.
-    With verify_images, every image (and pinned digest) must also be in ECR."""
+) -> list[Result]:
+    """Validate, render and check one environment (`name`) or all of them (None); then write
+    chart/, build/<env>/ and argocd/<env>.yaml (render/write.py). Nothing is written unless every
+    environment passed every check. With verify_images, every image and pin must be in ECR."""
     from generator.check import drift
     from generator.render import write
     from generator.secrets import mode as secretmode
 
-    prepared = prepare(root, name)
-    if prepared.ecr is not None:
-        say(f"{name}: ECR {prepared.ecr.url} ({prepared.ecr.source})")
-    if verify_images:
-        from generator.images import mirror
+    preps = [prepare(root, name)] if name is not None else prepare_all(root)
+    for p in preps:
+        if p.ecr is not None:
+            say(f"{p.settings.env}: ECR {p.ecr.url} ({p.ecr.source})")
+        if verify_images:
+            from generator.images import mirror
 
-        for checked in mirror.require_verified(prepared.settings):
-            say(f"{name}: in ECR: {checked.image.ref} {checked.digest}")
-    password, note = secretmode.bundle_password(prepared.settings)
-    with _rendering(root, [prepared.settings], [prepared.env.file], password, require_subchart) as results:
-        applications = drift.checked_applications(prepared.settings, prepared.env.file)  # while helm renders
-        (result,) = results()
-    write.install(root, name, result.files, secretmode.bundle_text(prepared.settings, result.rendered), applications)
-    result.notes[:0] = [note] if note else []
-    result.written.extend(applications)
-    for line in result.notes:
-        say(line)
-    return result
+            for checked in mirror.require_verified(p.settings):
+                say(f"{p.settings.env}: in ECR: {checked.image.ref} {checked.digest}")
+    secrets = [secretmode.bundle_password(p.settings) for p in preps]
+    password = next((pw for pw, _ in secrets if pw is not None), None)
+    with _rendering(root, [p.settings for p in preps], [p.env.file for p in preps], password,
+                    require_subchart) as results:
+        applications = [drift.checked_applications(p.settings, p.env.file) for p in preps]  # while helm renders
+        done = results()
+    write.install(root, [write.Built(r.settings.env, r.files, secretmode.bundle_text(r.settings, r.rendered), apps)
+                         for r, apps in zip(done, applications, strict=True)])
+    for result, apps, (_, note) in zip(done, applications, secrets, strict=True):
+        result.notes[:0] = [note] if note else []  # the caller shows them with the environment's summary
+        result.written.extend(apps)
+    return done

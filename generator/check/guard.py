@@ -23,6 +23,7 @@ import yaml
 from generator.check import helm
 from generator.core import atomic, passwords, yamlio
 from generator.core.paths import ARGOCD_DIR, CHART_DIR, ENV_DIR
+from generator.core.wording import plural
 from generator.render.chart import strip_dependencies
 
 GUARDED = (CHART_DIR, ENV_DIR, ARGOCD_DIR)
@@ -187,6 +188,7 @@ def findings(root: Path) -> list[str]:
 def summary(root: Path) -> tuple[list[str], list[str]]:
     """(progress lines, problems) of the guard; `check` runs it before the settings are read."""
     found = findings(root)
-    clean = (f"guard: {len(guarded_files(root))} files under chart/, environments/ and argocd/ hold no password; "
-             "our Secret renders the same twice")
-    return [clean if not found else f"guard: {len(found)} problems"], found
+    files = len(guarded_files(root))
+    clean = (f"guard: {plural(files, 'file')} under chart/, environments/ and argocd/ "
+             f"{'holds' if files == 1 else 'hold'} no password; our Secret renders the same twice")
+    return [clean if not found else f"guard: {plural(len(found), 'problem')}"], found

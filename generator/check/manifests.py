@@ -22,6 +22,7 @@ import yaml
 from generator.core import yamlio
 from generator.core.errors import CheckError, ToolError
 from generator.core.k8s import name_of, schema_file
+from generator.core.wording import plural
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,9 @@ class Summary:
     def line(self, env: str) -> str:
         skipped = f", {len(self.skipped)} skipped ({', '.join(sorted(set(self.skipped)))})" if self.skipped else ""
         verdict = "ok" if not self.errors else f"{len(self.errors)} invalid"
-        custom = f", {self.custom} of them custom resources against schemas/crds/" if self.custom else ""
-        return (f"{env}: {self.validated} objects valid against Kubernetes {self.kube_version} schemas "
+        custom = (f", {self.custom} of them {'a custom resource' if self.custom == 1 else 'custom resources'} against "
+                  "schemas/crds/" if self.custom else "")
+        return (f"{env}: {plural(self.validated, 'object')} valid against Kubernetes {self.kube_version} schemas "
                 f"({self.tool}){custom}{skipped}: {verdict}")
 
 

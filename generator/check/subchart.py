@@ -5,6 +5,7 @@ version is the one chart_version names."""
 from __future__ import annotations
 
 from generator.bitnami import archive
+from generator.core import invocation
 from generator.core.errors import CheckError
 from generator.core.settings import Settings
 from generator.render import values
@@ -14,11 +15,11 @@ def check(settings: Settings, files: dict[str, str], found: archive.Subchart | N
     """Notes for the build's output; CheckError when we set a key the subchart does not have."""
     if found is None:
         return [f"{settings.env}: subchart not present in chart/charts/: rendered and validated our own "
-                "templates only (run `python -m generator deps`, or pass --require-subchart to fail)"]
+                f"templates only (run {invocation.command('deps')}, or pass --require-subchart to fail)"]
     notes = []
     if found.version != settings.chart_version:
         notes.append(f"{settings.env}: chart/charts/{found.archive.name} is version {found.version}, "
-                     f"chart_version is {settings.chart_version}: run `python -m generator deps`")
+                     f"chart_version is {settings.chart_version}: run {invocation.command('deps')}")
     ours = values.chart_values(files, settings.env).get("redis") or {}
     unknown = archive.unknown_keys(ours, found.defaults)
     if unknown:

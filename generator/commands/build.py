@@ -1,4 +1,5 @@
-"""`build <env>`: validate, render, check, then write chart/, argocd/<env>.yaml and build/<env>/."""
+"""`build <env>` / `build --all`: validate, render, check, then write chart/, argocd/<env>.yaml
+and build/<env>/, and say per environment what the deployment pulls and needs."""
 
 from __future__ import annotations
 
@@ -7,16 +8,31 @@ import argparse
 from generator import pipeline
 from generator.commands import root_of
 from generator.core.paths import BUILD_DIR
+from generator.core.wording import plural
+from generator.images import listing
+from generator.secrets import mode as secretmode
 
 
 def run(args: argparse.Namespace) -> int:
-    result = pipeline.build(root_of(args), args.env, require_subchart=args.require_subchart,
-                            verify_images=args.verify_images)
-    s = result.settings
-    image = f"{s.ecr_registry}/{s.ecr_repository}:{s.image_tag}"
-    print(f"{s.env}: settings valid; image {image}" if s.enable_redis else f"{s.env}: enable_redis is false")
-    print(result.summary.line(s.env))
-    files = ", ".join(sorted(result.files))
-    others = "".join(f", {path}" for path in result.written)
-    print(f"{s.env}: wrote chart/ ({files}){others} and {BUILD_DIR}/{s.env}/manifests.yaml")
+    results = pipeline.build(root_of(args), None if args.all else args.env, require_subchart=args.require_subchart,
+                             verify_images=args.verify_images)
+    for result in results:
+        s = result.settings
+        if not s.enable_redis:
+            print(f"{s.env}: settings valid; enable_redis is false: nothing is deployed")
+        else:
+            pulled = listing.images(s)
+            print(f"{s.env}: settings valid; pulls {plural(len(pulled), 'image')}:")
+            for image in pulled:
+                print(f"{s.env}:   {image.name}: {image.ref}" + (f"@{image.digest}" if image.digest else ""))
+        for line in result.notes:
+            print(line)
+        print(result.summary.line(s.env))
+        for line in secretmode.secrets_needed(s):
+            print(line)
+        files = ", ".join(sorted(result.files))
+        others = "".join(f", {path}" for path in result.written)
+        print(f"{s.env}: wrote chart/ ({files}){others} and {BUILD_DIR}/{s.env}/manifests.yaml")
+    if args.all:
+        print(f"built {plural(len(results), 'environment')}: {', '.join(r.settings.env for r in results)}")
     return 0

@@ -7,6 +7,8 @@ import sys
 
 from generator import pipeline
 from generator.commands import root_of
+from generator.core import invocation
+from generator.core.wording import plural
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     bad = [v for v in checked if v.problem]
     if bad:
         pin = " --pin" if any(v.image.digest for v in bad) else ""
-        print(f"error: {len(bad)} of {len(checked)} images not as expected in ECR; "
-              f"run `python -m generator mirror {args.env}{pin}`", file=sys.stderr)
+        print(f"error: {len(bad)} of {plural(len(checked), 'image')} not as expected in ECR; "
+              f"run {invocation.command('mirror', args.env + pin)}", file=sys.stderr)
         return 1
     return 0

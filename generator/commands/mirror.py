@@ -7,6 +7,8 @@ import sys
 
 from generator import pipeline
 from generator.commands import root_of
+from generator.core import invocation
+from generator.core.wording import plural
 from generator.images import mirror
 
 
@@ -19,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
         outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
                                  siblings=mirror.sibling_repositories(root, settings))
     except KeyboardInterrupt:
-        print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
+        print(f"\nerror: interrupted; run {invocation.command('mirror', args.env)} again to finish "
               "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
               file=sys.stderr)
         return 130
@@ -31,11 +33,11 @@ def run(args: argparse.Namespace) -> int:
         print(outcome.line(), file=sys.stderr if outcome.status == mirror.FAILED else sys.stdout)
     failed = [o for o in outcomes if o.status == mirror.FAILED]
     if failed:
-        print(f"error: {len(failed)} of {len(outcomes)} images failed to mirror; re-run to finish "
+        print(f"error: {len(failed)} of {plural(len(outcomes), 'image')} failed to mirror; re-run to finish "
               "(blobs already copied are not sent again)", file=sys.stderr)
         return 1
     if args.pin and not args.dry_run:
         mirror.pin(root, prepared.env.file, mirror.digests(outcomes))
-        print(f"{args.env}: pinned {len(outcomes)} digest(s) in {prepared.env.file}; "
-              f"run `python -m generator build {args.env}` to render them")
+        print(f"{args.env}: pinned {plural(len(outcomes), 'digest')} in {prepared.env.file}; "
+              f"run {invocation.command('build', args.env)} to render them")
     return 0

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.core import atomic, yamlio
+from generator.core import atomic, invocation, yamlio
 from generator.core.errors import CheckError, GeneratorError, RenderError
 from generator.core.settings import Settings
+from generator.core.wording import plural
 from generator.images import copy as imagecopy
 from generator.images import ecr_api, oci
 from generator.images.listing import Image, images
@@ -46,8 +47,9 @@ class Outcome:
         s = self.stats
         assert s is not None
         rate = s.bytes_sent / s.seconds / 1e6 if s.seconds > 0 else 0.0
-        return (f"{head}: copied from {self.image.source} ({s.platforms} platform(s), {_mb(s.bytes_sent)} sent in "
-                f"{s.seconds:.1f} s, {rate:.1f} MB/s; blobs: {s.blobs_sent} sent, {s.blobs_present} already there, "
+        return (f"{head}: copied from {self.image.source} ({plural(s.platforms, 'platform')}, "
+                f"{_mb(s.bytes_sent)} sent in {s.seconds:.1f} s, {rate:.1f} MB/s; blobs: {s.blobs_sent} sent, "
+                f"{s.blobs_present} already there, "
                 f"{s.blobs_mounted} mounted) {s.digest}")
 
 
@@ -147,9 +149,9 @@ def require_verified(settings: Settings) -> list[Verified]:
     checked = verify(settings)
     bad = [v for v in checked if v.problem]
     if bad:
-        fix = f"python -m generator mirror {settings.env}" + (" --pin" if any(v.image.digest for v in bad) else "")
+        fix = invocation.command("mirror", settings.env + (" --pin" if any(v.image.digest for v in bad) else ""))
         details = "; ".join(f"{v.image.ref}: {v.problem}" for v in bad)
-        raise CheckError(f"{settings.env}: images not as expected in ECR: {details}; run `{fix}`")
+        raise CheckError(f"{settings.env}: images not as expected in ECR: {details}; run {fix}")
     return checked
 
 
@@ -173,7 +175,7 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
     start = next((i for i, line in enumerate(lines) if _TOP_KEY.match(line)), None)
     if start is None:
         tail = "" if not text or text.endswith("\n") else "\n"
-        note = "# Digests pinned by `python -m generator mirror --pin`: the deployment pulls exactly these.\n"
+        note = f"# Digests pinned by `{invocation.SCRIPT} mirror --pin`: the deployment pulls exactly these.\n"
         new = text + tail + note + block
     else:
         end = start + 1
