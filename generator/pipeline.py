@@ -132,7 +132,8 @@ def _rendering(
     if not (source / "templates").is_dir():
         raise RenderError(f"{CHART_DIR}/templates/: missing; our Helm templates are committed, "
                           f"restore them with `git checkout -- {CHART_DIR}`")
-    found = archive.find(source)
+    shared = settings_list[0] if settings_list else None  # chart_version, chart_digest: one for all
+    found = archive.find_verified(source, shared.chart_version, shared.chart_digest) if shared else archive.find(source)
     if found is None and require_subchart:
         raise CheckError("no redis chart archive in chart/charts/ and --require-subchart was given: "
                          f"run {invocation.command('deps')} where the registry is reachable")
@@ -208,10 +209,11 @@ def build(
     require_subchart: bool = False,
     say: Callable[[str], None] = print,
     verify_images: bool = False,
+    fetch_timeout: float = 0.0,
 ) -> list[Result]:
-    """Validate, render and check one environment (`name`) or all of them (None); then write
-    chart/, build/<env>/ and argocd/<env>.yaml (render/write.py). Nothing is written unless every
-    environment passed every check. With verify_images, every image and pin must be in ECR."""
+    """Validate, render, check one environment (`name`) or all (None), then write chart/, build/ and
+    argocd/ (render/write.py): nothing unless all passed. verify_images: every image and pin in ECR;
+    fetch_timeout: a missing subchart archive is fetched first (generator/images/chartfetch.py)."""
     from generator.check import drift
     from generator.render import write
     from generator.secrets import mode as secretmode
@@ -225,6 +227,12 @@ def build(
 
             for checked in mirror.require_verified(p.settings):
                 say(f"{p.settings.env}: in ECR: {checked.image.ref} {checked.digest}")
+    fetched, said = "", False
+    if fetch_timeout > 0 and preps:
+        from generator.images import chartfetch
+
+        # One chart for all: chart_version and chart_digest are shared settings.
+        fetched, said = chartfetch.ensure(root, preps[0].settings, fetch_timeout, require_subchart)
     secrets = [secretmode.bundle_password(p.settings) for p in preps]
     password = next((pw for pw, _ in secrets if pw is not None), None)
     with _rendering(root, [p.settings for p in preps], [p.env.file for p in preps], password,
@@ -233,7 +241,10 @@ def build(
         done = results()
     write.install(root, [write.Built(r.settings.env, r.files, secretmode.bundle_text(r.settings, r.rendered), apps)
                          for r, apps in zip(done, applications, strict=True)])
-    for result, apps, (_, note) in zip(done, applications, secrets, strict=True):
-        result.notes[:0] = [note] if note else []  # the caller shows them with the environment's summary
+    for i, (result, apps, (_, note)) in enumerate(zip(done, applications, secrets, strict=True)):
+        if said:  # the fetch's line already says the subchart is missing, and why
+            result.notes = [n for n in result.notes if n != subchart.absent(result.settings)]
+        # Shown by the caller with the environment's summary; the fetch once, with the first.
+        result.notes[:0] = [line for line in ((fetched if i == 0 else ""), note) if line]
         result.written.extend(apps)
     return done

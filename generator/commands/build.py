@@ -7,6 +7,7 @@ import argparse
 
 from generator import pipeline
 from generator.commands import root_of
+from generator.core.errors import UsageError
 from generator.core.paths import BUILD_DIR
 from generator.core.wording import plural
 from generator.images import listing
@@ -14,8 +15,13 @@ from generator.secrets import mode as secretmode
 
 
 def run(args: argparse.Namespace) -> int:
+    from generator.images import chartfetch
+
+    timeout = chartfetch.default_timeout() if args.fetch_timeout is None else args.fetch_timeout
+    if not 0 <= timeout < 3600:
+        raise UsageError(f"--fetch-timeout: expected seconds from 0 (do not fetch) to 3600, got {timeout:g}")
     results = pipeline.build(root_of(args), None if args.all else args.env, require_subchart=args.require_subchart,
-                             verify_images=args.verify_images)
+                             verify_images=args.verify_images, fetch_timeout=timeout)
     for result in results:
         s = result.settings
         if not s.enable_redis:
