@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 from generator import pipeline
 from generator.commands import root_of
@@ -40,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
             if not passwords.read_backend_password():
                 variables += f" {passwords.BACKEND_PASSWORD_VARIABLE}={shown_backend}"
         direct = ["--direct"] if settings.sentinel_enabled else []
-        smoke = invocation.command("smoke", env, "--host", local.HOST, "--port", str(r.port), *direct)
+        # --root as given, when not the current directory: the line works pasted as it is.
+        where = [] if root_of(args) == Path.cwd().resolve() else ["--root", shlex.quote(args.root)]
+        smoke = invocation.command(*where, "smoke", env, "--host", local.HOST, "--port", str(r.port), *direct)
         print(f"{env}: smoke it: {(variables.strip() + ' ') if variables.strip() else ''}{smoke.strip('`')}")
         print(f"{env}: Ctrl-C stops it", flush=True)
         stopped = local.wait_for_stop(r.process, lambda _: None)

@@ -102,13 +102,15 @@ def _stop(local: Local) -> tuple[int, str]:
 def test_smoke_passes_against_local_and_ctrl_c_stops_it(running: Local, bare_project: Path, cli,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     hint = running.line("smoke it: ")
-    match = re.fullmatch(r"smoke it: REDIS_PASSWORD=(\S+) python -m generator smoke dev --host 127\.0\.0\.1 "
-                         rf"--port {running.port}", hint)
+    match = re.fullmatch(rf"smoke it: REDIS_PASSWORD=(\S+) python -m generator --root {re.escape(str(bare_project))} "
+                         rf"smoke dev --host 127\.0\.0\.1 --port {running.port}", hint)
     assert match, hint
-    monkeypatch.setenv("REDIS_PASSWORD", match.group(1))  # generated, shown once
-    ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(running.port))
-    assert ran.code == 0, ran.out + ran.err
-    assert "ok   persistence: aof_enabled:0 save:'60 1'" in ran.out  # dev's rendered configuration
+    # The printed line, run as printed (python being this interpreter), from anywhere.
+    command = hint.removeprefix("smoke it: ").replace(" python -m ", f" {sys.executable} -m ", 1)
+    done = subprocess.run(["bash", "-c", command], cwd="/", env=_env(), capture_output=True, text=True,
+                          timeout=TIMEOUT_S, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok   persistence: aof_enabled:0 save:'60 1'" in done.stdout  # dev's rendered configuration
     admin = redisproc.Server([], running.workdir, running.port, password=match.group(1)).client()
     assert admin.config_get("bind")["bind"] == "127.0.0.1"
     assert admin.config_get("dir")["dir"].startswith(str(running.workdir))
@@ -126,7 +128,8 @@ def test_local_with_the_acl_user_and_given_passwords(bare_project: Path, cli, mo
     try:
         assert redisproc.PASSWORD not in "\n".join(local.lines)  # given passwords are never printed
         hint = local.line("smoke it: ")
-        assert hint == f"smoke it: python -m generator smoke dev --host 127.0.0.1 --port {local.port}"
+        assert hint == (f"smoke it: python -m generator --root {bare_project} smoke dev --host 127.0.0.1 "
+                        f"--port {local.port}")
         monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
         monkeypatch.setenv("REDIS_BACKEND_PASSWORD", BACKEND_PASSWORD)
         ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(local.port))
