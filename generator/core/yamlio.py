@@ -6,13 +6,14 @@ keys and anchors refused); everything else (rendered manifests, values files, th
 values.yaml) goes through `load` here: libyaml where PyYAML was built with it, about ten times
 faster than the pure-Python loader, and a safe loader either way.
 
-`dump` writes every file the generator produces (values files, Chart.yaml's data, the Argo CD
-Applications, the `images:` block `mirror --pin` rewrites, the values handed to helm). Its
-readers are not PyYAML: Helm and Argo CD read YAML with Go (sigs.k8s.io/yaml, go-yaml), which
-takes `1e3` for a number, `Y` and `n` for booleans, `0o17` for an octal, where PyYAML's YAML 1.1
-resolver sees strings and writes them bare. So a string is quoted whenever any YAML 1.1 or 1.2
-reader could take it for something else (`reads_as_non_string`), and no anchor or alias is
-ever written: a shared Python object is written out at each place it occurs.
+`dump` writes every file the generator produces (values files, the Argo CD Applications, the
+`images:` block `mirror --pin` rewrites, the values handed to helm). Its readers are not PyYAML:
+Helm and Argo CD read YAML with Go (sigs.k8s.io/yaml, go-yaml), which takes `1e3` for a number,
+`Y` and `n` for booleans, `0o17` for an octal, where PyYAML's YAML 1.1 resolver sees strings and
+writes them bare. So a string is quoted whenever any YAML 1.1 or 1.2 reader could take it for
+something else (`reads_as_non_string`), and no anchor or alias is ever written: a shared Python
+object is written out at each place it occurs. (Chart.yaml's two values, chart_version and
+chart_repository, go through Jinja2's `tojson`: a JSON string is always double-quoted.)
 """
 
 from __future__ import annotations

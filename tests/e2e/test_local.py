@@ -99,8 +99,7 @@ def _stop(local: Local) -> tuple[int, str]:
     return local.process.returncode, local.process.stderr.read()
 
 
-def test_smoke_passes_against_local_and_ctrl_c_stops_it(running: Local, bare_project: Path, cli,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_smoke_passes_against_local_and_ctrl_c_stops_it(running: Local, bare_project: Path) -> None:
     hint = running.line("smoke it: ")
     match = re.fullmatch(rf"smoke it: REDIS_PASSWORD=(\S+) python -m generator --root {re.escape(str(bare_project))} "
                          rf"smoke dev --host 127\.0\.0\.1 --port {running.port}", hint)
