@@ -11,6 +11,7 @@ from generator.core.errors import UsageError
 from generator.core.paths import BUILD_DIR
 from generator.core.wording import plural
 from generator.images import listing
+from generator.load import discovery
 from generator.secrets import mode as secretmode
 
 
@@ -20,6 +21,8 @@ def run(args: argparse.Namespace) -> int:
     timeout = chartfetch.default_timeout() if args.fetch_timeout is None else args.fetch_timeout
     if not 0 <= timeout < 3600:
         raise UsageError(f"--fetch-timeout: expected seconds from 0 (do not fetch) to 3600, got {timeout:g}")
+    if args.all and not discovery.known_environments(root_of(args)):
+        raise UsageError("environments/: no environment files (add environments/<env>.yaml, like dev.yaml)")
     results = pipeline.build(root_of(args), None if args.all else args.env, require_subchart=args.require_subchart,
                              verify_images=args.verify_images, fetch_timeout=timeout)
     for result in results:

@@ -127,3 +127,11 @@ def test_build_names_the_secrets_the_pod_needs(bare_project: Path, cli, monkeypa
     ran = cli(bare_project, "build", "staging")
     assert ("staging: Secret redis/redis-secret comes from the ExternalSecret: store the password once with "
             "`python -m generator secret put staging`") in ran.out
+
+
+def test_build_all_without_environments(bare_project: Path, cli) -> None:
+    for path in (bare_project / "environments").glob("[!_]*.yaml"):
+        path.unlink()
+    ran = cli(bare_project, "build", "--all")
+    assert (ran.code, ran.err) == (2, "error: environments/: no environment files (add environments/<env>.yaml, "
+                                      "like dev.yaml)\n")
