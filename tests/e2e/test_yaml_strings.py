@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -237,6 +238,10 @@ def _image_tags(objects: Objects, container: str) -> list[str]:
     return [c["image"].rsplit(":", 1)[1] for c in _containers(objects) if c["name"] == container]
 
 
+def _resources(side: str, kind: str) -> Callable[[Objects], list[Any]]:
+    return lambda objs: [c["resources"][side][kind] for c in _containers(objs) if c["name"] == "redis"]
+
+
 def _acl_volume(objects: Objects) -> list[str]:
     return [v["secret"]["secretName"] for s in _named(objects, "StatefulSet")
             for v in s["spec"]["template"]["spec"]["volumes"] if v["name"] == "backend-acl"]
@@ -256,6 +261,15 @@ RENDERED: dict[str, tuple[bool, Callable[[Objects], list[Any]]]] = {
     "image_tag": (True, lambda objs: _image_tags(objs, "redis")),
     "metrics_image_tag": (True, lambda objs: _image_tags(objs, "metrics")),
     "acl_secret_name": (True, _acl_volume),
+    "acl_username": (True, lambda objs: [m for o in _named(objs, "ConfigMap") for script in o.get("data", {}).values()
+                                         for m in re.findall(r'echo "user (\S+) on #', str(script)) if m != "default"]),
+    "ecr_registry": (True, lambda objs: [c["image"].split("/", 1)[0] for c in _containers(objs)]),
+    "ecr_repository": (True, lambda objs: [c["image"].split("/", 1)[1].rsplit(":", 1)[0] for c in _containers(objs)]),
+    "storage_size": (True, lambda objs: [t["spec"]["resources"]["requests"]["storage"]
+                                         for o in _named(objs, "StatefulSet")
+                                         for t in o["spec"].get("volumeClaimTemplates", [])]),
+    **{f"resources.{side}.{kind}": (True, _resources(side, kind))
+       for side in ("requests", "limits") for kind in ("cpu", "memory")},
 }
 
 
@@ -266,10 +280,13 @@ def _render_cases(root: Path, subchart: bool) -> list[tuple[str, dict[str, str],
     envs: list[tuple[str, dict[str, str]]] = []
     for i, value in enumerate(AMBIGUOUS):
         given = {s: value for s, (needs, _) in RENDERED.items() if (subchart or not needs)
-                 and value in admitted(nodes[(s,)])}
+                 and value in admitted(nodes[tuple(s.split("."))])}
         if given:
             name = f"r{i}"
-            _write_case(root, name, {**given, "acl_enabled": True})
+            extra: dict[str, Any] = {"acl_enabled": True}
+            for setting, v in given.items():
+                values.deep_update(extra, placed(tuple(setting.split(".")), v))
+            _write_case(root, name, extra)
             envs.append((name, given))
     prepared = [pipeline.prepare(root, name, resolve_ecr=False) for name, _ in envs]
     results = pipeline.render_checked(root, [p.settings for p in prepared], [p.env.file for p in prepared],
