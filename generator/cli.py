@@ -35,10 +35,12 @@ EXIT = {
     "build": "0 written; 1 a check failed (helm, the Kubernetes schemas, an image missing from ECR with "
              "--verify-images): nothing written; 2 bad input: nothing written",
     "check": "0 every environment valid, chart/ and argocd/ up to date, no error-level policy finding; 1 a file "
-             "stale or invalid, a check failed or a policy rule broken; 2 bad input",
+             "stale or invalid, a check failed, two environments in one place, a policy rule broken (or, with "
+             "--base, an unacknowledged forbidden or data-at-risk plan finding); 2 bad input",
     "outputs": "0 printed; 2 bad input (an unknown environment, an invalid setting)",
     "deps": "0 the archive is in chart/charts/; 1 helm failed (the chart registry unreachable)",
-    "diff": "0 the diff printed (also when nothing changes); 2 bad input (not in a git repository)",
+    "plan": "0 planned; 1 a forbidden or data-at-risk change not acknowledged in the environment file "
+            "(plan_acknowledgements); 2 bad input (an unknown REF or environment, a REF without this project)",
     "secret": "0 stored (put) or present and usable (check); 1 AWS Secrets Manager refused, or the secret is missing "
               "or unusable; 2 bad input (a password too short, prompts that differ)",
     "smoke": "0 every step kept its promise; 1 a step failed (unreachable, wrong answer, a command not refused); "
@@ -105,14 +107,17 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     c = command("check", "CI: every environment valid, policy rules kept, chart/ up to date",
                 "Re-render every environment in memory, run the same checks as build and the policy rules (TR-*), "
                 "and fail when chart/ or argocd/ is stale (the message names the build command that fixes it), "
-                "any check fails or any error-level rule finding is not suppressed by the environment's "
-                "policy_exceptions. Writes nothing but --output.")
+                "any check fails, two environments deploy into one place (release, namespace, destination_server), "
+                "or any error-level rule finding is not suppressed by the environment's policy_exceptions. Writes "
+                "nothing but --output.")
     c.add_argument("--require-subchart", action="store_true", help="fail when the Bitnami archive is absent")
     c.add_argument("--jobs", "-j", type=_at_least_one, default=2, help="environments checked in parallel (default: 2)")
     c.add_argument("--format", choices=("text", "json", "sarif"), default="text",
                    help="policy report format: text (default), json, or sarif (SARIF 2.1.0, for CI annotations)")
     c.add_argument("--output", "-o", metavar="FILE", help="write the policy report to FILE (atomically) "
                    "instead of stdout")
+    c.add_argument("--base", metavar="REF", help="also run `plan` against git REF (in CI the merge base) and put "
+                   "its findings into the report; an unacknowledged forbidden or data-at-risk change fails check")
 
     o = command("outputs", "the Terraform module's outputs for an environment, as JSON",
                 "Print redis_enabled, redis_host, redis_port, redis_namespace, redis_password_secret_name, "
@@ -125,11 +130,21 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     d.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="give up on the registry after this long (default: 60)")
 
-    df = command("diff", "what a change to an environment changes in the rendered objects",
-                 "Render chart/ of the last commit (as its argocd/<env>.yaml tells Argo CD) and environments/ as they "
-                 "are now, and print a unified diff per object (apiVersion, kind, namespace, name), Secret data "
-                 "masked. For pull request reviews.")
-    df.add_argument("env", help="environment name")
+    pl = command("plan", "what a change will do to the running Redis, before Argo CD syncs it",
+                 "Render git REF (default HEAD: what Argo CD deploys now) and the work tree, each with its own "
+                 "chart_version and Bitnami archive, and classify every object (apiVersion, kind, namespace, name): "
+                 "create, update, restart of Redis (with how long OTP logins pause), delete (pruned or left "
+                 "running), forbidden (the API server refuses the update; with a runbook), data at risk (the PVC "
+                 "holding the RDB file abandoned). Then the outputs the backend must follow, and a diff per object "
+                 "(Secret data masked).")
+    pl.add_argument("env", nargs="*", metavar="ENV",
+                    help="environments to plan (default: every environment of either side, added and removed too)")
+    pl.add_argument("--base", default="HEAD", metavar="REF",
+                    help="the git revision deployed now (default: HEAD; in CI the merge base with the target branch)")
+    pl.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                    help="text (default), json, or sarif (SARIF 2.1.0, for CI annotations)")
+    pl.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    pl.add_argument("--jobs", "-j", type=_at_least_one, default=2, help="helm renders in parallel (default: 2)")
 
     sc = command("secret", "store or verify the password in AWS Secrets Manager (secret_mode external)",
                  "put: store the password (from TF_VAR_redis_password / REDIS_PASSWORD, else a prompt; at least "

@@ -58,7 +58,8 @@ def test_a_stale_or_missing_application_names_its_build(bare_project: Path, cli,
 def test_a_new_environment_not_built_yet(bare_project: Path, cli) -> None:
     """The operator's routine change: a new environment, committed before building it."""
     staging = (bare_project / "environments" / "staging.yaml").read_text()
-    (bare_project / "environments" / "qa.yaml").write_text(staging.replace("env: staging", "env: qa"))
+    # Its own namespace: two environments deploying into one place are refused (check's destinations).
+    (bare_project / "environments" / "qa.yaml").write_text(staging.replace("env: staging", "env: qa\nnamespace: qa"))
     ran = cli(bare_project, "check")
     assert ran.code == 1
     assert "error: chart/values-qa.yaml: missing; run `python -m generator build qa`" in ran.err

@@ -49,7 +49,9 @@ RULES: list[tuple[str, str]] = [
     (CLI + r" build --all", RUN),
     (CLI + r" check", RUN),
     (CLI + r" outputs prod", RUN),
-    (CLI + r" diff prod", RUN),
+    (CLI + r" plan", RUN),
+    (CLI + r" plan prod --base origin/main", RUN),
+    (CLI + r' check --base "\$\(git merge-base origin/main HEAD\)" --format sarif -o check\.sarif', RUN),
     (CLI + r" images dev", RUN),
     (CLI + r" local dev", LOCAL),
     (r"kubectl -n redis port-forward svc/redis-master 6379 &", "needs a cluster (kubectl)"),
@@ -126,7 +128,7 @@ def test_skipped_readme_command(command: Command) -> None:
 
 def _project(dest: Path) -> Path:
     """The tests' project as a fresh clone would hold it after scripts/setup: the checkout's
-    .venv, .tools and scripts linked in, in a git repository (diff compares with HEAD)."""
+    .venv, .tools and scripts linked in, in a git repository (plan compares with HEAD)."""
     root = fixture_project.copy(dest, subchart=False)
     for name in (".venv", ".tools", "scripts"):
         (root / name).symlink_to(ROOT / name)
@@ -134,7 +136,9 @@ def _project(dest: Path) -> Path:
         shutil.copy2(ROOT / name, root / name)
     git = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com"}
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "fixture"]):
+    # origin/main: the target branch a pull request's CI compares with (plan --base, check --base).
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "fixture"],
+                 ["update-ref", "refs/remotes/origin/main", "HEAD"]):
         subprocess.run(["git", *args], cwd=root, env=git, check=True, capture_output=True, timeout=60)
     return root
 

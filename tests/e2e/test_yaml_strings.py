@@ -49,7 +49,15 @@ CONTEXT: dict[Path_, dict[str, Any]] = {
     ("ecr_source", "terraform_state", "output"): {"ecr_source": {"terraform_state": {"path": "infra.tfstate"}}},
 }
 # The other fields of an array's object item.
-SIBLINGS: dict[Path_, dict[str, Any]] = {("policy_exceptions", "[]"): {"rule": "TR-NET-001"}}
+SIBLINGS: dict[Path_, dict[str, Any]] = {
+    ("policy_exceptions", "[]"): {"rule": "TR-NET-001"},
+    ("plan_acknowledgements", "[]"): {"finding": "forbidden", "object": "StatefulSet/redis-master",
+                                      "reason": "a reason"},
+}
+# Settings an environment file may not hold at all (the case is not built), and why.
+ELSEWHERE: dict[Path_, str] = {
+    ("plan_acknowledgements", "[]", "environment"): "valid only in environments/_common.yaml",
+}
 # Settings that reach no generated file, and why (a new one that reaches none fails the test
 # until it is listed here, or made to reach its file).
 # Settings whose value lands inside a longer string (a script), not as a value of its own.
@@ -59,6 +67,7 @@ NOT_IN_FILES: dict[str, str] = {
     "ecr_source": "where ecr_registry/ecr_repository are resolved from; only the result is rendered",
     "images": "where `mirror` copies an image from; rendered is the ECR copy (digests are checked below)",
     "policy_exceptions": "read by `check`'s policy report only",
+    "plan_acknowledgements": "read by `plan` only",
 }
 
 
@@ -95,21 +104,21 @@ def admitted(node: dict[str, Any]) -> list[str]:
     return [v for v in AMBIGUOUS if validator.is_valid(v)]
 
 
-def placed(path: Path_, value: Any) -> Any:
-    """`value` at `path`, as environment data."""
+def placed(path: Path_, value: Any, at: Path_ = ()) -> Any:
+    """`value` at `path`, as environment data (`at`: where this part of the path starts)."""
     if not path:
         return value
     head, rest = path[0], path[1:]
     if head == "[]":
-        item = placed(rest, value)
+        item = placed(rest, value, (*at, head))
         if isinstance(item, dict):
-            item = {**SIBLINGS.get(("policy_exceptions", "[]"), {}), **item}
+            item = {**SIBLINGS.get((*at, head), {}), **item}
         return [item]
-    return {head: placed(rest, value)}
+    return {head: placed(rest, value, (*at, head))}
 
 
 def cases() -> list[tuple[Path_, str]]:
-    return [(path, v) for path, node in string_settings() for v in admitted(node)]
+    return [(path, v) for path, node in string_settings() if path not in ELSEWHERE for v in admitted(node)]
 
 
 def test_the_settings_are_enumerated_from_the_schema() -> None:
