@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.bitnami import CHART
-from generator.core import cache, yamlio
+from generator.core import cache, invocation, yamlio
 from generator.core.errors import CheckError
 from generator.core.paths import CHART_DIR
 
@@ -116,8 +116,8 @@ def verify(path: Path, pin: str) -> None:
     got = digest(path)
     if got != pin:
         raise CheckError(f"{shown(path)}: archive digest {got} but chart_digest pins {pin}: refused; "
-                         "delete it (build fetches the pinned one), or re-pin with `python -m generator mirror "
-                         "<env> --pin` if this archive is the one to trust")
+                         f"delete it (build fetches the pinned one), or re-pin with "
+                         f"{invocation.command('mirror', '<env>', '--pin')} if this archive is the one to trust")
 
 
 def find_verified(chart: Path, version: str, pin: str) -> Subchart | None:
