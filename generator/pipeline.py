@@ -81,7 +81,7 @@ def _resolved(root: Path, prepared: Prepared) -> Prepared:
     return Prepared(prepared.env, settings, resolution)
 
 
-def prepare_all(root: Path) -> list[Prepared]:
+def prepare_all(root: Path, resolve_ecr: bool = True) -> list[Prepared]:
     """Every environment, validated; all problems of all files in one error."""
     prepared: list[Prepared] = []
     problems: list[Any] = discovery.stray_files(root)
@@ -96,7 +96,7 @@ def prepare_all(root: Path) -> list[Prepared]:
     if problems:
         raise ValidationError(problems=problems)
     crossfield.check_shared([p.env for p in prepared], schema.defaults())
-    return [_resolved(root, p) for p in prepared]
+    return [_resolved(root, p) for p in prepared] if resolve_ecr else prepared
 
 
 def render_checked(

@@ -14,6 +14,7 @@ from generator.check import report as policy_report
 from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
+from generator.render import readme
 
 
 @dataclass
@@ -42,6 +43,7 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
         report.lines.extend(result.notes)
         report.policy.append(policy.evaluate(policy.context(result, root)))
     report.problems.extend(drift.chart_drift(root / CHART_DIR, expected))
+    report.problems.extend(readme.stale_capacity(root, [p.settings for p in prepared]))
     lines, problems = drift.applications(root, [(p.settings, p.env.file) for p in prepared])
     report.lines.extend(lines)
     report.problems.extend(problems)
