@@ -27,6 +27,11 @@ def _config(case: Case, key: str, text: str) -> None:
     case.find("ConfigMap", "redis-configuration")["data"][key] += "\n" + text
 
 
+def _common(case: Case, text: str) -> None:
+    """redis.conf (Bitnami's commonConfiguration) replaced by `text`."""
+    case.find("ConfigMap", "redis-configuration")["data"]["redis.conf"] = text
+
+
 def _add_policy(case: Case, spec: dict[str, Any], name: str = "extra", namespace: str = "redis") -> None:
     case.objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                          "metadata": {"name": name, "namespace": namespace}, "spec": spec})
@@ -181,6 +186,34 @@ BAD: dict[str, list[tuple[str, Break]]] = {
         ("PVC class", lambda c: c.find("StatefulSet")["spec"]["volumeClaimTemplates"][0]["spec"].pop(
             "storageClassName")),
         ("no PVC", lambda c: c.find("StatefulSet")["spec"].pop("volumeClaimTemplates")),
+    ],
+    "TR-MEM-001": [
+        ("no maxmemory: Redis grows until the container is killed",
+         lambda c: _common(c, "save 60 1\nmaxmemory-policy volatile-ttl")),
+        ("a later maxmemory 0 lifts the ceiling", lambda c: _config(c, "master.conf", "maxmemory 0")),
+        ("maxmemory without room for the fork", lambda c: _config(c, "master.conf", "maxmemory 200mb")),
+        ("the container limit lowered under the derived maxmemory", lambda c: _container(c)["resources"][
+            "limits"].update(memory="128Mi")),
+        ("values without the subchart", lambda c: (setattr(c, "subchart", False),
+                                                   {"redis": {"master": {"configuration": "maxmemory 1gb"}}})[1]),
+    ],
+    "TR-MEM-002": [
+        ("no maxmemory-policy: Redis' implicit noeviction", lambda c: _common(c, "save 60 1\nmaxmemory 101711872")),
+        ("a later allkeys-lru evicts fresh codes", lambda c: _config(c, "master.conf", "maxmemory-policy allkeys-lru")),
+        ("values without the subchart", lambda c: (setattr(c, "subchart", False), {"redis": {"master": {
+            "configuration": "maxmemory-policy allkeys-random"}}})[1]),
+    ],
+    "TR-MEM-003": [
+        ("no memory limit on the Redis container", lambda c: _container(c)["resources"].pop("limits")),
+        ("values without the subchart", lambda c: (setattr(c, "subchart", False), c.settings.update(
+            resources={"limits": {"cpu": "1"}}, maxmemory="64Mi"))[0]),
+    ],
+    "TR-MEM-004": [
+        ("noeviction refuses new codes when full", lambda c: (c.settings.update(maxmemory_policy="noeviction"),
+                                                              _config(c, "redis.conf", "maxmemory-policy noeviction"),
+                                                              None)[-1]),
+        ("values without the subchart", lambda c: (setattr(c, "subchart", False),
+                                                   c.settings.update(maxmemory_policy="noeviction"))[0]),
     ],
     "TR-SEC-001": [
         ("requirepass literal in a ConfigMap", lambda c: _config(c, "redis.conf", "requirepass hunter22hunter")),
