@@ -83,7 +83,9 @@ def parser() -> argparse.ArgumentParser:
 
     o = sub.add_parser("outputs", **common, help="the Terraform module's outputs for an environment, as JSON",
                        description="Print redis_enabled, redis_host, redis_port, redis_namespace, "
-                       "redis_password_secret_name, redis_password_secret_key and redis_connection_url as JSON.")
+                       "redis_password_secret_name, redis_password_secret_key and redis_connection_url as JSON, "
+                       "and redis_maxmemory_bytes, redis_maxmemory_policy and redis_otp_capacity (the OTP codes "
+                       "maxmemory holds, for usernames of up to 20 characters).")
     o.add_argument("env", help="environment name")
 
     d = sub.add_parser("deps", **common, help="fetch the Bitnami chart into chart/charts/ (needs the chart registry)",
@@ -116,16 +118,23 @@ def parser() -> argparse.ArgumentParser:
                         "read back, TTL in (0, otp_ttl_seconds], deleted; disabled commands refused; persistence as "
                         "configured. Exit 1 at the first broken promise. The password comes from REDIS_PASSWORD or "
                         "TF_VAR_redis_password, or with --password-from-secret from the Secret through kubectl.")
-    sm.add_argument("env", help="environment name")
-    sm.add_argument("--host", help="connect here instead of the outputs' redis_host (e.g. 127.0.0.1)")
-    sm.add_argument("--port", type=int, help="connect to this port (the Sentinel port when the environment has "
-                    "Sentinel, unless --direct)")
-    sm.add_argument("--direct", action="store_true",
-                    help="with Sentinel: talk to --host/--port as the master, without asking Sentinel")
-    sm.add_argument("--timeout", type=float, default=5.0, help="seconds per network call (default: 5)")
-    sm.add_argument("--password-from-secret", action="store_true",
-                    help="read the password from the environment's Secret with kubectl (current context)")
-    sm.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
+    _connection(sm)
+
+    ins = sub.add_parser("inspect", **common,
+                         help="look at a live OTP store without hurting it: key count, TTLs, memory, evictions, saves",
+                         description="Count the OTP keys with SCAN (MATCH sms_otp:*, COUNT 1000; never KEYS, which "
+                         "blocks Redis on a large key space), their TTL histogram and keys without TTL, memory used "
+                         "against maxmemory and its policy, evicted keys and the last background save, and a few "
+                         "samples with code and phone number masked. No call holds Redis for more than a few ms; "
+                         "--max-keys and --deadline bound the whole scan, which then says it stopped and estimates the "
+                         "rest. Connects like smoke (same options and password); needs the default user (INFO, SCAN).")
+    _connection(ins)
+    ins.add_argument("--max-keys", type=_at_least_one, default=2_000_000,
+                     help="stop the scan after this many OTP keys (default: 2000000)")
+    ins.add_argument("--deadline", type=float, default=30.0, metavar="SECONDS",
+                     help="stop the scan after this long (default: 30)")
+    ins.add_argument("--samples", type=int, default=3, choices=range(0, 21), metavar="N",
+                     help="show N records, masked (0-20, default: 3)")
 
     i = sub.add_parser("images", **common, help="the images an environment pulls, as registry/repository:tag",
                        description="List every image the environment's deployment pulls (redis; the exporter when "
@@ -154,6 +163,20 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--readme", action="store_true",
                    help="rewrite the table in README.md (between <!-- settings:start/end -->) instead of printing it")
     return p
+
+
+def _connection(p: argparse.ArgumentParser) -> None:
+    """Where and how `smoke` and `inspect` connect to a live Redis."""
+    p.add_argument("env", help="environment name")
+    p.add_argument("--host", help="connect here instead of the outputs' redis_host (e.g. 127.0.0.1)")
+    p.add_argument("--port", type=int, help="connect to this port (the Sentinel port when the environment has "
+                   "Sentinel, unless --direct)")
+    p.add_argument("--direct", action="store_true",
+                   help="with Sentinel: talk to --host/--port as the master, without asking Sentinel")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds per network call (default: 5)")
+    p.add_argument("--password-from-secret", action="store_true",
+                   help="read the password from the environment's Secret with kubectl (current context)")
+    p.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

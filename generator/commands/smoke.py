@@ -7,17 +7,13 @@ import json
 
 from generator import pipeline
 from generator.commands import root_of
-from generator.core import passwords
-from generator.core.errors import SecretError, SmokeError
+from generator.core.errors import SmokeError
 from generator.runtime.smoke import runner, target
 
 
 def run(args: argparse.Namespace) -> int:
     settings = pipeline.prepare(root_of(args), args.env).settings
-    password = target.password_from_secret(settings) if args.password_from_secret else passwords.read_password()
-    if password is None:
-        raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
-    where = target.target_for(settings, password, args.host, args.port, args.timeout, args.direct)
+    where = target.from_options(settings, args.host, args.port, args.timeout, args.direct, args.password_from_secret)
     say = (lambda step: None) if args.json else (lambda step: print(step.line(), flush=True))
     report = runner.probe(settings, where, say)
     if args.json:

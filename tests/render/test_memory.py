@@ -65,8 +65,7 @@ def test_capacity_is_maxmemory_less_the_empty_instance_over_the_record() -> None
 
 def test_outputs_state_maxmemory_policy_and_capacity(bare_project: Path, cli) -> None:
     (bare_project / "environments" / "memtest.yaml").write_text(
-        "env: memtest\nregion: us-east-1\nenable_redis: true\necr_registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com\n"
-        "ecr_repository: twofa/memtest\nresources:\n  limits:\n    memory: 256Mi\nmaxmemory_policy: noeviction\n")
+        memstore.env_file("256Mi", "maxmemory_policy: noeviction\n"))
     ran = cli(bare_project, "outputs", "memtest")
     assert ran.code == 0, ran.err
     out = json.loads(ran.out)

@@ -40,6 +40,12 @@ def settings(limit: str = "128Mi", **changes: Any) -> Settings:
     return Settings.from_dict(data)
 
 
+def env_file(limit: str = "256Mi", extra: str = "") -> str:
+    """environments/memtest.yaml of a project copy: the same environment as `settings(limit)`."""
+    return (f"env: {BASE['env']}\nregion: {BASE['region']}\nenable_redis: true\necr_registry: {BASE['ecr_registry']}\n"
+            f"ecr_repository: {BASE['ecr_repository']}\nresources:\n  limits:\n    memory: {limit}\n{extra}")
+
+
 def files(s: Settings) -> dict[str, str]:
     return config.configmap(values.subchart_values(s), bitnami_names.fullname(s.release_name), s.namespace)
 
@@ -78,13 +84,14 @@ def replies(s: socket.socket, n: int) -> bytes:
     return bytes(buf)
 
 
-def load(port: int, n: int, ttl: Any, prefix: str = "user", batch: int = 2000) -> None:
-    """Write n OTP records sms_otp:<prefix><i> pipelined; ttl(i) gives each one's TTL."""
+def load(port: int, n: int, ttl: Any, prefix: str = "user", batch: int = 2000, value: str = VALUE) -> None:
+    """Write n OTP records sms_otp:<prefix><i> pipelined; ttl(i) gives each one's TTL, `value`
+    (two %d: code and phone digits) each one's JSON."""
     with connect(port) as s:
         for start in range(0, n, batch):
             stop = min(n, start + batch)
             s.sendall(b"".join(set_command(b"sms_otp:%s%09d" % (prefix.encode(), i),
-                                           (VALUE % (i % 10**6, i % 10**7)).encode(), ttl(i))
+                                           (value % (i % 10**6, i % 10**7)).encode(), ttl(i))
                                for i in range(start, stop)))
             got = replies(s, stop - start)
             if b"-" in got.replace(b"+OK\r\n", b""):
