@@ -3,13 +3,15 @@
 need around it: a fast loader of OTP records and a sampler of the memory a container's cgroup
 would charge for the server and its forked child.
 
-The configuration is `<fullname>-configuration` as generator/bitnami/config.py builds it from
-the values (tests/test_bitnami.py and tests/test_redisconf.py prove it equal to the real
-subchart's render), started with the start script's arguments (generator/runtime/redisconf.py).
+The configuration is the ConfigMap `<fullname>-configuration`: the real subchart's render when
+its archive is in chart/charts/ (with only chart/templates/ and the archive taken from the
+checkout), else generator/bitnami/config.py's equivalent from the same values (tests/test_bitnami.py
+proves the two equal), started with the start script's arguments (generator/runtime/redisconf.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -17,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.bitnami import config
+from generator import pipeline
+from generator.bitnami import archive, config
 from generator.bitnami import names as bitnami_names
 from generator.core.settings import Settings
 from generator.render import values
@@ -26,6 +29,7 @@ from generator.validate import schema
 from tests import redisproc
 
 MiB = 1 << 20
+CHECKOUT = Path(__file__).resolve().parents[2]  # for chart/templates/ and chart/charts/ only
 BASE: dict[str, Any] = {"env": "memtest", "region": "us-east-1", "prefix": "twofa", "enable_redis": True,
                         "ecr_registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
                         "ecr_repository": "twofa/memtest"}
@@ -47,7 +51,16 @@ def env_file(limit: str = "256Mi", extra: str = "") -> str:
 
 
 def files(s: Settings) -> dict[str, str]:
-    return config.configmap(values.subchart_values(s), bitnami_names.fullname(s.release_name), s.namespace)
+    """The data of `<fullname>-configuration` for `s`: rendered by helm with the subchart when its
+    archive is present (chart_version set to the archive's), else our equivalent."""
+    found = archive.find(CHECKOUT / "chart")
+    if found is None:
+        return config.configmap(values.subchart_values(s), bitnami_names.fullname(s.release_name), s.namespace)
+    s = dataclasses.replace(s, chart_version=found.version)
+    (result,) = pipeline.render_checked(CHECKOUT, [s], [f"environments/{s.env}.yaml"])
+    name = bitnami_names.configuration(bitnami_names.fullname(s.release_name))
+    return next({k: str(v) for k, v in o["data"].items()} for o in result.objects
+                if o["kind"] == "ConfigMap" and o["metadata"]["name"] == name)
 
 
 def server(s: Settings, workdir: Path) -> redisproc.Server:
