@@ -39,6 +39,7 @@ class ArgoCD:
     automated: bool = False
     prune: bool = False
     self_heal: bool = False
+    chart_role_arn: str = ""  # IRSA role for the ECR chart token (chart_repository on ECR)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,16 @@ class PolicyException:
 
     rule: str
     reason: str
+
+
+@dataclass(frozen=True)
+class PlanAcknowledgement:
+    """A `plan` finding (forbidden, data-at-risk) this environment accepts, with the written reason."""
+
+    finding: str
+    object: str
+    reason: str
+    environment: str = ""  # in _common.yaml: the environment it applies to (a removed one)
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,7 @@ class Settings:
     acl_username: str = "twofa-backend"
     acl_secret_name: str = "redis-backend-acl"
     policy_exceptions: tuple[PolicyException, ...] = ()
+    plan_acknowledgements: tuple[PlanAcknowledgement, ...] = ()
     require_image_digest: bool = False
     # Memory under load (issue 12): maxmemory given as a quantity, else derived from the memory
     # limit (generator/render/memory.py); what Redis does when it is reached.
@@ -103,6 +115,9 @@ class Settings:
     # Empty ecr_registry/ecr_repository are resolved from ecr_source before rendering (generator/resolve/ecr.py).
     ecr_source: Mapping[str, Any] | None = None
     images: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The chart's supply chain (issue 13): the archive pin, and where `mirror` copies the chart from.
+    chart_digest: str = ""
+    chart_source: str = "oci://registry-1.docker.io/bitnamicharts"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
@@ -119,4 +134,6 @@ class Settings:
         if values.get("argocd") is not None:
             values["argocd"] = ArgoCD(**values["argocd"])
         values["policy_exceptions"] = tuple(PolicyException(**e) for e in values.get("policy_exceptions") or ())
+        values["plan_acknowledgements"] = tuple(PlanAcknowledgement(**a) for a in values.get("plan_acknowledgements")
+                                                or ())
         return cls(**values)
