@@ -30,7 +30,8 @@ from tests import redisproc
 
 MiB = 1 << 20
 CHECKOUT = Path(__file__).resolve().parents[2]  # for chart/templates/ and chart/charts/ only
-BASE: dict[str, Any] = {"env": "memtest", "region": "us-east-1", "prefix": "twofa", "enable_redis": True,
+BASE: dict[str, Any] = {"env": "memtest", "namespace": "memtest", "region": "us-east-1", "prefix": "twofa",
+                        "enable_redis": True,
                         "ecr_registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
                         "ecr_repository": "twofa/memtest"}
 VALUE = '{"code":"%06d","phone_number":"+1555%07d"}'  # keyschema's compact JSON, 46 bytes
@@ -46,7 +47,8 @@ def settings(limit: str = "128Mi", **changes: Any) -> Settings:
 
 def env_file(limit: str = "256Mi", extra: str = "") -> str:
     """environments/memtest.yaml of a project copy: the same environment as `settings(limit)`."""
-    return (f"env: {BASE['env']}\nregion: {BASE['region']}\nenable_redis: true\necr_registry: {BASE['ecr_registry']}\n"
+    return (f"env: {BASE['env']}\nnamespace: {BASE['namespace']}\nregion: {BASE['region']}\nenable_redis: true\n"
+            f"ecr_registry: {BASE['ecr_registry']}\n"
             f"ecr_repository: {BASE['ecr_repository']}\nresources:\n  limits:\n    memory: {limit}\n{extra}")
 
 

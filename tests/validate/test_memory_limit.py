@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ENV = ("env: memtest\nregion: us-east-1\nenable_redis: true\n"
+ENV = ("env: memtest\nregion: us-east-1\nenable_redis: true\nnamespace: memtest\n"  # a place of its own
        "ecr_registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com\necr_repository: twofa/memtest\n"
        "resources:\n  requests:\n    memory: 64Mi\n  limits:\n    cpu: 500m\n")
 
@@ -14,7 +14,7 @@ def test_no_memory_limit_needs_maxmemory_then_a_written_exception(bare_project: 
     env = bare_project / "environments" / "memtest.yaml"
     env.write_text(ENV)
     ran = cli(bare_project, "build", "memtest")
-    assert (ran.code, ran.err) == (2, "error: environments/memtest.yaml:9: resources.limits.memory: missing: "
+    assert (ran.code, ran.err) == (2, "error: environments/memtest.yaml:10: resources.limits.memory: missing: "
                                       "maxmemory is derived from the container's memory limit; set "
                                       "resources.limits.memory (at least 64Mi), or set maxmemory (check then reports "
                                       "TR-MEM-003)\n")
