@@ -1,37 +1,35 @@
-"""Shared fixtures: a private copy of the tests' own project per test (tests/fixture_project.py,
-built from tests/fixtures/, never the checkout's environments/), and the CLI run in-process."""
+"""Fixtures only; the code behind them is in tests/support/ (no test module imports this file).
+
+Every test gets a private copy of the tests' own project (tests/support/fixture_project.py,
+built from tests/fixtures/, never the checkout's environments/), runs the CLI in-process, and
+starts without any password variable set.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from tests import fixture_project, ha
-from tests.fixture_project import SKIP_NO_SUBCHART
-
-__all__ = ["ROOT", "SKIP_NO_SUBCHART", "Ran", "tree"]
+from tests.support import cli as cli_support
+from tests.support import fixture_project, ha
+from tests.support.environ import no_password
 
 # Real registries and a moto server, for the ECR and mirror tests.
-pytest_plugins = ["tests.registries", "tests.aws"]
-
-# The checkout: only for the generator's own files (README.md, .gitignore, .tools/, scripts/),
-# never for its environments/, chart/ or argocd/ (tests/fixture_project.py says why).
-ROOT = fixture_project.CHECKOUT
+pytest_plugins = ["tests.support.aws"]
 
 
 def pytest_report_header() -> str:
     return fixture_project.describe()
 
 
-@dataclass(frozen=True)
-class Ran:
-    code: int
-    out: str
-    err: str
+@pytest.fixture(autouse=True)
+def _no_password() -> Iterator[None]:
+    """No test sees the password variables of the shell that started pytest; a test that needs
+    one sets it (monkeypatch.setenv)."""
+    with no_password():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -58,13 +56,13 @@ def bare_project(tmp_path: Path) -> Path:
 def with_subchart(tmp_path: Path) -> Path:
     """The project with the archive, its chart_version that archive's version."""
     if fixture_project.archive() is None:
-        pytest.skip(SKIP_NO_SUBCHART)
+        pytest.skip(fixture_project.SKIP_NO_SUBCHART)
     return fixture_project.copy(tmp_path / "project", subchart=True)
 
 
 @pytest.fixture
 def ha_project(bare_project: Path) -> Path:
-    """bare_project with the HA variant (tests/ha.py) in its prod: replication + Sentinel."""
+    """bare_project with the HA variant (tests/support/ha.py) in its prod: replication + Sentinel."""
     return ha.enable(bare_project)
 
 
@@ -76,22 +74,15 @@ def ha_with_subchart(with_subchart: Path) -> Path:
 @pytest.fixture(scope="session")
 def ha_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A read-only HA project for the whole session (with the archive when present): the root
-    tests/runtime_config.py reads the HA variant's configuration from."""
+    tests/support/runtime_config.py reads the HA variant's configuration from."""
     return ha.project(tmp_path_factory.mktemp("ha") / "project", archive=True)
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
-    """Run `python -m generator --root <project> ARGS` in-process."""
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., cli_support.Ran]:
+    """Run `python -m generator --root <project> ARGS` in-process: cli(root, *args) -> Ran."""
 
-    def run(root: Path, *args: str) -> Ran:
-        code = main(["--root", str(root), *args])
-        captured = capsys.readouterr()
-        return Ran(code, captured.out, captured.err)
+    def run(root: Path, *args: str) -> cli_support.Ran:
+        return cli_support.run(capsys, root, *args)
 
     return run
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file below root, by relative path, with its bytes."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -15,16 +15,11 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from generator.core import atomic, passwords
+from generator.core import atomic
 from generator.core.errors import RenderError
 from generator.render import write
-from tests.conftest import ROOT, tree
-
-
-@pytest.fixture(autouse=True)
-def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    for variable in passwords.PASSWORD_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
+from tests.support.cli import tree
+from tests.support.paths import CHECKOUT
 
 
 def outputs(root: Path) -> dict[str, bytes]:
@@ -56,7 +51,7 @@ def test_committed_chart_is_what_build_produces(project: Path, cli, tmp_path: Pa
     """Build every environment in a git copy of the project: nothing to commit afterwards."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    shutil.copy(ROOT / ".gitignore", project / ".gitignore")
+    shutil.copy(CHECKOUT / ".gitignore", project / ".gitignore")
 
     def git(*args: str) -> str:
         env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
