@@ -79,6 +79,19 @@ def ha_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def root_of(request: pytest.FixtureRequest, fixture_root: Path) -> Callable[[str], tuple[Path, str]]:
+    """root_of(env) -> (project root, environment name): the tests' project for one of its
+    environments, the session's HA copy for ha.VARIANT (built only when a test asks for it)."""
+
+    def resolve(env: str) -> tuple[Path, str]:
+        if env == ha.VARIANT:
+            return request.getfixturevalue("ha_root"), ha.ENV
+        return fixture_root, env
+
+    return resolve
+
+
+@pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., cli_support.Ran]:
     """Run `python -m generator --root <project> ARGS` in-process: cli(root, *args) -> Ran."""
 

@@ -90,3 +90,14 @@ def test_a_secret_that_changes_between_renders_fails(bare_project: Path, cli) ->
     ran = cli(bare_project, "check")
     assert ran.code == 1
     assert "randAlphaNum: differs between renders" in ran.err
+
+
+def test_guard_finds_functions_that_differ_between_renders(bare_project: Path) -> None:
+    assert guard.unstable_functions(bare_project) == []
+    template = bare_project / "chart" / "templates" / "secret.yaml"
+    template.write_text(template.read_text() + '\n{{/* now is fine in a comment */}}\nx: {{ randAlphaNum 10 }}\n'
+                        'y: {{ (lookup "v1" "Secret" "redis" "redis-secret").data }}\n')
+    found = guard.unstable_functions(bare_project)
+    assert len(found) == 2
+    assert found[0].startswith("error: chart/templates/secret.yaml:") and "randAlphaNum: differs" in found[0]
+    assert "lookup: differs" in found[1]

@@ -9,9 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,50 +16,14 @@ import pytest
 import yaml
 
 from generator import pipeline
-from generator.bitnami import archive as subchart
 from generator.core import names as naming
 from generator.core import passwords
-from generator.render import values
 from tests.support.cli import tree
-from tests.support.paths import pinned_tool
+from tests.support.project import application, built, containers, of_kind, one, set_settings
 
+ENVS = ("dev", "staging", "prod")  # the tests' own project (tests/fixtures/)
 PASSWORD = "correct-horse-battery"
 Objects = list[dict[str, Any]]
-
-
-def set_settings(root: Path, env: str, **settings: Any) -> None:
-    """Append settings to environments/<env>.yaml (later keys must not repeat earlier ones)."""
-    path = root / "environments" / f"{env}.yaml"
-    text = path.read_text()
-    for key in settings:
-        text = re.sub(rf"(?ms)^{key}:.*?(?=^\S|\Z)", "", text)
-    path.write_text(text + yaml.safe_dump(settings, sort_keys=False))
-
-
-def build(root: Path, cli, env: str = "dev") -> Objects:
-    ran = cli(root, "build", env)
-    assert ran.code == 0, ran.err
-    bundle = root / "build" / env / "manifests.yaml"
-    return [d for d in yaml.safe_load_all(bundle.read_text()) if d]
-
-
-def of_kind(objects: Objects, kind: str) -> Objects:
-    return [o for o in objects if o["kind"] == kind]
-
-
-def one(objects: Objects, kind: str) -> dict[str, Any]:
-    found = of_kind(objects, kind)
-    assert len(found) == 1, f"expected one {kind}, got {[o['metadata']['name'] for o in found]}"
-    return found[0]
-
-
-def containers(objects: Objects) -> list[dict[str, Any]]:
-    out = []
-    for o in objects:
-        pod = o.get("spec", {}).get("template", {}).get("spec")
-        if pod:
-            out += pod.get("initContainers", []) + pod.get("containers", [])
-    return out
 
 
 def settings_of(root: Path, env: str = "dev") -> Any:
@@ -73,7 +34,7 @@ def settings_of(root: Path, env: str = "dev") -> Any:
 
 
 def test_network_policy_admits_only_the_backend_and_dns(bare_project: Path, cli) -> None:
-    objects = build(bare_project, cli)
+    objects = built(bare_project, cli)
     policy = one(objects, "NetworkPolicy")
     s = settings_of(bare_project)
     assert policy["metadata"]["name"] == naming.network_policy(s)
@@ -94,14 +55,14 @@ def test_network_policy_admits_only_the_backend_and_dns(bare_project: Path, cli)
 def test_network_policy_admits_monitoring_on_the_exporter_port_when_metrics_on(bare_project: Path, cli) -> None:
     set_settings(bare_project, "dev", metrics_enabled=True, monitoring_namespace="observability",
                  backend_namespace="ldap-2fa")
-    policy = one(build(bare_project, cli), "NetworkPolicy")
+    policy = one(built(bare_project, cli), "NetworkPolicy")
     rules = {(r["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],
               tuple((p["protocol"], p["port"]) for p in r["ports"])) for r in policy["spec"]["ingress"]}
     assert rules == {("ldap-2fa", (("TCP", 6379),)), ("observability", (("TCP", 9121),))}
 
 
 def test_no_secret_without_a_password(bare_project: Path, cli) -> None:
-    assert of_kind(build(bare_project, cli), "Secret") == []
+    assert of_kind(built(bare_project, cli), "Secret") == []
 
 
 @pytest.mark.parametrize("variable", passwords.PASSWORD_VARIABLES)
@@ -134,42 +95,13 @@ def test_any_password_reaches_the_secret_verbatim(
 ) -> None:
     monkeypatch.setenv("REDIS_PASSWORD", password)
     set_settings(bare_project, "dev", secret_mode="render")
-    secret = one(build(bare_project, cli), "Secret")
+    secret = one(built(bare_project, cli), "Secret")
     assert base64.b64decode(secret["data"][naming.PASSWORD_KEY]).decode() == password
-
-
-@pytest.mark.parametrize("password", ["line\nbreak-password", "carriage\rreturn-password"])
-def test_multi_line_password_is_refused_without_echo(
-    bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, password: str
-) -> None:
-    monkeypatch.setenv("TF_VAR_redis_password", password)
-    set_settings(bare_project, "dev", secret_mode="render")
-    before = tree(bare_project)
-    ran = cli(bare_project, "build", "dev")
-    assert (ran.code, ran.err) == (2, "error: $TF_VAR_redis_password contains a line break or NUL; "
-                                      "use a single-line password\n")
-    assert tree(bare_project) == before
-
-
-def test_helm_failure_does_not_echo_the_password(
-    bare_project: Path, cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    fake = tmp_path / "helm"
-    fake.write_text('#!/bin/sh\necho "Error: values: $*" >&2\ncat "$(echo "$@" | tr " " "\\n" | tail -1)" >&2\n'
-                    "exit 1\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("HELM", str(fake))
-    monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
-    set_settings(bare_project, "dev", secret_mode="render")
-    ran = cli(bare_project, "build", "dev")
-    assert ran.code == 1
-    assert "helm failed (exit 1)" in ran.err
-    assert PASSWORD not in ran.err and "********" in ran.err
 
 
 def test_disabled_environment_renders_nothing(bare_project: Path, cli) -> None:
     set_settings(bare_project, "dev", enable_redis=False)
-    assert build(bare_project, cli) == []
+    assert built(bare_project, cli) == []
     out = cli(bare_project, "outputs", "dev")
     assert json.loads(out.out)["redis_enabled"] is False
 
@@ -178,7 +110,7 @@ def test_disabled_environment_renders_nothing(bare_project: Path, cli) -> None:
 
 
 def test_standalone_one_master_no_replicas(with_subchart: Path, cli) -> None:
-    objects = build(with_subchart, cli)
+    objects = built(with_subchart, cli)
     sts = one(objects, "StatefulSet")
     assert sts["metadata"]["name"] == "redis-master"
     assert sts["spec"]["replicas"] == 1
@@ -189,7 +121,7 @@ def test_standalone_one_master_no_replicas(with_subchart: Path, cli) -> None:
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_every_image_comes_from_ecr(with_subchart: Path, cli, env: str) -> None:
-    objects = build(with_subchart, cli, env)
+    objects = built(with_subchart, cli, env)
     s = settings_of(with_subchart, env)
     base = f"{s.ecr_registry}/{s.ecr_repository}"
     images = {c["name"]: c["image"] for c in containers(objects)}
@@ -200,16 +132,16 @@ def test_every_image_comes_from_ecr(with_subchart: Path, cli, env: str) -> None:
 
 
 def test_exporter_only_when_metrics_enabled(with_subchart: Path, cli) -> None:
-    assert [c["name"] for c in containers(build(with_subchart, cli))] == ["redis"]
+    assert [c["name"] for c in containers(built(with_subchart, cli))] == ["redis"]
     set_settings(with_subchart, "dev", metrics_enabled=True)
-    objects = build(with_subchart, cli)
+    objects = built(with_subchart, cli)
     assert [c["name"] for c in containers(objects)] == ["redis", "metrics"]
     assert "redis-metrics" in {o["metadata"]["name"] for o in of_kind(objects, "Service")}
 
 
 def test_auth_reads_the_existing_secret(with_subchart: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     set_settings(with_subchart, "dev", secret_name="otp-secret")
-    objects = build(with_subchart, cli)
+    objects = built(with_subchart, cli)
     assert of_kind(objects, "Secret") == [], "Bitnami rendered a Secret (a random password)"
     sts = one(objects, "StatefulSet")
     pod = sts["spec"]["template"]["spec"]
@@ -222,14 +154,14 @@ def test_auth_reads_the_existing_secret(with_subchart: Path, cli, monkeypatch: p
     # With a password at build time, ours is the only Secret, named as the pods expect.
     monkeypatch.setenv("TF_VAR_redis_password", PASSWORD)
     set_settings(with_subchart, "dev", secret_mode="render")
-    secret = one(build(with_subchart, cli), "Secret")
+    secret = one(built(with_subchart, cli), "Secret")
     assert secret["metadata"]["name"] == "otp-secret"
     assert list(secret["data"]) == ["redis-password"]
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_services_are_cluster_ip_only(with_subchart: Path, cli, env: str) -> None:
-    services = of_kind(build(with_subchart, cli, env), "Service")
+    services = of_kind(built(with_subchart, cli, env), "Service")
     assert services
     for svc in services:
         assert svc["spec"]["type"] == "ClusterIP", svc["metadata"]["name"]
@@ -239,7 +171,7 @@ def test_services_are_cluster_ip_only(with_subchart: Path, cli, env: str) -> Non
 
 def test_every_container_non_root_1001_without_escalation(with_subchart: Path, cli) -> None:
     set_settings(with_subchart, "dev", metrics_enabled=True)
-    objects = build(with_subchart, cli)
+    objects = built(with_subchart, cli)
     found = containers(objects)
     assert len(found) == 2
     for c in found:
@@ -265,7 +197,7 @@ def directives(lines: list[str], name: str) -> list[str]:
 
 def test_rdb_snapshots_on_in_the_final_config(with_subchart: Path, cli) -> None:
     set_settings(with_subchart, "dev", rdb_save="300 1 60 100")
-    lines = redis_conf(build(with_subchart, cli))
+    lines = redis_conf(built(with_subchart, cli))
     assert directives(lines, "save") == ["300 1 60 100"], "a later save \"\" would switch RDB off"
     assert directives(lines, "appendonly") == ["no"]
     assert directives(lines, "dir") == ["/data"]
@@ -273,7 +205,7 @@ def test_rdb_snapshots_on_in_the_final_config(with_subchart: Path, cli) -> None:
 
 def test_rdb_off_without_persistence(with_subchart: Path, cli) -> None:
     set_settings(with_subchart, "dev", persistence_enabled=False)
-    objects = build(with_subchart, cli)
+    objects = built(with_subchart, cli)
     assert directives(redis_conf(objects), "save") == ['""']
     sts = one(objects, "StatefulSet")
     assert "volumeClaimTemplates" not in sts["spec"]
@@ -282,45 +214,10 @@ def test_rdb_off_without_persistence(with_subchart: Path, cli) -> None:
     assert "emptyDir" in data
 
 
-@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed (scripts/setup)")
-def test_real_redis_server_reads_the_rendered_config_as_rdb_on(with_subchart: Path, cli, tmp_path: Path) -> None:
-    """The rendered files, loaded by redis-server the way start-master.sh includes them."""
-    set_settings(with_subchart, "dev", rdb_save="120 5")
-    config = next(o for o in of_kind(build(with_subchart, cli), "ConfigMap")
-                  if o["metadata"]["name"].endswith("-configuration"))
-    for name in ("redis.conf", "master.conf"):
-        # /data is the PVC's mount point in the pod; here a temporary directory stands in.
-        text = re.sub(r"(?m)^dir /data$", f"dir {tmp_path}", config["data"][name])
-        (tmp_path / name).write_text(text + "\n")
-    command = ["redis-server", "--port", "0", "--include", str(tmp_path / "redis.conf"),
-               "--include", str(tmp_path / "master.conf"), "--daemonize", "no",
-               "--unixsocket", str(tmp_path / "r.sock")]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        import redis
-
-        client = redis.Redis(unix_socket_path=str(tmp_path / "r.sock"), socket_timeout=5)
-        for _ in range(400):  # up to 20 s on a loaded machine
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if server.poll() is not None:
-                    pytest.fail(f"redis-server refused the config:\n{server.stdout.read() if server.stdout else ''}")
-                time.sleep(0.05)
-        assert client.config_get("save") == {"save": "120 5"}
-        assert client.config_get("appendonly") == {"appendonly": "no"}
-        with pytest.raises(redis.ResponseError):
-            client.flushall()  # renamed away by master.conf
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 @pytest.mark.parametrize(("size", "storage_class"), [("3Gi", "gp3"), ("512Mi", "")])
 def test_pvc_of_storage_size_in_storage_class(with_subchart: Path, cli, size: str, storage_class: str) -> None:
     set_settings(with_subchart, "dev", storage_size=size, storage_class_name=storage_class)
-    (claim,) = one(build(with_subchart, cli), "StatefulSet")["spec"]["volumeClaimTemplates"]
+    (claim,) = one(built(with_subchart, cli), "StatefulSet")["spec"]["volumeClaimTemplates"]
     assert claim["spec"]["resources"]["requests"]["storage"] == size
     if storage_class:
         assert claim["spec"]["storageClassName"] == storage_class
@@ -335,13 +232,13 @@ def test_pvc_of_storage_size_in_storage_class(with_subchart: Path, cli, size: st
 ])
 def test_requests_and_limits_as_given(with_subchart: Path, cli, wanted: dict[str, Any]) -> None:
     set_settings(with_subchart, "dev", resources=wanted)
-    (redis_container,) = [c for c in containers(build(with_subchart, cli)) if c["name"] == "redis"]
+    (redis_container,) = [c for c in containers(built(with_subchart, cli)) if c["name"] == "redis"]
     assert redis_container.get("resources", {}) == wanted
 
 
 @pytest.mark.parametrize("env", ["dev", "staging"])
 def test_ours_is_the_only_network_policy(with_subchart: Path, cli, env: str) -> None:
-    objects = build(with_subchart, cli, env)
+    objects = built(with_subchart, cli, env)
     policy = one(objects, "NetworkPolicy")
     assert policy["metadata"]["name"] == naming.network_policy(settings_of(with_subchart, env))
     # It selects every Redis pod the chart renders.
@@ -360,7 +257,7 @@ def test_outputs_name_the_rendered_objects(
     monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
     set_settings(with_subchart, "dev", release_name=release, namespace="otp", secret_name="otp-pass",
                  secret_mode="render")
-    objects = build(with_subchart, cli)
+    objects = built(with_subchart, cli)
     ran = cli(with_subchart, "outputs", "dev")
     assert ran.code == 0, ran.err
     out = json.loads(ran.out)
@@ -380,52 +277,55 @@ def test_outputs_name_the_rendered_objects(
         assert len(o["metadata"]["name"]) <= (52 if o["kind"] == "StatefulSet" else 63), o["metadata"]["name"]
 
 
-def test_every_key_we_set_exists_in_the_bitnami_values(with_subchart: Path) -> None:
-    found = subchart.find(with_subchart / "chart")
-    assert found is not None
-    for env in ("dev", "staging", "prod"):
-        ours = values.env_values(settings_of(with_subchart, env))["redis"]
-        shared = yaml.safe_load((with_subchart / "chart" / "values.yaml").read_text())["redis"]
-        assert subchart.unknown_keys(ours, found.defaults) == []
-        assert subchart.unknown_keys(shared, found.defaults) == []
-    typo = {"master": {"persistance": {"size": "1Gi"}, "resources": {"anything": 1}}, "auth": {"existingSecrt": "x"}}
-    assert subchart.unknown_keys(typo, found.defaults) == ["auth.existingSecrt", "master.persistance"]
-
-
-def test_a_typo_in_the_subchart_values_fails_the_build(
-    with_subchart: Path, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = values.env_values
-
-    def typo(settings: Any) -> dict[str, Any]:
-        out = real(settings)
-        out["redis"]["master"]["persistance"] = out["redis"]["master"].pop("persistence")
-        return out
-
-    monkeypatch.setattr("generator.render.values.env_values", typo)
-    before = tree(with_subchart)
-    ran = cli(with_subchart, "build", "dev")
-    assert ran.code == 1
-    assert "redis.master.persistance" in ran.err
-    assert tree(with_subchart) == before
-
-
 def test_disabled_environment_renders_nothing_with_subchart(with_subchart: Path, cli) -> None:
     set_settings(with_subchart, "dev", enable_redis=False)
-    assert build(with_subchart, cli) == []
+    assert built(with_subchart, cli) == []
 
 
-@pytest.mark.skipif(not pinned_tool("helm3").exists(), reason="helm 3 is not installed (scripts/setup)")
-@pytest.mark.parametrize("env", ["dev", "prod"])
-def test_helm3_renders_what_helm4_renders(
-    with_subchart: Path, cli, monkeypatch: pytest.MonkeyPatch, env: str
-) -> None:
-    """Argo CD's repo-server runs helm 3; build runs the pinned helm 4. Same bytes either way."""
-    monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
-    bundle = with_subchart / "build" / env / "manifests.yaml"
-    rendered = {}
-    for helm in ("helm", "helm3"):
-        monkeypatch.setenv("HELM", str(pinned_tool(helm)))
-        assert cli(with_subchart, "build", env).code == 0
-        rendered[helm] = bundle.read_bytes()
-    assert rendered["helm"] == rendered["helm3"]
+def _names(root: Path, env: str) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    prepared = pipeline.prepare(root, env)
+    (result,) = pipeline.render_checked(root, [prepared.settings], [prepared.env.file])
+    return naming.outputs(prepared.settings), application(root, env), result.objects
+
+
+def _find(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [o for o in objects if o["kind"] == kind]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_names_agree_without_the_subchart(bare_project: Path, env: str) -> None:
+    outputs, app, objects = _names(bare_project, env)
+    assert app["spec"]["destination"]["namespace"] == outputs["redis_namespace"] == "redis"
+    assert {o["metadata"]["namespace"] for o in objects} == {outputs["redis_namespace"]}
+    assert outputs["redis_host"] == "redis-master.redis.svc.cluster.local"
+    assert app["spec"]["source"]["helm"]["releaseName"] == "redis"
+    (policy,) = _find(objects, "NetworkPolicy")
+    assert policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/instance"] == "redis"
+    external = _find(objects, "ExternalSecret")
+    settings = pipeline.prepare(bare_project, env).settings
+    if settings.secret_mode == "external":
+        (es,) = external
+        assert es["metadata"]["name"] == es["spec"]["target"]["name"] == outputs["redis_password_secret_name"]
+        assert es["spec"]["data"][0]["secretKey"] == outputs["redis_password_secret_key"]
+        assert es["spec"]["data"][0]["remoteRef"]["key"] == naming.aws_secret_name(settings)
+    else:
+        assert external == []
+
+
+@pytest.mark.subchart
+@pytest.mark.parametrize("env", ENVS)
+def test_names_agree_with_the_bitnami_objects(with_subchart: Path, env: str) -> None:
+    outputs, app, objects = _names(with_subchart, env)
+    host = outputs["redis_host"]
+    service = host.split(".")[0]
+    services = {o["metadata"]["name"]: o for o in _find(objects, "Service")}
+    assert service in services, sorted(services)
+    assert host == f"{service}.{app['spec']['destination']['namespace']}.svc.cluster.local"
+    port = services[service]["spec"]["ports"][0]
+    assert (port["name"], port["port"]) == ("tcp-redis", outputs["redis_port"])
+    (sts,) = _find(objects, "StatefulSet")
+    assert f"{sts['metadata']['name']}-0" == "redis-master-0"  # the seed's `kubectl exec ... redis-master-0`
+    volumes = json.dumps(sts["spec"]["template"]["spec"]["volumes"])
+    assert f'"secretName": "{outputs["redis_password_secret_name"]}"' in volumes
+    assert outputs["redis_password_secret_key"] in volumes
+    assert {o["metadata"].get("namespace") for o in objects} == {outputs["redis_namespace"]}

@@ -141,16 +141,6 @@ def test_ecr_login_refused(bare_project: Path, cli, hub: LocalRegistry, ecr_regi
     assert "Traceback" not in ran.err
 
 
-def test_progress_shows_bytes_per_blob(capsys) -> None:
-    from generator.images.mirror import terminal_progress
-
-    show = terminal_progress()
-    show("sha256:" + "ab" * 32, 3_000_000, 10_000_000)
-    show("sha256:" + "ab" * 32, 10_000_000, 10_000_000)
-    err = capsys.readouterr().err
-    assert "ababababab" in err and "3.0 / 10.0 MB" in err and "10.0 / 10.0 MB" in err
-
-
 def test_ctrl_c_in_the_middle_then_a_rerun_finishes(bare_project: Path, cli, hub: LocalRegistry,
                                                     ecr_registry: LocalRegistry) -> None:
     image = push_test_image(hub, "bitnami/redis", "8.2.1", big=96 << 20)
@@ -194,15 +184,6 @@ def test_ctrl_c_in_the_middle_then_a_rerun_finishes(bare_project: Path, cli, hub
     assert f"blobs: {len(image.blobs) - len(present)} sent, {len(present)} already there" in ran.out
     assert ecr_registry.manifest_digest("twofa/dev", "redis-8.2.1") == image.index_digest
     assert ecr_registry.blob("twofa/dev", big) == hub.blob("bitnami/redis", big)
-
-
-def test_nothing_to_mirror_when_redis_is_off(bare_project: Path, cli) -> None:
-    env_file = bare_project / "environments" / "dev.yaml"
-    env_file.write_text(env_file.read_text() + "enable_redis: false\n")
-    ran = cli(bare_project, "mirror", "dev")
-    assert (ran.code, ran.out) == (0, "dev: enable_redis is false: no images to mirror\n")
-    ran = cli(bare_project, "images", "dev", "--verify")
-    assert (ran.code, ran.out) == (0, "")
 
 
 def test_another_environment_in_the_same_registry_mounts_instead_of_downloading(

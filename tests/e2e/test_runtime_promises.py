@@ -8,33 +8,20 @@ commands, and what a failing background save does to OTP issuing.
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from generator.bitnami import config
 from generator.render.redis_values import DISABLED_COMMANDS
 from generator.runtime import keyschema, redisconf
-from tests.support import fixture_project, ha, redisproc, runtime_config
-from tests.support.fixture_project import SKIP_NO_SUBCHART
+from tests.support import ha, redisproc, runtime_config
+from tests.support.project import built, of_kind, set_settings
 
 redis = pytest.importorskip("redis")
-
-ENVS = ("dev", "staging", "prod")  # the tests' own project (tests/fixtures/)
-HA = "ha"  # not an environment of it: tests/ha.py's variant of prod (replication + Sentinel)
-
-
-@pytest.fixture
-def root_of(request: pytest.FixtureRequest, fixture_root: Path):
-    """root_of(env) -> (project root, environment name): the tests' project for one of its
-    environments, the session's HA copy for HA (built only when a test asks for it)."""
-    def resolve(env: str) -> tuple[Path, str]:
-        if env == HA:
-            return request.getfixturevalue("ha_root"), ha.ENV
-        return fixture_root, env
-    return resolve
 
 
 def _start(tmp_path: Path, env: str = "dev", files: dict[str, str] | None = None,
@@ -53,24 +40,6 @@ def server(tmp_path: Path):
     srv.stop()
 
 
-@pytest.mark.parametrize("env", [*ENVS, HA])  # HA: the Sentinel-mode files (sentinel.conf too)
-def test_equivalent_matches_the_subchart_render(root_of, env: str) -> None:
-    if fixture_project.archive() is None:
-        pytest.skip(SKIP_NO_SUBCHART)
-    root, name = root_of(env)
-    real = runtime_config.rendered(name, root=root)
-    assert real is not None
-    if env == HA:
-        assert runtime_config.settings(name, root=root).sentinel_enabled and "sentinel.conf" in real
-    ours = runtime_config.equivalent(runtime_config.settings(name, root=root))
-    assert real == ours
-
-
-def test_configmap_refuses_bitnami_acl() -> None:
-    with pytest.raises(ValueError, match="lookup"):
-        config.configmap({"auth": {"acl": {"enabled": True}}})
-
-
 def test_auth_is_required(server: redisproc.Server) -> None:
     with pytest.raises(redis.AuthenticationError, match="Authentication required"):
         server.client(password=None, protocol=2).ping()
@@ -81,11 +50,12 @@ def test_auth_is_required(server: redisproc.Server) -> None:
     assert server.client().ping() is True
 
 
-@pytest.mark.parametrize(("env", "role"), [("dev", "master"), ("prod", "master"), (HA, "master"), (HA, "replica")])
+@pytest.mark.parametrize(("env", "role"), [("dev", "master"), ("prod", "master"),
+                                          (ha.VARIANT, "master"), (ha.VARIANT, "replica")])
 def test_disabled_commands_are_refused_in_every_role(tmp_path: Path, root_of, env: str, role: str) -> None:
     root, name = root_of(env)
     s = runtime_config.settings(name, root=root)
-    assert s.sentinel_enabled == (env == HA)
+    assert s.sentinel_enabled == (env == ha.VARIANT)
     source, files = runtime_config.for_env(name, root=root)
     node = redisconf.node(s.architecture, s.sentinel_enabled, role)
     srv = redisproc.node_server(files, tmp_path, node).start()
@@ -115,7 +85,7 @@ def test_rdb_snapshots_are_configured_and_written(server: redisproc.Server) -> N
     assert (data / "dump.rdb").stat().st_size > 0
 
 
-@pytest.mark.parametrize("env", ["dev", "prod", HA])  # HA: a Sentinel-mode node (replica.conf + redis.conf)
+@pytest.mark.parametrize("env", ["dev", "prod", ha.VARIANT])  # HA: a Sentinel-mode node (replica.conf + redis.conf)
 def test_records_and_ttls_survive_a_sigterm_restart(tmp_path: Path, root_of, env: str) -> None:
     root, name = root_of(env)
     srv = _start(tmp_path, name, root=root)
@@ -183,3 +153,38 @@ def test_stop_writes_on_bgsave_error_when_the_environment_asks(tmp_path: Path) -
         assert r.get("sms_otp:erin") is None  # reads still work
     finally:
         srv.stop(grace=0.5)
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed (scripts/setup)")
+def test_real_redis_server_reads_the_rendered_config_as_rdb_on(with_subchart: Path, cli, tmp_path: Path) -> None:
+    """The rendered files, loaded by redis-server the way start-master.sh includes them."""
+    set_settings(with_subchart, "dev", rdb_save="120 5")
+    config = next(o for o in of_kind(built(with_subchart, cli), "ConfigMap")
+                  if o["metadata"]["name"].endswith("-configuration"))
+    for name in ("redis.conf", "master.conf"):
+        # /data is the PVC's mount point in the pod; here a temporary directory stands in.
+        text = re.sub(r"(?m)^dir /data$", f"dir {tmp_path}", config["data"][name])
+        (tmp_path / name).write_text(text + "\n")
+    command = ["redis-server", "--port", "0", "--include", str(tmp_path / "redis.conf"),
+               "--include", str(tmp_path / "master.conf"), "--daemonize", "no",
+               "--unixsocket", str(tmp_path / "r.sock")]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        import redis
+
+        client = redis.Redis(unix_socket_path=str(tmp_path / "r.sock"), socket_timeout=5)
+        for _ in range(400):  # up to 20 s on a loaded machine
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if server.poll() is not None:
+                    pytest.fail(f"redis-server refused the config:\n{server.stdout.read() if server.stdout else ''}")
+                time.sleep(0.05)
+        assert client.config_get("save") == {"save": "120 5"}
+        assert client.config_get("appendonly") == {"appendonly": "no"}
+        with pytest.raises(redis.ResponseError):
+            client.flushall()  # renamed away by master.conf
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

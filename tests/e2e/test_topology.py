@@ -10,30 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import pytest
 import yaml
 
-from generator import pipeline
 from generator.bitnami import names as bitnami_names
-from generator.core import names as naming
 from tests.support import ha
-
-
-def _append(root: Path, env: str, text: str) -> int:
-    """Append settings; returns the line number of the first one appended."""
-    path = root / "environments" / f"{env}.yaml"
-    line = len(path.read_text().splitlines()) + 1
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(text)
-    return line
-
-
-def _objects(cli, root: Path, env: str) -> list[dict[str, Any]]:
-    ran = cli(root, "build", env)
-    assert ran.code == 0, ran.err
-    return [d for d in yaml.safe_load_all((root / "build" / env / "manifests.yaml").read_text()) if d]
+from tests.support.project import append, built
 
 
 def _policy(objects: list[dict[str, Any]]) -> dict[str, Any]:
@@ -59,26 +41,13 @@ def _rules(rules: list[dict[str, Any]], side: str) -> list[tuple[str, tuple[int,
 
 
 def test_standalone_policy_is_the_seed_one(bare_project: Path, cli) -> None:
-    spec = _policy(_objects(cli, bare_project, "dev"))
+    spec = _policy(built(bare_project, cli, "dev"))
     assert _rules(spec["ingress"], "from") == [("ns:twofa-backend", (6379,))]
     assert _rules(spec["egress"], "to") == [("dns", (53, 53))]
 
 
-@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_standalone_environments_keep_the_seed_names(fixture_root: Path, env: str) -> None:
-    # The backend speaks plain Redis to redis_host: a standalone environment (every one of the
-    # tests' project, as the seed describes) is reached at redis-master, pod redis-master-0.
-    settings = pipeline.prepare(fixture_root, env).settings
-    assert (settings.architecture, settings.sentinel_enabled) == ("standalone", False)
-    assert bitnami_names.master_pod(settings) == "redis-master-0"  # the seed's `kubectl exec ... redis-master-0`
-    out = naming.outputs(settings)
-    assert out["redis_host"] == "redis-master.redis.svc.cluster.local"
-    assert out["redis_connection_url"] == "redis://redis-master.redis.svc.cluster.local:6379"
-    _client_contract(out, sentinel=False)
-
-
 def test_standalone_prod_renders_the_seed_objects(bare_project: Path, cli) -> None:
-    objects = _objects(cli, bare_project, "prod")
+    objects = built(bare_project, cli, "prod")
     spec = _policy(objects)
     assert _rules(spec["ingress"], "from") == [("ns:twofa-backend", (6379,)), ("ns:monitoring", (9121,))]
     assert _rules(spec["egress"], "to") == [("dns", (53, 53))]
@@ -89,7 +58,7 @@ def test_standalone_prod_renders_the_seed_objects(bare_project: Path, cli) -> No
 
 
 def test_sentinel_policy_adds_exactly_sentinel_and_redis_to_redis(ha_project: Path, cli) -> None:
-    spec = _policy(_objects(cli, ha_project, ha.ENV))
+    spec = _policy(built(ha_project, cli, ha.ENV))
     assert _rules(spec["ingress"], "from") == [
         ("ns:twofa-backend", (6379, 26379)),
         ("pods:redis", (6379, 26379)),
@@ -101,8 +70,8 @@ def test_sentinel_policy_adds_exactly_sentinel_and_redis_to_redis(ha_project: Pa
 
 
 def test_replication_without_sentinel_opens_no_sentinel_port(bare_project: Path, cli) -> None:
-    _append(bare_project, "staging", "architecture: replication\nreplica_count: 2\n")
-    objects = _objects(cli, bare_project, "staging")
+    append(bare_project, "staging", "architecture: replication\nreplica_count: 2\n")
+    objects = built(bare_project, cli, "staging")
     spec = _policy(objects)
     assert _rules(spec["ingress"], "from") == [("ns:twofa-backend", (6379,)), ("pods:redis", (6379,)),
                                                ("ns:monitoring", (9121,))]
@@ -113,7 +82,7 @@ def test_replication_without_sentinel_opens_no_sentinel_port(bare_project: Path,
 
 
 def test_sentinel_values(ha_project: Path, cli) -> None:
-    _objects(cli, ha_project, ha.ENV)
+    built(ha_project, cli, ha.ENV)
     values = yaml.safe_load((ha_project / "chart" / f"values-{ha.ENV}.yaml").read_text())["redis"]
     assert values["architecture"] == "replication"
     assert values["sentinel"]["enabled"] is True and values["sentinel"]["masterSet"] == "mymaster"
@@ -129,72 +98,8 @@ def test_sentinel_values(ha_project: Path, cli) -> None:
     assert spread == {"kubernetes.io/hostname": "DoNotSchedule", "topology.kubernetes.io/zone": "ScheduleAnyway"}
 
 
-def test_sentinel_outputs(ha_project: Path, cli) -> None:
-    ran = cli(ha_project, "outputs", ha.ENV)
-    assert ran.code == 0, ran.err
-    out = json.loads(ran.out)
-    assert out["redis_host"] == out["redis_sentinel_host"] == "redis.redis.svc.cluster.local"
-    assert out["redis_sentinel_port"] == 26379 and out["redis_sentinel_master_set"] == "mymaster"
-    assert out["redis_connection_url"] == "redis+sentinel://redis.redis.svc.cluster.local:26379/mymaster"
-    dev = json.loads(cli(ha_project, "outputs", "dev").out)
-    assert "redis_sentinel_host" not in dev and dev["redis_host"] == "redis-master.redis.svc.cluster.local"
-
-
-def _client_contract(out: dict[str, Any], sentinel: bool) -> None:
-    """What `outputs` tells the backend about the client it needs, consistently."""
-    url = urlsplit(out["redis_connection_url"])
-    if sentinel:
-        # A plain client on redis_host would reach any node, possibly a read-only replica: the
-        # URL scheme and the redis_sentinel_* outputs say "ask Sentinel for the master".
-        assert url.scheme == "redis+sentinel"
-        assert (url.hostname, url.port, url.path) == (out["redis_sentinel_host"], out["redis_sentinel_port"],
-                                                      "/" + out["redis_sentinel_master_set"])
-        assert out["redis_host"] == out["redis_sentinel_host"] and "-master." not in out["redis_host"]
-    else:
-        assert url.scheme == "redis"
-        assert (url.hostname, url.port) == (out["redis_host"], out["redis_port"])
-        assert out["redis_host"].split(".")[0].endswith("-master")
-        assert not any(k.startswith("redis_sentinel_") for k in out)
-
-
-def test_outputs_name_the_client_the_backend_needs(ha_project: Path, cli) -> None:
-    _append(ha_project, "staging", "architecture: replication\nreplica_count: 2\n")  # replicas, no Sentinel
-    for env in ("dev", "staging", ha.ENV):
-        settings = pipeline.prepare(ha_project, env).settings
-        ran = cli(ha_project, "outputs", env)
-        assert ran.code == 0, ran.err
-        _client_contract(json.loads(ran.out), settings.sentinel_enabled)
-    assert pipeline.prepare(ha_project, ha.ENV).settings.sentinel_enabled
-
-
-def test_sentinel_needs_replication(bare_project: Path, cli) -> None:
-    line = _append(bare_project, "dev", "sentinel_enabled: true\n")
-    ran = cli(bare_project, "build", "dev")
-    assert ran.code == 2
-    assert ran.err == (f"error: environments/dev.yaml:{line}: sentinel_enabled: Sentinel needs replicas to promote: "
-                       "set architecture: replication\n")
-
-
-def test_sentinel_needs_three_nodes(ha_project: Path, cli) -> None:
-    path = ha_project / "environments" / f"{ha.ENV}.yaml"
-    text = path.read_text()
-    assert "replica_count: 3" in text
-    path.write_text(text.replace("replica_count: 3", "replica_count: 2"))
-    ran = cli(ha_project, "build", ha.ENV)
-    assert ran.code == 2
-    assert "error: environments/prod.yaml:" in ran.err
-    assert "replica_count: 2 is too few for Sentinel: at least 3" in ran.err
-
-
-def test_unknown_architecture(bare_project: Path, cli) -> None:
-    line = _append(bare_project, "dev", "architecture: cluster\n")
-    ran = cli(bare_project, "build", "dev")
-    assert ran.code == 2
-    assert f"dev.yaml:{line}: architecture: 'cluster' is not one of: standalone, replication" in ran.err
-
-
 def test_subchart_objects_for_sentinel(ha_with_subchart: Path, cli) -> None:
-    objects = _objects(cli, ha_with_subchart, ha.ENV)
+    objects = built(ha_with_subchart, cli, ha.ENV)
     by = {(o["kind"], o["metadata"]["name"]): o for o in objects}
     node = by[("StatefulSet", "redis-node")]
     assert node["spec"]["replicas"] == 3

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from generator.plan import diff as objdiff
-
-
-def commit_all(root: Path) -> None:
-    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-    if not (root / ".git").exists():
-        subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "state"], check=True)
+from tests.support.project import commit_all
 
 
 def changed_lines(text: str) -> list[str]:
@@ -27,12 +19,6 @@ def edit(root: Path, env: str, old: str, new: str) -> None:
     path = root / "environments" / f"{env}.yaml"
     text = path.read_text()
     path.write_text(text.replace(old, new) if old else text + new + "\n")
-
-
-def test_no_change_says_so(bare_project: Path, cli) -> None:
-    commit_all(bare_project)
-    ran = cli(bare_project, "diff", "dev")
-    assert (ran.code, ran.out) == (0, "dev: no change to the rendered objects\n"), ran.err
 
 
 def test_a_one_field_change_is_a_one_line_object_diff(bare_project: Path, cli) -> None:

@@ -3,7 +3,6 @@ script writes, loaded by a real redis-server."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,27 +12,11 @@ import yaml
 from generator.render import acl
 from generator.render.redis_values import DISABLED_COMMANDS
 from generator.runtime import redisconf
+from tests.support import acl as acl_support
 from tests.support import ha, redisproc, runtime_config
+from tests.support.acl import BACKEND_PASSWORD, USER, run_start_script
 
 redis = pytest.importorskip("redis")
-
-BACKEND_PASSWORD = "backend-pass-4567"
-USER = "twofa-backend"
-
-
-def _enable_acl(root: Path, env: str = "dev") -> None:
-    with open(root / "environments" / f"{env}.yaml", "a", encoding="utf-8") as f:
-        f.write("acl_enabled: true\n")
-
-
-def run_start_script(tmp_path: Path, password_file: Path, redis_password: str = redisproc.PASSWORD
-                     ) -> subprocess.CompletedProcess[str]:
-    """The preExecCmds lines as the Bitnami start script runs them (bash -e, ARGS already set),
-    printing the ARGS they leave for `exec redis-server`."""
-    script = "\n".join(["set -e", 'ARGS=("--port" "6379")', acl.start_script(USER), 'printf "%s\\n" "${ARGS[@]}"'])
-    env = {"PATH": "/usr/bin:/bin", "REDIS_PASSWORD": redis_password, "TWOFA_ACL_DIR": str(tmp_path),
-           "TWOFA_ACL_PASSWORD_FILE": str(password_file)}
-    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=10, check=False)
 
 
 @pytest.fixture
@@ -122,7 +105,7 @@ def _rendered(cli, root: Path, env: str = "dev") -> str:
 
 
 def test_acl_values_mount_the_secret_and_never_say_nopass(bare_project: Path, cli) -> None:
-    _enable_acl(bare_project)
+    acl_support.enable(bare_project)
     rendered = _rendered(cli, bare_project)
     values = yaml.safe_load((bare_project / "chart" / "values-dev.yaml").read_text())["redis"]
     assert values["master"]["preExecCmds"] == [acl.start_script(USER)]
@@ -140,7 +123,7 @@ def test_acl_values_mount_the_secret_and_never_say_nopass(bare_project: Path, cl
 def test_acl_with_the_subchart(with_subchart: Path, cli, env: str, sentinel: bool, script: str) -> None:
     if sentinel:
         ha.enable(with_subchart, env)
-    _enable_acl(with_subchart, env)
+    acl_support.enable(with_subchart, env)
     rendered = _rendered(cli, with_subchart, env)
     assert "nopass" not in rendered
     objects = [d for d in yaml.safe_load_all(rendered) if d]
@@ -161,7 +144,7 @@ def test_acl_with_the_subchart(with_subchart: Path, cli, env: str, sentinel: boo
 
 
 def test_smoke_checks_the_backend_user(acl_redis: redisproc.Server, bare_project: Path, cli, monkeypatch) -> None:
-    _enable_acl(bare_project)
+    acl_support.enable(bare_project)
     monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
     ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(acl_redis.port))
     assert ran.code == 0, ran.out + ran.err
@@ -169,7 +152,7 @@ def test_smoke_checks_the_backend_user(acl_redis: redisproc.Server, bare_project
 
 
 def test_smoke_fails_when_the_acl_is_missing(bare_project: Path, cli, monkeypatch, tmp_path: Path) -> None:
-    _enable_acl(bare_project)
+    acl_support.enable(bare_project)
     _, files = runtime_config.for_env("dev")
     srv = redisproc.node_server(files, tmp_path, redisconf.node("standalone", False, "master")).start()
     monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
@@ -183,7 +166,7 @@ def test_smoke_fails_when_the_acl_is_missing(bare_project: Path, cli, monkeypatc
 
 def test_smoke_fails_on_a_nopass_backend_user(acl_redis: redisproc.Server, bare_project: Path, cli,
                                               monkeypatch) -> None:
-    _enable_acl(bare_project)
+    acl_support.enable(bare_project)
     acl_redis.client().acl_setuser(USER, enabled=True, nopass=True)
     monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
     ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(acl_redis.port))

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from generator.images import ecr_api
 from tests.support.aws import ACCOUNT
 from tests.support.cli import tree
 from tests.support.paths import CHECKOUT
@@ -177,58 +176,3 @@ def test_explicit_build_never_imports_boto3(bare_project: Path) -> None:
     run = subprocess.run([sys.executable, "-c", code, str(bare_project)], cwd=CHECKOUT, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr
-
-
-def test_lookup_asks_describe_images_for_an_ecr_host(bare_project: Path, aws: str) -> None:
-    import boto3
-
-    client = boto3.client("ecr", region_name="us-east-1")
-    client.create_repository(repositoryName="twofa/dev")
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                                      "digest": "sha256:" + "a" * 64, "size": 2}, "layers": []})
-    pushed = client.put_image(repositoryName="twofa/dev", imageManifest=manifest, imageTag="redis-latest")
-    settings = pipeline.prepare(bare_project, "dev").settings
-
-    found = ecr_api.lookup(settings, ["redis-latest", "redis-exporter-latest"])
-
-    assert found == {"redis-latest": pushed["image"]["imageId"]["imageDigest"], "redis-exporter-latest": None}
-
-
-def test_lookup_of_a_missing_repository(bare_project: Path, aws: str) -> None:
-    settings = pipeline.prepare(bare_project, "dev").settings
-    with pytest.raises(ecr_api.RegistryError, match="repository 'twofa/dev' does not exist"):
-        ecr_api.lookup(settings, ["redis-latest"])
-
-
-def test_login_from_get_authorization_token(bare_project: Path, aws: str) -> None:
-    settings = pipeline.prepare(bare_project, "dev").settings
-    credentials = ecr_api.login(settings)
-    assert (credentials.username, credentials.password) == ("AWS", f"{ACCOUNT}-auth-token")
-    assert credentials.password not in repr(credentials)
-
-
-def test_images_verify_and_build_verify_ask_ecr_for_an_ecr_host(bare_project: Path, cli, aws: str) -> None:
-    import boto3
-
-    client = boto3.client("ecr", region_name="us-east-1")
-    client.create_repository(repositoryName="twofa/dev")
-    ran = cli(bare_project, "images", "dev", "--verify")
-    assert ran.code == 1
-    assert f"{DEV_URL}:redis-latest\tmissing" in ran.out and "run `python -m generator mirror dev`" in ran.err
-
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                                      "digest": "sha256:" + "d" * 64, "size": 2}, "layers": []})
-    digest = client.put_image(repositoryName="twofa/dev", imageManifest=manifest,
-                              imageTag="redis-latest")["image"]["imageId"]["imageDigest"]
-    ran = cli(bare_project, "images", "dev", "--verify")
-    assert ran.code == 0, ran.err
-    assert ran.out == f"{DEV_URL}:redis-latest\t{digest}\n"
-
-    env_file = bare_project / "environments" / "dev.yaml"
-    env_file.write_text(env_file.read_text() + "images:\n  redis:\n    digest: sha256:" + "e" * 64 + "\n")
-    ran = cli(bare_project, "build", "dev", "--verify-images")
-    assert ran.code == 1
-    assert f"pinned sha256:{'e' * 64} but the tag points to {digest}" in ran.err
-    assert not (bare_project / "build").exists()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import stat
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from generator.check import manifests
 from tests.support.cli import tree
+from tests.support.project import bundle
 
 PASSWORD = "Otp-redis-Pa55word"
 
@@ -20,10 +20,6 @@ def set_mode(root: Path, env: str, mode: str) -> None:
     path = root / "environments" / f"{env}.yaml"
     lines = [line for line in path.read_text().splitlines() if not line.startswith("secret_mode:")]
     path.write_text("\n".join([*lines, f"secret_mode: {mode}", ""]))
-
-
-def bundle(root: Path, env: str) -> list[dict[str, Any]]:
-    return [d for d in yaml.safe_load_all((root / "build" / env / "manifests.yaml").read_text()) if d]
 
 
 def everything(root: Path) -> bytes:

@@ -16,8 +16,6 @@ import yaml
 
 from generator import pipeline
 from generator.core import names as naming
-from generator.core import passwords
-from generator.core.errors import SecretError
 from tests.support.net import free_port
 from tests.support.paths import CHECKOUT
 
@@ -148,15 +146,6 @@ def test_prompt_on_a_real_terminal_never_echoes(bare_project: Path, aws: str) ->
         os.close(master)
     assert PASSWORD.encode() not in shown
     assert stored("staging", "twofa/staging/redis-password") == PASSWORD
-
-
-def test_prompt_refuses_two_different_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("REDIS_PASSWORD", raising=False)
-    monkeypatch.delenv("TF_VAR_redis_password", raising=False)
-    answers = iter([PASSWORD, PASSWORD + "x"])
-    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
-    with pytest.raises(SecretError, match="the two passwords differ; nothing was stored"):
-        passwords.ask(prompt=True)
 
 
 def test_an_unreachable_endpoint_is_a_one_line_error(bare_project: Path, cli, aws: str,

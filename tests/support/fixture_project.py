@@ -89,6 +89,8 @@ def describe() -> str:
     return line
 
 
+ENVS = ("dev", "staging", "prod")  # the environments of tests/fixtures/environments/
+
 SKIP_NO_SUBCHART = (
     "the Bitnami redis archive is not in chart/charts/ (it cannot be downloaded offline; "
     "place redis-<version>.tgz there to run this test)"

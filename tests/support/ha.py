@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.support import fixture_project
 
+VARIANT = "ha"  # how tests name the variant in parameters (it is not an environment of the project)
 ENV = "prod"  # the variant keeps prod's registry, storage and metrics: the realistic HA target
 SETTINGS = {
     "architecture": "replication",
