@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.support import cli as cli_support
-from tests.support import fixture_project, ha
+from tests.support import fixture_project, ha, redisproc
+from tests.support import smoke as smoke_support
 from tests.support.environ import no_password
 
 # Real registries and a moto server, for the ECR and mirror tests.
@@ -89,6 +90,21 @@ def root_of(request: pytest.FixtureRequest, fixture_root: Path) -> Callable[[str
         return fixture_root, env
 
     return resolve
+
+
+@pytest.fixture
+def redis_password(monkeypatch: pytest.MonkeyPatch) -> str:
+    """REDIS_PASSWORD set to the password the tests' redis-server processes require."""
+    monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
+    return redisproc.PASSWORD
+
+
+@pytest.fixture
+def dev_redis(tmp_path: Path) -> Iterator[redisproc.Server]:
+    """A redis-server started as dev's pod starts it (tests/support/smoke.py), stopped afterwards."""
+    server = smoke_support.dev_server(tmp_path / "dev-redis").start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 from generator.bitnami import archive as subchart
 from generator.core.errors import CheckError
-
-DEFAULTS = {
-    "image": {"registry": "docker.io", "repository": "bitnami/redis", "tag": "8"},
-    "auth": {"enabled": True, "existingSecret": "", "existingSecretPasswordKey": ""},
-    "master": {"resources": {}, "resourcesPreset": "nano", "persistence": {"enabled": True, "size": "8Gi"},
-               "podLabels": {}},
-    "commonConfiguration": "appendonly yes",
-}
-
-
-def make_archive(path: Path, version: str = "23.1.1", values: object = DEFAULTS) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in (("redis/Chart.yaml", {"name": "redis", "version": version}), ("redis/values.yaml", values)):
-            blob = yaml.safe_dump(data).encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(blob)
-            tar.addfile(info, io.BytesIO(blob))
-    return path
+from tests.support.charts import DEFAULTS, make_archive
 
 
 def test_no_archive(tmp_path: Path) -> None:

@@ -5,19 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from tests.support.sarif import SARIF_SCHEMA
-
-OPEN_TO_ALL = "    - {}\n"  # an extra ingress rule: every source, every port
-
-
-def _open_policy(root: Path) -> None:
-    template = root / "chart" / "templates" / "networkpolicy.yaml"
-    text = template.read_text()
-    anchor = "  ingress:\n"
-    template.write_text(text.replace(anchor, anchor + OPEN_TO_ALL, 1))
+from tests.support.project import open_network_policy
 
 
 def test_real_renders_without_subchart_are_clean_and_say_what_was_unseen(bare_project: Path, cli) -> None:
@@ -42,7 +32,7 @@ def test_real_renders_with_subchart_are_clean_and_complete(with_subchart: Path, 
 
 
 def test_open_policy_fails_check_with_a_finding_per_environment(bare_project: Path, cli) -> None:
-    _open_policy(bare_project)
+    open_network_policy(bare_project)
     ran = cli(bare_project, "check")
     assert ran.code == 1
     lines = [line for line in ran.out.splitlines() if line.startswith("error: ")]
@@ -52,20 +42,8 @@ def test_open_policy_fails_check_with_a_finding_per_environment(bare_project: Pa
     assert "Traceback" not in ran.err
 
 
-@pytest.mark.skipif(not SARIF_SCHEMA.exists(), reason="run scripts/setup: no SARIF schema in .tools/sarif/")
-def test_sarif_output_file(bare_project: Path, cli, tmp_path: Path) -> None:
-    _open_policy(bare_project)
-    target = tmp_path / "out" / "check.sarif"
-    ran = cli(bare_project, "check", "--format", "sarif", "--output", str(target))
-    assert ran.code == 1 and ran.out == ""
-    doc = json.loads(target.read_text())
-    schema = json.loads(SARIF_SCHEMA.read_text())
-    jsonschema.validators.validator_for(schema)(schema).validate(doc)
-    assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["TR-NET-001"] * 3
-
-
 def test_exception_with_reason_suppresses_and_is_shown(bare_project: Path, cli) -> None:
-    _open_policy(bare_project)
+    open_network_policy(bare_project)
     common = bare_project / "environments" / "_common.yaml"
     common.write_text(common.read_text() + "policy_exceptions:\n  - rule: TR-NET-001\n"
                       "    reason: lab cluster without a CNI that enforces policies\n")

@@ -8,12 +8,13 @@ Each test deep-copies `good()` and breaks one thing.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from generator.check.policy import Context
+from generator.check.policy import Context, EnvReport, evaluate
 from generator.core.settings import Settings
 from generator.render import chart
 from generator.render.values import deep_update
@@ -161,3 +162,58 @@ class Case:
         return Context(settings, tuple(objects), values, files, self.subchart,
                        {"NetworkPolicy/redis-backend-access": "chart/templates/networkpolicy.yaml"})
 
+
+
+# --- breaking a good release, one thing at a time (tests/check/policy/test_<family>.py) -------
+
+Break = Callable[[Case], dict[str, Any] | None]  # mutates the case; may return a values patch
+REDIS_PODS = {"matchLabels": {"app.kubernetes.io/name": "redis"}}
+NS = "kubernetes.io/metadata.name"
+
+
+def container(case: Case, name: str = "redis") -> dict[str, Any]:
+    return next(c for c in case.pod["containers"] if c["name"] == name)
+
+
+def add_config(case: Case, key: str, text: str) -> None:
+    """A line appended to a file of the configuration ConfigMap (redis.conf, master.conf)."""
+    case.find("ConfigMap", "redis-configuration")["data"][key] += "\n" + text
+
+
+def add_policy(case: Case, spec: dict[str, Any], name: str = "extra", namespace: str = "redis") -> None:
+    case.objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                         "metadata": {"name": name, "namespace": namespace}, "spec": spec})
+
+
+def init_container(case: Case, **security: Any) -> None:
+    case.pod["initContainers"] = [{"name": "volume-permissions", "image": container(case)["image"],
+                                   "securityContext": {**SECURE, **security}}]
+
+
+def run(case: Case, patch: dict[str, Any] | None = None) -> EnvReport:
+    return evaluate(case.context(patch))
+
+
+def firing_cases(bad: dict[str, list[tuple[str, Break]]]) -> list[Any]:
+    """pytest parameters (rule, breaker), one per known-bad release, named by rule and label."""
+    import pytest
+
+    return [pytest.param(rule, breaker, id=f"{rule}: {label}") for rule, items in bad.items()
+            for label, breaker in items]
+
+
+def assert_fires(rule: str, breaker: Break) -> None:
+    """The rule reports the broken release, naming the object, the problem and the fix."""
+    case = Case()
+    patch = breaker(case)
+    report = run(case, patch if isinstance(patch, dict) else None)
+    fired = [f for f in report.findings if f.rule == rule]
+    assert fired, f"{rule} did not fire; findings: {[f.line() for f in report.findings]}"
+    for f in fired:
+        assert f.object and f.message and f.fix and f.env == case.context().env
+
+
+def assert_silent(rule: str, subchart: bool) -> None:
+    """The rule finds nothing in the good release, rendered or from the values only."""
+    report = run(Case(subchart=subchart))
+    assert [f.line() for f in report.findings if f.rule == rule] == []

@@ -93,6 +93,14 @@ def check_verdict(out: str, envs: tuple[str, ...] = ("dev", "prod", "staging")) 
     return lines[verdicts[0]]
 
 
+def open_network_policy(root: Path) -> None:
+    """Break our NetworkPolicy template the worst way: an extra ingress rule, every source, every port."""
+    template = root / "chart" / "templates" / "networkpolicy.yaml"
+    text = template.read_text()
+    anchor = "  ingress:\n"
+    template.write_text(text.replace(anchor, anchor + "    - {}\n", 1))
+
+
 def git(root: Path, *args: str) -> str:
     """git in the project, with no user or system configuration."""
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}

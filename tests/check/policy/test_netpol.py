@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.check.policy import evaluate, netpol
+from generator.check.policy import netpol
 from generator.check.policy.netpol import Allowed, Peer, Target
-from tests.support.policy_objects import Case
 
 POD = Target("StatefulSet/redis-master", "redis", {"app.kubernetes.io/name": "redis", "app": "r"},
              {"redis": (6379, "TCP")})
@@ -53,28 +52,3 @@ def test_namespace_pinned_by_expression_and_port_ranges() -> None:
     assert grant.peer.namespaces == frozenset(["twofa-backend"])
     # the named port exists only for TCP, so the UDP entry admits nothing
     assert [(r.protocol, r.lo, r.hi) for r in grant.ports] == [("TCP", 6000, 7000)]
-
-
-def test_pod_selector_only_peer_is_fine_when_backend_shares_the_namespace() -> None:
-    case = Case(settings={"backend_namespace": "redis"})
-    case.policy["ingress"][0]["from"] = [{"podSelector": {"matchLabels": {"app": "backend"}}}]
-    assert [f.line() for f in evaluate(case.context()).findings] == []
-
-
-def test_narrower_peer_and_port_are_fine() -> None:
-    case = Case()
-    case.policy["ingress"][0]["from"][0]["podSelector"] = {"matchLabels": {"app": "ldap-2fa-backend"}}
-    assert [f.line() for f in evaluate(case.context()).findings] == []
-
-
-def test_replication_allows_redis_pods_among_themselves() -> None:
-    case = Case(settings={"metrics_enabled": False})
-    redis_pods = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "redis",
-                                                  "app.kubernetes.io/instance": "redis"}}}
-    case.policy["ingress"] = [case.policy["ingress"][0], {"from": [redis_pods], "ports": [{"port": 6379}]}]
-    case.policy["egress"].append({"to": [redis_pods], "ports": [{"port": 6379}]})
-    standalone = evaluate(case.context())
-    assert {f.rule for f in standalone.findings} == {"TR-NET-001", "TR-NET-002"}
-    replicated = evaluate(Case(objects=case.objects, settings={"metrics_enabled": False,
-                                                              "architecture": "replication"}).context())
-    assert [f.line() for f in replicated.findings if f.rule.startswith("TR-NET")] == []
