@@ -8,8 +8,6 @@ with no checkout in sight, through PYTHONPATH, so nothing can be found through t
 from __future__ import annotations
 
 import os
-import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -17,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from generator.core import paths
-from generator.core.errors import ToolError
 from tests.support.cli import tree
-from tests.support.paths import CHECKOUT, pinned_tool
+from tests.support.paths import CHECKOUT
 
 
 @pytest.fixture(scope="module")
@@ -58,34 +55,3 @@ def test_an_installed_package_builds_a_project_elsewhere(installed: Path, bare_p
     assert done.returncode == 0, done.stderr
     assert "dev: wrote chart/ (Chart.yaml, values-dev.yaml, values.yaml), argocd/dev.yaml" in done.stdout
     assert tree(bare_project / "chart") == before  # the committed chart/, rebuilt byte for byte
-
-
-def _tool(directory: Path, name: str) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    path.write_text("#!/bin/sh\n")
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return path
-
-
-def test_tools_are_looked_up_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """$HELM, then <root>/.tools/bin, then PATH, then the checkout's .tools/bin."""
-    root = tmp_path / "project"
-    on_path = _tool(tmp_path / "path", "helm")
-    pinned = _tool(root / ".tools" / "bin", "helm")
-    explicit = _tool(tmp_path / "explicit", "my-helm")
-    monkeypatch.setenv("PATH", str(on_path.parent))
-    monkeypatch.setenv("HELM", str(explicit))
-    assert paths.tool("helm", root, "HELM") == str(explicit)
-    monkeypatch.delenv("HELM")
-    assert paths.tool("helm", root, "HELM") == str(pinned)
-    shutil.rmtree(root / ".tools")
-    assert paths.tool("helm", root, "HELM") == str(on_path)
-    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
-    checkout = pinned_tool("helm")
-    if os.access(checkout, os.X_OK):
-        assert paths.tool("helm", root, "HELM") == str(checkout)
-    monkeypatch.setattr(paths, "_CHECKOUT_TOOLS", tmp_path / "nothing")
-    with pytest.raises(ToolError, match=r"^helm not found: run scripts/setup \(installs the pinned helm into "
-                                        r"\.tools/bin\) or set HELM$"):
-        paths.tool("helm", root, "HELM")
