@@ -13,12 +13,13 @@ from pathlib import Path
 import yaml
 
 from tests.support.paths import CHECKOUT
-from tests.support.registries import LocalRegistry, push_test_image
+from tests.support.registries import HoldingProxy, LocalRegistry, push_test_image
 
 EXPLICIT = re.compile(r"^(ecr_(registry|repository)|image_tag|metrics_.*):.*\n", re.M)
 
 
-def point_at(project: Path, hub: LocalRegistry, ecr: LocalRegistry, metrics: bool = True, env: str = "dev") -> Path:
+def point_at(project: Path, hub: LocalRegistry | HoldingProxy, ecr: LocalRegistry, metrics: bool = True,
+             env: str = "dev") -> Path:
     path = project / "environments" / f"{env}.yaml"
     path.write_text(EXPLICIT.sub("", path.read_text()) + (
         f"ecr_registry: {ecr.host}\n"
@@ -143,42 +144,39 @@ def test_ecr_login_refused(bare_project: Path, cli, hub: LocalRegistry, ecr_regi
 
 def test_ctrl_c_in_the_middle_then_a_rerun_finishes(bare_project: Path, cli, hub: LocalRegistry,
                                                     ecr_registry: LocalRegistry) -> None:
-    image = push_test_image(hub, "bitnami/redis", "8.2.1", big=96 << 20)
+    image = push_test_image(hub, "bitnami/redis", "8.2.1", big=16 << 20)
     big = max(image.blobs, key=lambda d: image.blobs[d])
     small = min(image.blobs, key=lambda d: image.blobs[d])
-    point_at(bare_project, hub, ecr_registry, metrics=False)
-    uploads = ecr_registry.storage / "docker" / "registry" / "v2" / "repositories" / "twofa" / "dev" / "_uploads"
-
-    def big_upload_under_way() -> bool:
+    # The source stops in the middle of the big layer until the signal has been sent: the copy is
+    # under way when Ctrl-C comes, on an event, never after a guessed time (which a fast copy beat).
+    with HoldingProxy(hub, big, pause_at=image.blobs[big] // 2) as source:
+        point_at(bare_project, source, ecr_registry, metrics=False)
+        # SIGINT's default action in the child: a suite started in the background (`scripts/test &`,
+        # a CI runner) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt.
+        proc = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(bare_project), "mirror", "dev"],
+                                cwd=CHECKOUT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
-            return any(p.stat().st_size > 1 << 20 for p in uploads.rglob("data"))
-        except FileNotFoundError:
-            return False
+            deadline = time.monotonic() + 60
+            # Held in the big layer; the other blobs (other workers) are done meanwhile.
+            while not (source.holding.is_set() and ecr_registry.has_blob("twofa/dev", small)):
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "the copy never got to the middle of the big layer"
+                source.holding.wait(0.05)
+            proc.send_signal(signal.SIGINT)
+            source.release.set()
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+        assert proc.returncode == 130, err
+        assert "interrupted; run `python -m generator mirror dev` again to finish" in err and "Traceback" not in err
+        assert ecr_registry.manifest_digest("twofa/dev", "redis-8.2.1") is None
+        assert not ecr_registry.has_blob("twofa/dev", big)
+        present = [d for d in image.blobs if ecr_registry.has_blob("twofa/dev", d)]
 
-    # SIGINT's default action in the child: a suite started in the background (`scripts/test &`, a
-    # CI runner) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt.
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(bare_project), "mirror", "dev"],
-                            cwd=CHECKOUT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        deadline = time.monotonic() + 60
-        while not (big_upload_under_way() and ecr_registry.has_blob("twofa/dev", small)):
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the copy never got under way"
-            time.sleep(0.01)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-    assert proc.returncode == 130, err
-    assert "interrupted; run `python -m generator mirror dev` again to finish" in err and "Traceback" not in err
-    assert ecr_registry.manifest_digest("twofa/dev", "redis-8.2.1") is None
-    assert not ecr_registry.has_blob("twofa/dev", big)
-    present = [d for d in image.blobs if ecr_registry.has_blob("twofa/dev", d)]
-
-    ran = cli(bare_project, "mirror", "dev")
+        ran = cli(bare_project, "mirror", "dev")
 
     assert ran.code == 0, ran.err
     assert f"blobs: {len(image.blobs) - len(present)} sent, {len(present)} already there" in ran.out

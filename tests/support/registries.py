@@ -336,3 +336,82 @@ class TokenService:
             self._server.shutdown()
             self._server.server_close()
             thread.join(timeout=10)
+
+
+# --- a registry that holds a blob in the middle, until told to go on ---------------------------
+
+
+class HoldingProxy:
+    """Serves GET/HEAD from another registry; the first download of one blob stops after
+    `pause_at` bytes and sets `holding`, and goes on only once `release` is set, then slowly (64
+    KiB every 20 ms). A copy from it is therefore in the middle of that blob for as long as a test
+    needs, however fast the machine: an interrupt can be sent on that event instead of after a
+    guessed time."""
+
+    PIECE = 64 << 10
+
+    def __init__(self, upstream: LocalRegistry, digest: str, pause_at: int) -> None:
+        import http.server
+        import threading
+
+        self.upstream = upstream
+        self.digest = digest
+        self.pause_at = pause_at
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self._held = False
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                proxy._forward(self)
+
+            do_HEAD = do_GET
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.host = f"127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> HoldingProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()  # never leave a download hanging
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+    def _forward(self, handler: Any) -> None:
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("host", "connection")}
+        answer = urllib3.request(handler.command, self.upstream.url + handler.path, headers=headers,
+                                 preload_content=False, redirect=False, retries=False, timeout=30.0)
+        with self._lock:
+            hold = handler.path.endswith(f"/blobs/{self.digest}") and handler.command == "GET" and not self._held
+            self._held = self._held or hold
+        try:
+            handler.send_response(answer.status)
+            for key, value in answer.headers.items():
+                if key.lower() not in ("connection", "transfer-encoding", "keep-alive", "date", "server"):
+                    handler.send_header(key, value)
+            handler.end_headers()
+            if handler.command == "HEAD":
+                return
+            sent = 0
+            for piece in answer.stream(self.PIECE):
+                if hold and sent >= self.pause_at and not self.release.is_set():
+                    self.holding.set()
+                    self.release.wait(timeout=120)
+                if hold and self.release.is_set():
+                    time.sleep(0.02)
+                handler.wfile.write(piece)
+                sent += len(piece)
+        except OSError:
+            pass  # the client went away (an interrupted copy): nothing more to send
+        finally:
+            answer.release_conn()
