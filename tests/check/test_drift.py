@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator import pipeline
+from generator.check import drift
+from generator.render import values
 from tests.support.cli import tree
 from tests.support.project import check_verdict
 
@@ -79,3 +81,30 @@ def test_build_writes_the_application_and_check_catches_staleness(bare_project: 
     assert "error: argocd/prod.yaml: stale; run `python -m generator build prod`" in ran.err
     assert "-    namespace: default\n+    namespace: redis" in ran.err
     assert "error: argocd/old.yaml: no environment with argocd settings produces it; delete it" in ran.err
+
+
+def test_a_stale_shared_values_file_fails_check(bare_project: Path, cli) -> None:
+    """chart/values.yaml is the generator's static file: an edit, or a copy older than the generator,
+    fails check (scripts/test ends with check on the checkout, so the committed one is held to it)."""
+    shared = bare_project / "chart" / "values.yaml"
+    assert shared.read_text() == values.shared_text()
+    shared.write_text(shared.read_text().replace("redis: 6379", "redis: 6380", 1))
+    ran = cli(bare_project, "check")
+    assert ran.code == 1
+    assert "error: chart/values.yaml: stale; run `python -m generator build <env>`:" in ran.err
+    assert "-      redis: 6380\n+      redis: 6379\n" in ran.err
+
+
+def test_chart_drift_compares_every_generated_file(tmp_path: Path) -> None:
+    chart = tmp_path / "chart"
+    chart.mkdir()
+    (chart / "Chart.yaml").write_text("same\n")
+    (chart / "values.yaml").write_text("old\n")
+    (chart / "values-gone.yaml").write_text("x\n")
+    expected = {"Chart.yaml": "same\n", "values.yaml": "new\n", "values-dev.yaml": "dev\n"}
+    assert drift.chart_drift(chart, expected) == [
+        "error: chart/values-dev.yaml: missing; run `python -m generator build <env>`",
+        "error: chart/values-gone.yaml: no environments/gone.yaml produces it; delete it",
+        "error: chart/values.yaml: stale; run `python -m generator build <env>`:\n"
+        "--- chart/values.yaml (committed)\n+++ chart/values.yaml (from environments/)\n@@ -1 +1 @@\n-old\n+new\n",
+    ]
