@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import cli as cli_support
-from tests.support import fixture_project, ha, redisproc
+from tests.support import fixture_project, ha, net, redisproc
 from tests.support import smoke as smoke_support
 from tests.support.environ import no_password
 
@@ -23,6 +23,14 @@ pytest_plugins = ["tests.support.aws"]
 
 def pytest_report_header() -> str:
     return fixture_project.describe()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _templates_shared_by_workers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Under pytest-xdist, the tests' project is built once for all workers, in the run's common
+    temporary directory (the parent of each worker's; pytest removes it with old runs)."""
+    if hasattr(request.config, "workerinput"):
+        fixture_project.share(tmp_path_factory.getbasetemp().parent / "fixture-project")
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +98,20 @@ def root_of(request: pytest.FixtureRequest, fixture_root: Path) -> Callable[[str
         return fixture_root, env
 
     return resolve
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections (tests/support/net.py), held for the test."""
+    with net.closed_port() as port:
+        yield port
+
+
+@pytest.fixture
+def black_hole() -> Iterator[int]:
+    """A port that accepts connections and never answers, held for the test."""
+    with net.black_hole() as port:
+        yield port
 
 
 @pytest.fixture

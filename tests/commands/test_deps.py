@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.support.cli import tree
 
@@ -18,23 +14,6 @@ def point_chart_at(root: Path, repository: str) -> None:
     start = text.index("    repository: ")
     end = text.index("\n", start)
     chart_yaml.write_text(text[:start] + f'    repository: "{repository}"' + text[end:])
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on: connections are refused at once."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def black_hole() -> Iterator[int]:
-    """A port that takes connections into its backlog and never answers: a registry that hangs."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        s.listen(16)
-        yield int(s.getsockname()[1])
 
 
 def test_refused_registry_fails_fast_with_advice(bare_project: Path, cli, closed_port: int) -> None:

@@ -31,6 +31,9 @@ from generator.images import listing
 from generator.render import chart, values
 from tests.support import fixture_project
 
+# Together on one xdist worker (--dist loadgroup): the module's eight renders with the real subchart, done once.
+pytestmark = pytest.mark.xdist_group("bitnami-render")
+
 SENTINEL = {"architecture": "replication", "sentinel_enabled": True, "replica_count": 3,
             "sentinel_image_tag": "redis-sentinel-8.4.0"}
 

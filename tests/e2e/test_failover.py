@@ -20,6 +20,9 @@ from tests.support import ha, redisproc, runtime_config
 redis = pytest.importorskip("redis")
 from redis.sentinel import Sentinel  # noqa: E402 - after the importorskip
 
+# Together on one xdist worker (--dist loadgroup): one Sentinel cluster at a time, its timing is real.
+pytestmark = pytest.mark.xdist_group("failover")
+
 ENV = ha.ENV  # in the HA copies (ha_root, ha_project), never the committed file
 RECORDS = 100
 

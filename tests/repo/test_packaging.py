@@ -8,6 +8,7 @@ with no checkout in sight, through PYTHONPATH, so nothing can be found through t
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +19,24 @@ from generator.core import paths
 from tests.support.cli import tree
 from tests.support.paths import CHECKOUT
 
+# One build for the module's tests, wherever xdist runs them (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("packaging")
+
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """generator/ as a wheel holds it (build_py), outside the checkout."""
-    lib = tmp_path_factory.mktemp("installed") / "lib"
+    """generator/ as a wheel holds it (build_py), outside the checkout. Built from a copy of the
+    sources: setuptools writes its egg-info next to pyproject.toml, and the checkout is not the
+    tests' to write (nor is it safe with another test process doing the same)."""
+    base = tmp_path_factory.mktemp("installed")
+    source, lib = base / "source", base / "lib"
+    source.mkdir()
+    shutil.copy2(CHECKOUT / "pyproject.toml", source)
+    shutil.copytree(CHECKOUT / "schemas", source / "schemas")
+    shutil.copytree(CHECKOUT / "generator", source / "generator", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q", "build_py",
-                    "--build-lib", str(lib)], cwd=CHECKOUT, check=True, capture_output=True)
+                    "--build-lib", str(lib)], cwd=source, check=True, capture_output=True)
     return lib
 
 

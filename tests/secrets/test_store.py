@@ -16,7 +16,6 @@ import yaml
 
 from generator import pipeline
 from generator.core import names as naming
-from tests.support.net import free_port
 from tests.support.paths import CHECKOUT
 
 PASSWORD = "Otp-redis-Pa55word"
@@ -148,9 +147,9 @@ def test_prompt_on_a_real_terminal_never_echoes(bare_project: Path, aws: str) ->
     assert stored("staging", "twofa/staging/redis-password") == PASSWORD
 
 
-def test_an_unreachable_endpoint_is_a_one_line_error(bare_project: Path, cli, aws: str,
+def test_an_unreachable_endpoint_is_a_one_line_error(bare_project: Path, cli, aws: str, closed_port: int,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     ran = cli(bare_project, "secret", "check", "staging")
     assert ran.code == 1

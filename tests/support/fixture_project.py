@@ -7,9 +7,10 @@ them; `check`, the last step of scripts/test, proves them instead. From the chec
 take only the generator's own code: chart/templates/ (our hand-written Helm templates) and the
 git-ignored Bitnami archive in chart/charts/, when there is one.
 
-A template project is built once per process for each variant, `bare` (no archive: what a fresh
+A template project is built once per test run for each variant, `bare` (no archive: what a fresh
 clone has) and `subchart` (the archive, and chart_version set to its version, so a newer archive
-the operator drops in keeps working), and each test copies the one it needs.
+the operator drops in keeps working), and each test copies the one it needs. Under pytest-xdist
+the workers share the templates (share()): the first to need one builds it.
 """
 
 from __future__ import annotations
@@ -133,14 +134,44 @@ def _base() -> Path:
     return base
 
 
+_shared: Path | None = None  # see share()
+
+
+def share(directory: Path) -> None:
+    """Build the templates below `directory`, once for every process that shares it: the
+    pytest-xdist workers of one run (tests/conftest.py passes their common temporary directory),
+    which would otherwise each build the same projects. Call before the first template()."""
+    global _shared
+    _shared = directory
+
+
 @functools.cache
 def template(subchart: bool) -> Path | None:
     """The read-only template of a variant, built on first use; None for `subchart` without an
     archive. Never write below it: copy it (copy())."""
-    if not subchart:
-        return build(_base() / "bare", None)
-    found = archive()
-    return build(_base() / "subchart", found) if found is not None else None
+    found = archive() if subchart else None
+    if subchart and found is None:
+        return None
+    name = "subchart" if subchart else "bare"
+    if _shared is None:
+        return build(_base() / name, found)
+    return _built_once(_shared / name, found)
+
+
+def _built_once(dest: Path, found: Archive | None) -> Path:
+    """dest built by whichever process gets there first; the others wait for it and reuse it."""
+    import fcntl
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    done = dest.parent / f".{dest.name}.done"
+    with open(dest.parent / f".{dest.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            if dest.exists():
+                shutil.rmtree(dest)  # left by a process that died half-way
+            build(dest, found)
+            done.write_text("")
+    return dest
 
 
 def default_root() -> Path:

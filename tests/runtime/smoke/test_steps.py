@@ -10,7 +10,6 @@ import pytest
 from generator.bitnami import config
 from generator.render import values as render_values
 from tests.support import redisproc, runtime_config
-from tests.support.net import free_port
 from tests.support.smoke import dev_server, smoke
 
 pytest.importorskip("redis")
@@ -52,8 +51,8 @@ def test_smoke_fails_when_persistence_differs(bare_project: Path, cli, tmp_path:
            "aof_enabled:0 save:''" in ran.out
 
 
-def test_smoke_unreachable_fails_fast(bare_project: Path, cli) -> None:
-    port = free_port()  # nothing listens there
+def test_smoke_unreachable_fails_fast(bare_project: Path, cli, closed_port: int) -> None:
+    port = closed_port
     started = time.monotonic()
     ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(port), "--timeout", "2")
     assert time.monotonic() - started < 3
