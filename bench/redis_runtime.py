@@ -4,10 +4,10 @@
 
 Prints: OTP records surviving a SIGTERM restart (n/n) and their TTL drift, the time from SIGTERM
 of the master until a client asking Sentinel can write to the promoted replica (the HA variant
-of tests/ha.py, prod with replication + Sentinel in a temporary project copy, its
+of tests/support/ha.py, prod with replication + Sentinel in a temporary project copy, its
 down-after-milliseconds included), and the wall time of `smoke`.
-Uses the same helpers and project as the tests (tests/fixture_project.py, tests/ha.py,
-tests/redisproc.py, tests/runtime_config.py): the figures do not depend on environments/.
+Uses the same helpers and project as the tests (tests/support/fixture_project.py, tests/support/ha.py,
+tests/support/redisproc.py, tests/support/runtime_config.py): the figures do not depend on environments/.
 """
 
 from __future__ import annotations

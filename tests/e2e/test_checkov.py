@@ -18,7 +18,7 @@ CHECKOV = CHECKOUT / ".venv-checkov" / "bin" / "checkov"
 pytestmark = pytest.mark.skipif(
     os.environ.get("TWOFA_CHECKOV") != "1" or not CHECKOV.exists(),
     reason="optional checkov comparison: run scripts/checkov-compare once, then TWOFA_CHECKOV=1 pytest "
-           "tests/test_checkov.py",
+           "tests/e2e/test_checkov.py",
 )
 DIGEST = "sha256:" + "ab" * 32
 

@@ -1,5 +1,5 @@
 """High availability on real processes: one master, one replica and three Sentinels on
-127.0.0.1, configured from the HA variant's rendered configuration (tests/ha.py: prod with
+127.0.0.1, configured from the HA variant's rendered configuration (tests/support/ha.py: prod with
 replication + Sentinel; committed prod is standalone) (replica.conf + redis.conf, as every
 Sentinel-mode node starts, and sentinel.conf). Stop the master like Kubernetes does; a client
 asking Sentinel finds the new master in bounded time, and the OTP records written (and

@@ -53,7 +53,7 @@ def test_acl_values_mount_the_secret_and_never_say_nopass(bare_project: Path, cl
 @pytest.mark.parametrize(("env", "sentinel", "script"), [
     ("dev", False, "start-master.sh"),
     ("prod", False, "start-master.sh"),
-    (ha.ENV, True, "start-node.sh"),  # tests/ha.py's variant: Sentinel mode
+    (ha.ENV, True, "start-node.sh"),  # tests/support/ha.py's variant: Sentinel mode
 ])
 def test_acl_with_the_subchart(with_subchart: Path, cli, env: str, sentinel: bool, script: str) -> None:
     if sentinel:
