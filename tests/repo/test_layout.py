@@ -157,6 +157,8 @@ def checkout_reads(source: str) -> list[str]:
     parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
     found = []
     for node in ast.walk(tree):
+        if not isinstance(node, ast.expr):
+            continue
         if isinstance(node, ast.Name) and node.id == "__file__":
             found.append(f"{node.lineno}: a path from __file__ (use tests.support.paths)")
         if not _is_checkout(node):

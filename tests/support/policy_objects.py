@@ -143,11 +143,13 @@ class Case:
 
     @property
     def pod(self) -> dict[str, Any]:
-        return self.find("StatefulSet")["spec"]["template"]["spec"]
+        spec: dict[str, Any] = self.find("StatefulSet")["spec"]["template"]["spec"]
+        return spec
 
     @property
     def policy(self) -> dict[str, Any]:
-        return self.find("NetworkPolicy")["spec"]
+        spec: dict[str, Any] = self.find("NetworkPolicy")["spec"]
+        return spec
 
     def context(self, values_patch: dict[str, Any] | None = None) -> Context:
         data = {**schema.defaults(), **BASE_SETTINGS, **self.settings}
