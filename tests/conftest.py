@@ -7,6 +7,7 @@ starts without any password variable set.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from tests.support.environ import no_password
 
 # Real registries and a moto server, for the ECR and mirror tests.
 pytest_plugins = ["tests.support.aws"]
+# build fetches a missing subchart from chart_repository (Docker Hub in most test projects): never
+# from a test, which talks to loopback only; the fetch tests pass --fetch-timeout themselves.
+os.environ["TWOFA_CHART_FETCH_TIMEOUT"] = "0"
 
 
 def pytest_report_header() -> str:

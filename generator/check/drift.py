@@ -11,7 +11,7 @@ from generator.check import manifests
 from generator.core.errors import CheckError, Problem, ValidationError
 from generator.core.paths import ARGOCD_DIR
 from generator.core.settings import Settings
-from generator.render import argocd
+from generator.render import argocd, chartrepo
 
 
 def chart_drift(chart: Path, expected: dict[str, str]) -> list[str]:
@@ -72,9 +72,10 @@ def checked_applications(settings: Settings, env_file: str) -> dict[str, str]:
                                                     "(Argo CD ignores it otherwise); set that, or remove this")
                                             for k in idle])
     produced = argocd.files(settings, env_file)
+    custom = 1 + (chartrepo.CUSTOM_OBJECTS if chartrepo.region(settings) else 0)
     for name, text in produced.items():
         summary = manifests.validate(manifests.parse(text), settings.kube_version)
-        if summary.errors or summary.custom != 1:
+        if summary.errors or summary.custom != custom:
             detail = "\n".join("    " + e for e in summary.errors) or "    not validated against schemas/crds/"
             raise CheckError(f"{name}: the Application is invalid:\n{detail}")
     return produced

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.core.errors import RenderError
 
@@ -29,6 +30,41 @@ def write_text(path: Path, text: str, mode: int = 0o644) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class StagedFile:
+    """A file being written under a temporary name next to `path`; `commit` renames it into
+    place (flushed to disk first), anything else leaves `path` as it was."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        self.path, self.tmp, self.mode, self.committed = path, Path(tmp), mode, False
+        self.file: BinaryIO = os.fdopen(fd, "wb")
+
+    def commit(self) -> None:
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        os.chmod(self.tmp, self.mode)
+        os.replace(self.tmp, self.path)
+        self.committed = True
+        fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # the rename itself survives a crash
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def staged_file(path: Path, mode: int = 0o644) -> Iterator[StagedFile]:
+    """Write a (binary, streamed) file that appears at `path` only when committed, whole."""
+    staged = StagedFile(path, mode)
+    try:
+        yield staged
+    finally:
+        if not staged.committed:
+            staged.file.close()
+            staged.tmp.unlink(missing_ok=True)
 
 
 def write_private(path: Path, text: str) -> None:

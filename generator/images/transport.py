@@ -13,6 +13,7 @@ import ipaddress
 import json
 import re
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+CONNECT_S, READ_S = 10.0, 120.0  # per connection attempt and per socket read
 _POOL: urllib3.PoolManager | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -48,23 +50,40 @@ def _pool() -> urllib3.PoolManager:
         if _POOL is None:
             _POOL = urllib3.PoolManager(
                 num_pools=8, maxsize=8, retries=False,
-                timeout=urllib3.Timeout(connect=10.0, read=120.0),
+                timeout=urllib3.Timeout(connect=CONNECT_S, read=READ_S),
             )
         return _POOL
 
 
+class Unreachable(RegistryError):
+    """No answer: refused, timed out, no such host, cut off mid-way (as opposed to an answer
+    that says no). `build` carries on without the subchart on this one."""
+
+
 class Transport:
     """One registry host, with its credentials (None: anonymous) and the tokens it hands out;
-    generator/images/oci.py builds the registry API on it."""
+    generator/images/oci.py builds the registry API on it. With `deadline` (time.monotonic())
+    every request, the token service's included, waits at most until then."""
 
-    def __init__(self, host: str, credentials: Credentials | None = None) -> None:
+    def __init__(self, host: str, credentials: Credentials | None = None, deadline: float | None = None) -> None:
         self.host = DOCKER_HUB_API if host == DOCKER_HUB else host
         self.credentials = credentials
+        self.deadline = deadline
         self.base = ("http" if is_loopback(self.host) else "https") + f"://{self.host}"
         self._auth: dict[str, str] = {}  # scope -> Authorization header value
         self._lock = threading.Lock()
 
     # --- requests -------------------------------------------------------------------------
+
+    def _timeout(self) -> urllib3.Timeout:
+        """The pool's own limits, cut to what is left before the deadline (never None: to
+        urllib3 that means no limit at all)."""
+        if self.deadline is None:
+            return urllib3.Timeout(connect=CONNECT_S, read=READ_S)
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise Unreachable(f"{self.host}: no answer in time (timed out)")
+        return urllib3.Timeout(connect=min(CONNECT_S, left), read=min(READ_S, left))
 
     def _request(
         self,
@@ -80,7 +99,7 @@ class Transport:
             data = response.read(MAX_REPLY_BYTES + 1)
         except urllib3.exceptions.HTTPError as e:
             discard(response)
-            raise RegistryError(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
+            raise Unreachable(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
         if len(data) <= MAX_REPLY_BYTES:
             response.release_conn()  # read to the end: the connection can serve the next request
         else:
@@ -108,9 +127,9 @@ class Transport:
                 sent["Authorization"] = auth
             try:
                 response = _pool().request(method, url, headers=sent, body=body, preload_content=False,
-                                           redirect=False)
+                                           redirect=False, timeout=self._timeout())
             except urllib3.exceptions.HTTPError as e:
-                raise RegistryError(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
+                raise Unreachable(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
             if response.status == 401 and attempt == 1 and replayable:
                 challenge = response.headers.get("WWW-Authenticate", "")
                 discard(response)
@@ -133,9 +152,10 @@ class Transport:
         if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.netloc)):
             raise RegistryError(f"{self.host}: refusing a redirect to {parts.scheme}://{parts.netloc} (not https)")
         try:
-            response = _pool().request(method, url, headers=headers, preload_content=False, redirect=False)
+            response = _pool().request(method, url, headers=headers, preload_content=False, redirect=False,
+                                       timeout=self._timeout())
         except urllib3.exceptions.HTTPError as e:
-            raise RegistryError(f"{self.host}: redirect to {urlsplit(url).netloc}: {_reason(e)}") from e
+            raise Unreachable(f"{self.host}: redirect to {urlsplit(url).netloc}: {_reason(e)}") from e
         if response.status in (301, 302, 303, 307, 308) and redirects > 0:
             location = urljoin(url, response.headers.get("Location", ""))
             discard(response)
@@ -165,11 +185,11 @@ class Transport:
         headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
         try:
             response = _pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers, redirect=False,
-                                       preload_content=False)
+                                       preload_content=False, timeout=self._timeout())
             data = response.read(MAX_REPLY_BYTES)
             discard(response)
         except urllib3.exceptions.HTTPError as e:
-            raise RegistryError(f"{self.host}: token service: {_reason(e)}") from e
+            raise Unreachable(f"{self.host}: token service: {_reason(e)}") from e
         if response.status != 200:
             raise RegistryError(f"{self.host}: token service refused the login (HTTP {response.status})")
         try:
