@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from tests.support import cases
+from tests.support import cases, fixture_project
 from tests.support.cli import tree
 
 INVALID = cases.load("invalid")
@@ -29,22 +29,31 @@ def test_invalid_case(case: cases.Case, bare_project: Path, cli, monkeypatch: py
         assert case.setenv[1] not in ran.err + ran.out, "the password was echoed"
 
 
-def test_every_valid_case_renders(bare_project: Path) -> None:
-    """Each valid case as an environment of one project, all rendered by helm and checked against the
-    Kubernetes schemas in one pass (as `check` renders many environments): cheaper than a build per
-    case, and every setting's rendering is still proven."""
+def test_every_valid_case_renders(bare_project: Path, tmp_path: Path) -> None:
+    """Each valid case of an environment file as an environment of one project, all rendered by helm
+    and checked against the Kubernetes schemas in one pass (as `check` renders many environments):
+    cheaper than a build per case, and every setting's rendering is still proven. A case of the
+    shared file changes every environment: it gets a project copy of its own, and dev is rendered."""
+    own = [c for c in VALID if c.file == "environments/dev.yaml"]
+    shared = [c for c in VALID if c.file != "environments/dev.yaml"]
     envs = bare_project / "environments"
     for path in envs.glob("[!_]*.yaml"):
         path.unlink()
-    for case in VALID:
+    for case in own:
         text = case.text.decode()
         assert "\nenv: dev\n" in text, case.name
         name = case.name.replace("_", "-")
         (envs / f"{name}.yaml").write_text(text.replace("\nenv: dev\n", f"\nenv: {name}\n"))
     prepared = pipeline.prepare_all(bare_project)
-    assert sorted(p.settings.env for p in prepared) == sorted(c.name.replace("_", "-") for c in VALID)
+    assert sorted(p.settings.env for p in prepared) == sorted(c.name.replace("_", "-") for c in own)
     results = pipeline.render_checked(bare_project, [p.settings for p in prepared], [p.env.file for p in prepared],
                                       lint_each=False)
+    for case in shared:
+        root = fixture_project.copy(tmp_path / case.name, subchart=False)
+        (root / case.file).write_bytes(case.text)
+        dev = pipeline.prepare(root, "dev")
+        results += pipeline.render_checked(root, [dev.settings], [dev.env.file])
+    assert len(results) == len(VALID)
     for result in results:
         kinds = {o["kind"] for o in result.objects}
         assert result.summary.errors == ()
