@@ -1,4 +1,5 @@
-"""Same input, same bytes; and a failure at any stage leaves chart/ and build/ as they were."""
+"""pipeline.py: the stages strung together; what reaches the user when one fails (never the password,
+never a traceback). Builds end to end: tests/e2e/test_build.py."""
 
 from __future__ import annotations
 

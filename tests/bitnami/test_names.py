@@ -19,3 +19,14 @@ from generator.bitnami import names as bitnami_names
 def test_bitnami_fullname(release: str, fullname: str) -> None:
     assert bitnami_names.fullname(release) == fullname
     assert len(bitnami_names.fullname(release)) <= 63
+
+
+def test_overrides_and_the_names_derived_from_the_fullname() -> None:
+    assert bitnami_names.fullname("twofa", {"fullnameOverride": "otp-cache"}) == "otp-cache"
+    assert bitnami_names.fullname("twofa", {"nameOverride": "cache"}) == "twofa-cache"
+    assert bitnami_names.pod_labels("twofa", {"nameOverride": "cache"}) == {
+        "app.kubernetes.io/name": "cache", "app.kubernetes.io/instance": "twofa"}
+    full = bitnami_names.fullname("twofa")
+    assert (bitnami_names.master(full), bitnami_names.headless(full), bitnami_names.scripts(full),
+            bitnami_names.configuration(full)) == ("twofa-redis-master", "twofa-redis-headless", "twofa-redis-scripts",
+                                                   "twofa-redis-configuration")

@@ -1,4 +1,5 @@
-"""Names of the deployed objects, derived the way Bitnami's `common.names.fullname` does."""
+"""core/names.py: the names a user sees: the Terraform module's outputs (standalone and Sentinel),
+and the client they tell the backend to use."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Replication and Sentinel in the render: settings rules, the NetworkPolicy widened exactly,
-PDB, spreading, outputs; with the real subchart, the objects it makes of our values.
+"""Replication and Sentinel in the render: the NetworkPolicy widened exactly, PDB, spreading,
+`check` passing; with the real subchart, the objects it makes of our values.
 
 HA runs on tests/support/ha.py's variant (prod with replication + Sentinel, in a project copy); every
 environment of the tests' own project is standalone, the seed's contract (redis-master,

@@ -1,5 +1,5 @@
-"""argocd/<env>.yaml: what it says, that it validates, that check keeps it fresh, and that its
-names agree with `outputs` and with the objects the chart renders."""
+"""render/argocd.py: argocd/<env>.yaml, what it says and which settings it refuses (its schema:
+tests/check/test_crds.py; kept fresh by check: tests/check/test_drift.py)."""
 
 from __future__ import annotations
 

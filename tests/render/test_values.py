@@ -1,4 +1,5 @@
-"""Settings -> chart values: what redis.conf says, and what a disabled environment renders."""
+"""render/values.py: settings -> the values files of chart/ (what a disabled environment renders,
+persistence, resources)."""
 
 from __future__ import annotations
 
