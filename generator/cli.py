@@ -74,7 +74,8 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", **common, help="CI: every environment valid, policy rules kept, chart/ up to date",
                        description="Re-render every environment in memory, run the same checks as build and the "
-                       "policy rules (TR-*), and fail (exit 1) when chart/ is stale, any check fails or any "
+                       "policy rules (TR-*), and fail (exit 1) when chart/ is stale, any check fails, two environments "
+                       "deploy into one place (release, namespace, destination_server), or any "
                        "error-level rule finding is not suppressed by the environment's policy_exceptions. "
                        "Writes nothing but --output.")
     c.add_argument("--require-subchart", action="store_true", help="fail when the Bitnami archive is absent")
@@ -83,6 +84,8 @@ def parser() -> argparse.ArgumentParser:
                    help="policy report format: text (default), json, or sarif (SARIF 2.1.0, for CI annotations)")
     c.add_argument("--output", "-o", metavar="FILE", help="write the policy report to FILE (atomically) "
                    "instead of stdout")
+    c.add_argument("--base", metavar="REF", help="also run `plan` against git REF (in CI the merge base) and put "
+                   "its findings into the report; an unacknowledged forbidden or data-at-risk change fails check")
 
     o = sub.add_parser("outputs", **common, help="the Terraform module's outputs for an environment, as JSON",
                        description="Print redis_enabled, redis_host, redis_port, redis_namespace, "
@@ -95,11 +98,22 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="give up on the registry after this long (default: 60)")
 
-    df = sub.add_parser("diff", **common, help="what a change to an environment changes in the rendered objects",
-                        description="Render chart/ of the last commit (as its argocd/<env>.yaml tells Argo CD) and "
-                        "environments/ as they are now, and print a unified diff per object (apiVersion, kind, "
-                        "namespace, name), Secret data masked. For pull request reviews.")
-    df.add_argument("env", help="environment name")
+    pl = sub.add_parser("plan", **common, help="what a change will do to the running Redis, before Argo CD syncs it",
+                        description="Render git REF (default HEAD: what Argo CD deploys now) and the work tree, each "
+                        "with its own chart_version and Bitnami archive, and classify every object (apiVersion, kind, "
+                        "namespace, name): create, update, restart of Redis (with how long OTP logins pause), delete "
+                        "(pruned or left running), forbidden (the API server refuses the update; with a runbook), "
+                        "data at risk (the PVC holding the RDB file abandoned). Then the outputs the backend must "
+                        "follow, and a diff per object (Secret data masked). Exit 1 when a forbidden or data-at-risk "
+                        "change is not acknowledged in the environment file (plan_acknowledgements).")
+    pl.add_argument("env", nargs="*", metavar="ENV",
+                    help="environments to plan (default: every environment of either side, added and removed too)")
+    pl.add_argument("--base", default="HEAD", metavar="REF",
+                    help="the git revision deployed now (default: HEAD; in CI the merge base with the target branch)")
+    pl.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                    help="text (default), json, or sarif (SARIF 2.1.0, for CI annotations)")
+    pl.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    pl.add_argument("--jobs", "-j", type=_at_least_one, default=2, help="helm renders in parallel (default: 2)")
 
     sc = sub.add_parser("secret", **common,
                         help="store or verify the password in AWS Secrets Manager (secret_mode external)",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.bitnami import CHART
+from generator.bitnami.archive import cache_dir
 from generator.core import atomic
 from generator.core.errors import GeneratorError, RegistryError, UsageError
 from generator.core.paths import CHART_DIR
@@ -118,7 +119,7 @@ def ensure(root: Path, settings: Settings, timeout: float, require_subchart: boo
     present' note because the line says it already). Nothing to do when the archive of
     chart_version is there or fetching is off (timeout 0)."""
     dest = archive_path(root, settings.chart_version)
-    if dest.exists() or timeout <= 0:
+    if dest.exists() or (cache_dir() / dest.name).is_file() or timeout <= 0:  # the archive cache has it too
         return "", False
     from generator.images import chart, oci
 

@@ -30,19 +30,6 @@ def test_require_subchart_without_archive(bare_project: Path, cli) -> None:
     assert "no redis chart archive in chart/charts/" in ran.err
 
 
-def test_several_redis_archives_are_refused(with_subchart: Path, cli) -> None:
-    charts = with_subchart / "chart" / "charts"
-    (archive,) = charts.glob("redis-*.tgz")
-    (charts / "redis-99.0.0.tgz").write_bytes(archive.read_bytes())
-    before = tree(with_subchart)
-    for args in (("check",), ("build", "dev")):
-        ran = cli(with_subchart, *args)
-        assert ran.code == 1
-        assert ran.err == (f"error: chart/charts/ holds several redis archives ({archive.name}, redis-99.0.0.tgz); "
-                           "keep the one chart_version names\n")
-        assert tree(with_subchart) == before
-
-
 def test_check_with_subchart(with_subchart: Path, cli) -> None:
     ran = cli(with_subchart, "check", "--require-subchart")
     assert ran.code == 0, ran.err

@@ -32,7 +32,8 @@ def test_generated_application_says_what_the_build_renders(fixture_root: Path, e
         "skipCrds": False, "apiVersions": list(settings.api_versions),
     }
     assert (fixture_root / "chart" / f"values-{env}.yaml").exists()
-    assert app["spec"]["destination"] == {"server": "https://kubernetes.default.svc", "namespace": "redis"}
+    assert settings.argocd is not None
+    assert app["spec"]["destination"] == {"server": settings.argocd.destination_server, "namespace": "redis"}
     sync = app["spec"]["syncPolicy"]
     assert sync["syncOptions"] == ["CreateNamespace=true"]
     assert sync["managedNamespaceMetadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"

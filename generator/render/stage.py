@@ -1,0 +1,30 @@
+"""The private copy of chart/ that helm renders: our templates, the generated files of the
+environments rendered, and in charts/ exactly the Bitnami archive of their chart_version (or,
+without one, no dependency at all). chart/ itself is never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from generator.bitnami import CHART
+from generator.bitnami.archive import Subchart
+from generator.core import atomic
+from generator.render import chart
+
+
+def stage(source: Path, dest: Path, generated: Iterable[Mapping[str, str]], found: Subchart | None) -> Path:
+    """Copy source (a chart/ directory) to dest for rendering. chart/charts/ may hold archives
+    of several versions (one per side of a `plan`): helm would load every one of them, so only
+    `found` is put in place."""
+    shutil.copytree(source, dest, symlinks=True, ignore=shutil.ignore_patterns("values-*.yaml", "charts"))
+    for files in generated:
+        atomic.write_files(dest, dict(files))
+    if found is None:
+        chart.strip_dependencies(dest)
+    else:
+        (dest / "charts").mkdir()
+        shutil.copyfile(found.archive, dest / "charts" / f"{CHART}-{found.version}.tgz")
+    return dest
