@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests import ha
-from tests.conftest import Ran
-from tests.plan import support
+from tests.support import ha
+from tests.support import plan as support
+from tests.support.cli import Ran
 
 STS = "StatefulSet/redis/redis-master"
 

@@ -29,8 +29,7 @@ from generator.images import mirror
 from generator.load import environment
 from generator.render import argocd, chart, values
 from generator.validate import schema
-from tests import fixture_project
-from tests.support import helm_yaml
+from tests.support import fixture_project, helm_yaml
 from tests.support.helm_yaml import AMBIGUOUS
 
 Path_ = tuple[str, ...]
