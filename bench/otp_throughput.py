@@ -39,8 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.runtime import keyschema  # noqa: E402
-from tests import redisproc  # noqa: E402
-from tests.support import flood, memstore  # noqa: E402
+from tests.support import flood, memstore, redisproc  # noqa: E402
 
 KEYSPACE = 100_000
 VALUE = keyschema.OtpRecord("123456", "+15550100000").to_json()

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from generator.bitnami import archive
 from generator.check import helm, manifests, subchart
-from generator.core import atomic, passwords
+from generator.core import atomic, invocation, passwords, yamlio
 from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError, ValidationError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
@@ -134,14 +132,14 @@ def rendering(root: Path, settings_list: Sequence[Settings], env_files: Sequence
     found = archive.find_verified(root / CHART_DIR, shared.chart_version, shared.chart_digest) if shared else None
     if found is None and require_subchart and shared:
         raise CheckError(f"{archive.missing(root / CHART_DIR, shared.chart_version)}, and --require-subchart was "
-                         "given: run `python -m generator deps` where the registry is reachable, or place it there")
+                         f"given: run {invocation.command('deps')} where the registry is reachable, or place it there")
     all_files = [chart.chart_files(s, f) for s, f in zip(settings_list, env_files, strict=True)]
     with tempfile.TemporaryDirectory(prefix="twofa-redis.") as tmp:
         staged = stage.stage(source, Path(tmp) / "chart", all_files, found)
         secret_values = None
         if password is not None:
             secret_values = Path(tmp) / "secret-values.yaml"
-            atomic.write_private(secret_values, yaml.safe_dump({"secret": {"password": password}}))
+            atomic.write_private(secret_values, yamlio.dump_document({"secret": {"password": password}}))
         specs = [_spec(staged, s, secret_values) for s in settings_list]
         lints: list[Future[str]] = []
         if checked and lint_each:
@@ -206,42 +204,47 @@ def _template_checked(
 
 def build(
     root: Path,
-    name: str,
+    name: str | None,
     require_subchart: bool = False,
     say: Callable[[str], None] = print,
     verify_images: bool = False,
     fetch_timeout: float = 0.0,
-) -> Result:
-    """Validate, render, check; then write chart/ and build/<env>/ atomically. With
-    verify_images, every image (and pinned digest) must also be in ECR; with fetch_timeout,
-    a missing subchart archive is fetched first (generator/images/chartfetch.py)."""
+) -> list[Result]:
+    """Validate, render, check one environment (`name`) or all (None), then write chart/, build/ and
+    argocd/ (render/write.py): nothing unless all passed. verify_images: every image and pin in ECR;
+    fetch_timeout: a missing subchart archive is fetched first (generator/images/chartfetch.py)."""
     from generator.check import drift
     from generator.render import write
     from generator.secrets import mode as secretmode
 
-    prepared = prepare(root, name)
-    if prepared.ecr is not None:
-        say(f"{name}: ECR {prepared.ecr.url} ({prepared.ecr.source})")
-    if verify_images:
-        from generator.images import mirror
+    preps = [prepare(root, name)] if name is not None else prepare_all(root)
+    for p in preps:
+        if p.ecr is not None:
+            say(f"{p.settings.env}: ECR {p.ecr.url} ({p.ecr.source})")
+        if verify_images:
+            from generator.images import mirror
 
-        for checked in mirror.require_verified(prepared.settings):
-            say(f"{name}: in ECR: {checked.image.ref} {checked.digest}")
+            for checked in mirror.require_verified(p.settings):
+                say(f"{p.settings.env}: in ECR: {checked.image.ref} {checked.digest}")
     fetched, said = "", False
-    if fetch_timeout > 0:
+    if fetch_timeout > 0 and preps:
         from generator.images import chartfetch
 
-        fetched, said = chartfetch.ensure(root, prepared.settings, fetch_timeout, require_subchart)
-    password, note = secretmode.bundle_password(prepared.settings)
-    with ThreadPoolExecutor(max_workers=2) as pool, \
-            rendering(root, [prepared.settings], [prepared.env.file], pool, password, require_subchart) as results:
-        applications = drift.checked_applications(prepared.settings, prepared.env.file)  # while helm renders
-        (result,) = results()
-    write.install(root, name, result.files, secretmode.bundle_text(prepared.settings, result.rendered), applications)
-    if said:  # the fetch's line already says the subchart is missing, and why
-        result.notes = [n for n in result.notes if n != subchart.absent(prepared.settings, root / CHART_DIR)]
-    result.notes[:0] = [line for line in (fetched, note) if line]
-    result.written.extend(applications)
-    for line in result.notes:
-        say(line)
-    return result
+        # One chart for all: chart_version and chart_digest are shared settings.
+        fetched, said = chartfetch.ensure(root, preps[0].settings, fetch_timeout, require_subchart)
+    secrets = [secretmode.bundle_password(p.settings) for p in preps]
+    password = next((pw for pw, _ in secrets if pw is not None), None)
+    with ThreadPoolExecutor(max_workers=2) as pool, rendering(root, [p.settings for p in preps],
+                                                             [p.env.file for p in preps], pool, password,
+                                                             require_subchart) as results:
+        applications = [drift.checked_applications(p.settings, p.env.file) for p in preps]  # while helm renders
+        done = results()
+    write.install(root, [write.Built(r.settings.env, r.files, secretmode.bundle_text(r.settings, r.rendered), apps)
+                         for r, apps in zip(done, applications, strict=True)])
+    for i, (result, apps, (_, note)) in enumerate(zip(done, applications, secrets, strict=True)):
+        if said:  # the fetch's line already says the subchart is missing, and why
+            result.notes = [n for n in result.notes if n != subchart.absent(result.settings, root / CHART_DIR)]
+        # Shown by the caller with the environment's summary; the fetch once, with the first.
+        result.notes[:0] = [line for line in ((fetched if i == 0 else ""), note) if line]
+        result.written.extend(apps)
+    return done

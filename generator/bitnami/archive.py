@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.bitnami import CHART
-from generator.core import yamlio
+from generator.core import invocation, yamlio
 from generator.core.errors import CheckError
 from generator.core.paths import CHART_DIR
 
@@ -103,8 +103,8 @@ def verify(path: Path, pin: str) -> None:
     got = digest(path)
     if got != pin:
         raise CheckError(f"{shown(path)}: archive digest {got} but chart_digest pins {pin}: refused; "
-                         "delete it (build fetches the pinned one), or re-pin with `python -m generator mirror "
-                         "<env> --pin` if this archive is the one to trust")
+                         f"delete it (build fetches the pinned one), or re-pin with "
+                         f"{invocation.command('mirror', '<env>', '--pin')} if this archive is the one to trust")
 
 
 def find_verified(chart: Path, version: str, pin: str) -> Subchart | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.bitnami import archive
+from generator.core import invocation
 from generator.core.errors import CheckError
 from generator.core.settings import Settings
 from generator.render import values
@@ -15,7 +16,7 @@ from generator.render import values
 def absent(settings: Settings, chart: Path) -> str:
     """The note of a render without the subchart; chart: the project's chart/ (where it was looked for)."""
     return (f"{settings.env}: subchart not present, NOT used: {archive.missing(chart, settings.chart_version)}: "
-            "rendered and validated our own templates only (run `python -m generator deps`, or pass "
+            f"rendered and validated our own templates only (run {invocation.command('deps')}, or pass "
             "--require-subchart to fail)")
 
 
@@ -27,8 +28,8 @@ def check(settings: Settings, files: dict[str, str], found: archive.Subchart | N
     notes = []
     if not settings.chart_digest:
         notes.append(f"{settings.env}: chart_digest is not set: {archive.shown(found.archive)} "
-                     f"({archive.digest(found.archive)}) is used unverified (`python -m generator mirror <env> "
-                     "--pin` pins the mirrored archive)")
+                     f"({archive.digest(found.archive)}) is used unverified ("
+                     f"{invocation.command('mirror', '<env>', '--pin')} pins the mirrored archive)")
     ours = values.chart_values(files, settings.env).get("redis") or {}
     unknown = archive.unknown_keys(ours, found.defaults)
     if unknown:

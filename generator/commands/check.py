@@ -16,6 +16,7 @@ from generator.check import report as policy_report
 from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
+from generator.core.wording import plural
 from generator.render import readme
 
 
@@ -56,7 +57,7 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
     report.lines.extend(lines)
     report.problems.extend(problems)
     verdict = "up to date" if not report.problems else "STALE"
-    report.lines.append(f"chart/: {len(prepared)} environments, generated files {verdict}")
+    report.lines.append(f"chart/: {plural(len(prepared), 'environment')}, generated files {verdict}")
     return report
 
 

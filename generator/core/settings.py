@@ -29,7 +29,7 @@ class Resources:
 @dataclass(frozen=True)
 class ArgoCD:
     """Where Argo CD finds this repository and how it syncs one environment (argocd/<env>.yaml).
-    Defaults equal the schema's (tests/test_argocd.py checks that)."""
+    Defaults equal the schema's (tests/core/test_settings.py checks that)."""
 
     repo_url: str
     target_revision: str = "HEAD"

@@ -13,8 +13,6 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.core import yamlio
 from generator.core.errors import RenderError
 from generator.core.paths import COMMON_FILE, ENV_DIR, TEMPLATES
@@ -66,4 +64,4 @@ def strip_dependencies(chart: Path) -> None:
     meta_path = chart / "Chart.yaml"
     meta = yamlio.load(meta_path.read_text())
     meta.pop("dependencies", None)
-    meta_path.write_text(yaml.safe_dump(meta, sort_keys=False))
+    meta_path.write_text(yamlio.dump_document(meta))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator.core import invocation
 from generator.core.settings import Settings
 from generator.render import memory
 
@@ -52,5 +53,5 @@ def stale_capacity(root: Path, settings_list: Sequence[Settings]) -> list[str]:
     if found is None or found == capacity(settings_list):
         return []
     start, _ = markers(CAPACITY)
-    return [f"{README}: the capacity table ({start}) is stale for the environments: "
-            "run `python -m generator docs --readme` and commit README.md"]
+    return [f"error: {README}: the capacity table ({start}) is stale for the environments: run "
+            f"{invocation.command('docs', '--readme')} and commit README.md"]

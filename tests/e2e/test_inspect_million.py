@@ -17,8 +17,7 @@ import pytest
 
 from generator.runtime import inspect
 from generator.runtime.smoke.target import Target
-from tests import redisproc
-from tests.support import memstore
+from tests.support import memstore, redisproc
 
 pytestmark = pytest.mark.load
 

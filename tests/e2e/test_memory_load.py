@@ -20,8 +20,7 @@ import pytest
 
 from generator.runtime import inspect
 from generator.runtime.smoke.target import Target
-from tests import redisproc
-from tests.support import flood, memstore
+from tests.support import flood, memstore, redisproc
 
 pytestmark = pytest.mark.load
 

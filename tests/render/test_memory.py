@@ -1,5 +1,5 @@
-"""maxmemory from the memory limit, the policy lines, the capacity figures, and the README's
-capacity table kept current (`docs --readme` writes it, `check` reports it stale).
+"""render/memory.py: maxmemory from the memory limit, the policy lines, the capacity figures and
+the README's capacity table.
 
 Every environment here is the tests' own (tests/support/memstore.py or a file written into a
 project copy), never a committed one.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.render import memory, readme, redis_values
+from generator.render import memory, redis_values
 from tests.support import memstore
 
 MiB = 1 << 20
@@ -84,27 +84,3 @@ def test_capacity_table_of_a_fixture() -> None:
         "| off | - | - | - | - | Redis not deployed (enable_redis: false) | - |",
         "| small | 128Mi | 40 MiB (set) | 0.31 | volatile-ttl | 204,715 | 682 |",
     ]
-
-
-def _readme(root: Path, table: str) -> Path:
-    path = root / "README.md"
-    path.write_text(f"# project\n\n<!-- settings:start -->\n<!-- settings:end -->\n\n"
-                    f"<!-- capacity:start -->\n{table}<!-- capacity:end -->\n")
-    return path
-
-
-def test_docs_writes_the_capacity_table_and_check_reports_it_stale(bare_project: Path, cli) -> None:
-    path = _readme(bare_project, "| stale |\n")
-    ran = cli(bare_project, "check")
-    assert ran.code == 1
-    assert ("README.md: the capacity table (<!-- capacity:start -->) is stale for the environments: run "
-            "`python -m generator docs --readme` and commit README.md") in ran.err.splitlines()
-    ran = cli(bare_project, "docs", "--readme")
-    assert ran.code == 0, ran.err
-    assert ran.out.splitlines() == ["README.md: settings table updated", "README.md: capacity table updated"]
-    from generator import pipeline
-
-    settings = [p.settings for p in pipeline.prepare_all(bare_project, resolve_ecr=False)]
-    assert readme.current(path.read_text(), readme.CAPACITY) == memory.capacity_table(settings)
-    assert readme.stale_capacity(bare_project, settings) == []
-    assert cli(bare_project, "docs", "--readme").out.splitlines()[1] == "README.md: capacity table already up to date"

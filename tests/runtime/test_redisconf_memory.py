@@ -10,8 +10,7 @@ import pytest
 
 from generator.render import memory
 from generator.runtime import redisconf
-from tests import redisproc
-from tests.support import memstore
+from tests.support import memstore, redisproc
 
 
 @pytest.mark.parametrize(("architecture", "sentinel", "role"), [

@@ -4,8 +4,8 @@ need around it: a fast loader of OTP records and a sampler of the memory a conta
 would charge for the server and its forked child.
 
 The configuration is the ConfigMap `<fullname>-configuration`: the real subchart's render when
-its archive is in chart/charts/ (with only chart/templates/ and the archive taken from the
-checkout), else generator/bitnami/config.py's equivalent from the same values (tests/test_bitnami.py
+its archive is present (rendered in the tests' own project, tests/support/fixture_project.py),
+else generator/bitnami/config.py's equivalent from the same values (tests/e2e/test_bitnami.py
 proves the two equal), started with the start script's arguments (generator/runtime/redisconf.py).
 """
 
@@ -26,10 +26,9 @@ from generator.core.settings import Settings
 from generator.render import values
 from generator.runtime import redisconf
 from generator.validate import schema
-from tests import redisproc
+from tests.support import fixture_project, redisproc
 
 MiB = 1 << 20
-CHECKOUT = Path(__file__).resolve().parents[2]  # for chart/templates/ and chart/charts/ only
 BASE: dict[str, Any] = {"env": "memtest", "namespace": "memtest", "region": "us-east-1", "prefix": "twofa",
                         "enable_redis": True,
                         "ecr_registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
@@ -55,11 +54,12 @@ def env_file(limit: str = "256Mi", extra: str = "") -> str:
 def files(s: Settings) -> dict[str, str]:
     """The data of `<fullname>-configuration` for `s`: rendered by helm with the subchart when its
     archive is present (chart_version set to the archive's), else our equivalent."""
-    found = archive.find(CHECKOUT / "chart")
+    root = fixture_project.default_root()
+    found = archive.find(root / "chart")
     if found is None:
         return config.configmap(values.subchart_values(s), bitnami_names.fullname(s.release_name), s.namespace)
     s = dataclasses.replace(s, chart_version=found.version)
-    (result,) = pipeline.render_checked(CHECKOUT, [s], [f"environments/{s.env}.yaml"])
+    (result,) = pipeline.render_checked(root, [s], [f"environments/{s.env}.yaml"])
     name = bitnami_names.configuration(bitnami_names.fullname(s.release_name))
     return next({k: str(v) for k, v in o["data"].items()} for o in result.objects
                 if o["kind"] == "ConfigMap" and o["metadata"]["name"] == name)
@@ -111,6 +111,20 @@ def load(port: int, n: int, ttl: Any, prefix: str = "user", batch: int = 2000, v
             got = replies(s, stop - start)
             if b"-" in got.replace(b"+OK\r\n", b""):
                 raise AssertionError(f"a write was refused: {got[:200]!r}")
+
+
+MARKED = '{"code":"Q%05d","phone_number":"+1555%07d"}'  # codes Q<digits>: a leak in output is easy to find
+
+
+def inspect_store(srv: redisproc.Server, n: int) -> None:
+    """What the inspect tests look at: n OTP records with TTLs 40..300 s (none expires while a
+    module runs) and MARKED values, 50 other keys, one OTP key without a TTL, one with a longer."""
+    load(srv.port, n, lambda i: 40 + i % 261, value=MARKED)
+    c = srv.client()
+    for i in range(50):
+        c.set(f"session:{i}", "x")
+    c.set("sms_otp:forever", MARKED % (11111, 1))
+    c.set("sms_otp:long", MARKED % (22222, 2), ex=900)
 
 
 # --- memory as the container's cgroup counts it -----------------------------------------------

@@ -28,10 +28,12 @@ class Target:
     timeout: float = DEFAULT_TIMEOUT_S
     sentinel_port: int | None = None  # ask Sentinel here for the master, when set
     master_set: str = ""
+    backend_password: str | None = None  # the backend ACL user's (acl_enabled)
 
 
 def target_for(settings: Settings, password: str, host: str | None = None, port: int | None = None,
-               timeout: float = DEFAULT_TIMEOUT_S, direct: bool = False) -> Target:
+               timeout: float = DEFAULT_TIMEOUT_S, direct: bool = False,
+               backend_password: str | None = None) -> Target:
     """Where to connect: the outputs' host and port unless given. With Sentinel the port is
     Sentinel's and the master is asked for, unless `direct` (e.g. a port-forward to the master)."""
     if port is not None and not 1 <= port <= 65535:
@@ -47,17 +49,17 @@ def target_for(settings: Settings, password: str, host: str | None = None, port:
     default_port = SENTINEL_PORT if sentinel else REDIS_PORT
     return Target(host or str(out["redis_host"]), port or default_port, password, timeout,
                   sentinel_port=(port or default_port) if sentinel else None,
-                  master_set=settings.sentinel_master_set)
+                  master_set=settings.sentinel_master_set, backend_password=backend_password)
 
 
 def from_options(settings: Settings, host: str | None, port: int | None, timeout: float, direct: bool,
-                 from_secret: bool) -> Target:
+                 from_secret: bool, backend_password: str | None = None) -> Target:
     """The target of `smoke` and `inspect` from their shared options, password included: from the
     Secret through kubectl (`from_secret`), else REDIS_PASSWORD / TF_VAR_redis_password."""
     password = password_from_secret(settings) if from_secret else passwords.read_password()
     if password is None:
         raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
-    return target_for(settings, password, host, port, timeout, direct)
+    return target_for(settings, password, host, port, timeout, direct, backend_password)
 
 
 def master_address(target: Target) -> tuple[str, int] | None:
@@ -71,13 +73,16 @@ def master_address(target: Target) -> tuple[str, int] | None:
     return (str(addr[0]), int(addr[1])) if addr else None
 
 
-def password_from_secret(settings: Settings, timeout: float = 20.0) -> str:
-    """The password from the Kubernetes Secret, through kubectl (current context)."""
+def password_from_secret(settings: Settings, timeout: float = 20.0, secret: str | None = None,
+                         key: str = names.PASSWORD_KEY) -> str:
+    """A password from a Kubernetes Secret (default: secret_name's redis-password), through
+    kubectl (current context)."""
+    secret = secret or settings.secret_name
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         raise SecretError("kubectl not found on PATH: set REDIS_PASSWORD instead of --password-from-secret")
-    command = [kubectl, "get", "secret", settings.secret_name, "--namespace", settings.namespace,
-               "--output", f"jsonpath={{.data.{names.PASSWORD_KEY}}}", f"--request-timeout={int(timeout)}s"]
+    command = [kubectl, "get", "secret", secret, "--namespace", settings.namespace,
+               "--output", f"jsonpath={{.data.{key}}}", f"--request-timeout={int(timeout)}s"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as e:
@@ -88,20 +93,21 @@ def password_from_secret(settings: Settings, timeout: float = 20.0) -> str:
     try:
         value = base64.b64decode(done.stdout.strip(), validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError) as e:
-        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} key {names.PASSWORD_KEY}: "
+        raise SecretError(f"Secret {settings.namespace}/{secret} key {key}: "
                           "not base64 UTF-8") from e
     if not value:
-        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} has no key {names.PASSWORD_KEY}")
+        raise SecretError(f"Secret {settings.namespace}/{secret} has no key {key}")
     return value
 
 
-def client(host: str, port: int, password: str | None, timeout: float, protocol: int = 2, decode: bool = True) -> Any:
+def client(host: str, port: int, password: str | None, timeout: float, protocol: int = 2,
+           username: str | None = None, decode: bool = True) -> Any:
     """A redis-py client that fails at once: one attempt per call, `timeout` seconds each.
     `decode` False: replies stay bytes (keys a client wrote need not be UTF-8)."""
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    return redis.Redis(host=host, port=port, password=password, socket_timeout=timeout,
+    return redis.Redis(host=host, port=port, username=username, password=password, socket_timeout=timeout,
                        socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=decode,
                        protocol=protocol)
