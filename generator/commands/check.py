@@ -17,6 +17,7 @@ from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
 from generator.core.wording import plural
+from generator.render import readme
 
 
 @dataclass
@@ -51,6 +52,7 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
                 for p, r in zip(prepared, results, strict=True)]
     report.problems.extend(c.line() for c in destinations.conflicts(deployed))
     report.problems.extend(drift.chart_drift(root / CHART_DIR, expected))
+    report.problems.extend(readme.stale_capacity(root, [p.settings for p in prepared]))
     lines, problems = drift.applications(root, [(p.settings, p.env.file) for p in prepared])
     report.lines.extend(lines)
     report.problems.extend(problems)

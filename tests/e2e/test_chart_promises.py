@@ -231,7 +231,9 @@ def test_pvc_of_storage_size_in_storage_class(with_subchart: Path, cli, size: st
     {},  # none at all: not Bitnami's "nano" preset in disguise
 ])
 def test_requests_and_limits_as_given(with_subchart: Path, cli, wanted: dict[str, Any]) -> None:
-    set_settings(with_subchart, "dev", resources=wanted)
+    # Without a memory limit there is nothing to derive maxmemory from: it must be set.
+    extra = {} if "memory" in wanted.get("limits", {}) else {"maxmemory": "64Mi"}
+    set_settings(with_subchart, "dev", resources=wanted, **extra)
     (redis_container,) = [c for c in containers(built(with_subchart, cli)) if c["name"] == "redis"]
     assert redis_container.get("resources", {}) == wanted
 

@@ -15,7 +15,7 @@ def test_real_renders_without_subchart_are_clean_and_say_what_was_unseen(bare_pr
     assert ran.code == 0, ran.err
     for env in ("dev", "prod", "staging"):
         summary = next(line for line in ran.out.splitlines() if line.startswith(f"{env}: policy: "))
-        assert summary.startswith(f"{env}: policy: 27 rules, 0 errors, 0 warnings, 0 suppressed; ")
+        assert summary.startswith(f"{env}: policy: 31 rules, 0 errors, 0 warnings, 0 suppressed; ")
         assert "evaluated only in part (subchart objects not rendered" in summary
 
 
@@ -51,7 +51,7 @@ def test_exception_with_reason_suppresses_and_is_shown(bare_project: Path, cli) 
     assert ran.code == 0, ran.err
     assert "suppressed: dev: TR-NET-001 NetworkPolicy/redis-backend-access spec.ingress[0]:" in ran.out
     assert "(reason: lab cluster without a CNI that enforces policies)" in ran.out
-    assert "dev: policy: 27 rules, 0 errors, 0 warnings, 1 suppressed" in ran.out
+    assert "dev: policy: 31 rules, 0 errors, 0 warnings, 1 suppressed" in ran.out
 
 
 @pytest.mark.parametrize(("entry", "message"), [

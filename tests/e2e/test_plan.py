@@ -143,7 +143,8 @@ def test_resources_change_restarts_redis_and_is_allowed(repo: support.Repo, cli:
     ran, doc = plan(cli, repo, "prod")
     assert ran.code == 0, ran.err
     prod = env_of(doc, "prod")
-    assert actions(prod) == {f"apps/v1/{STS}": "update"}
+    # maxmemory follows the memory limit (generator/render/memory.py), so redis.conf changes too.
+    assert actions(prod) == {f"apps/v1/{STS}": "update", "v1/ConfigMap/redis/redis-configuration": "update"}
     assert prod["summary"]["restart"] == 1 and prod["summary"]["forbidden"] == 0
     (restart,) = kinds(prod, "restart")
     assert "containers[name=redis].resources.limits.memory: 512Mi -> 768Mi" in restart["title"]

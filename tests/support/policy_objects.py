@@ -73,6 +73,8 @@ def statefulset() -> dict[str, Any]:
                     "containers": [
                         {"name": "redis", "image": f"{REGISTRY}/twofa/staging:redis-latest",
                          "imagePullPolicy": "Always", "securityContext": copy.deepcopy(SECURE),
+                         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"},
+                                       "limits": {"cpu": "500m", "memory": "256Mi"}},
                          "env": [{"name": "ALLOW_EMPTY_PASSWORD", "value": "no"},
                                  {"name": "REDIS_PASSWORD_FILE", "value": "/opt/bitnami/redis/secrets/redis-password"},
                                  {"name": "REDIS_PORT", "value": "6379"}],
@@ -109,7 +111,8 @@ def configmaps() -> list[dict[str, Any]]:
     return [
         cm("redis-configuration", {
             "redis.conf": "# User-supplied common configuration:\nappendonly no\nsave 60 1\n"
-                          "stop-writes-on-bgsave-error no\n# End of common configuration",
+                          "stop-writes-on-bgsave-error no\nmaxmemory 101711872\nmaxmemory-policy volatile-ttl\n"
+                          "maxmemory-samples 5\n# End of common configuration",
             "master.conf": 'dir /data\nrename-command FLUSHDB ""\nrename-command FLUSHALL ""',
             "users.acl": ""}),
         cm("redis-scripts", {"start-master.sh": START_MASTER}),

@@ -9,10 +9,20 @@ from __future__ import annotations
 import re
 
 from generator.check import policy
-from generator.check.policy import auth, exposure, network, persistence, podsecurity, rules, secrets, supplychain
+from generator.check.policy import (
+    auth,
+    exposure,
+    memory,
+    network,
+    persistence,
+    podsecurity,
+    rules,
+    secrets,
+    supplychain,
+)
 
 FAMILIES = {auth: "AUTH", network: "NET", exposure: "EXP", podsecurity: "PSS", supplychain: "IMG",
-            persistence: "PER", secrets: "SEC"}  # in report order
+            persistence: "PER", memory: "MEM", secrets: "SEC"}  # in report order
 
 
 def test_every_family_in_report_order_each_rule_once() -> None:
