@@ -9,6 +9,7 @@ another.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import signal
 import socket
@@ -34,6 +35,17 @@ PORT_ATTEMPTS = 5
 READY = ("Ready to accept connections", "Sentinel ID is")
 
 T = TypeVar("T")
+# Every process started and not yet stopped: each runs in a session of its own (so a test's
+# Ctrl-C does not reach it first), hence nothing would end it if a test's teardown never ran.
+_LIVE: set[subprocess.Popen[bytes]] = set()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for process in list(_LIVE):
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT_S)
 
 
 def require_redis() -> str:
@@ -91,12 +103,18 @@ class Server:
                 self.process = subprocess.Popen([binary, *self.command(self.port), "--logfile", ""],
                                                 cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
                                                 start_new_session=True)
+            _LIVE.add(self.process)
             try:
                 wait_for(self._ready, START_TIMEOUT_S, f"redis on port {self.port} (log: {self.tail()})",
                          fatal=(PortTaken, Exited))
                 return self
             except PortTaken:
                 self.port = free_port()
+            except BaseException:
+                # A server that never became ready (or a test interrupted while waiting) must not
+                # outlive the test: nothing else holds its process.
+                self.stop(grace=1.0)
+                raise
         raise AssertionError(f"redis-server found no free port in {PORT_ATTEMPTS} attempts")
 
     def _lines(self) -> str:
