@@ -44,7 +44,7 @@ def capacity(settings_list: Sequence[Settings]) -> str:
 
 
 def stale_capacity(root: Path, settings_list: Sequence[Settings]) -> list[str]:
-    """A problem line when README.md's capacity table differs from what the environments give
+    """A warning line when README.md's capacity table differs from what the environments give
     (nothing when the project has no README.md or it has no capacity markers)."""
     path = root / README
     if not path.is_file():
@@ -53,5 +53,5 @@ def stale_capacity(root: Path, settings_list: Sequence[Settings]) -> list[str]:
     if found is None or found == capacity(settings_list):
         return []
     start, _ = markers(CAPACITY)
-    return [f"error: {README}: the capacity table ({start}) is stale for the environments: run "
+    return [f"warning: {README}: the capacity table ({start}) is stale for the environments: run "
             f"{invocation.command('docs', '--readme')} and commit README.md"]

@@ -29,11 +29,13 @@ def _readme(root: Path, table: str) -> Path:
     return path
 
 
-def test_docs_writes_the_capacity_table_and_check_reports_it_stale(bare_project: Path, cli) -> None:
+def test_docs_writes_the_capacity_table_and_check_warns_it_is_stale(bare_project: Path, cli) -> None:
     path = _readme(bare_project, "| stale |\n")
     ran = cli(bare_project, "check")
-    assert ran.code == 1
-    assert ("error: README.md: the capacity table (<!-- capacity:start -->) is stale for the environments: run "
+    assert ran.code == 0, ran.err  # documentation only: a new environment must not fail CI
+    assert next(line for line in ran.out.splitlines() if line.startswith("chart/: ")).endswith(
+        "generated files up to date")
+    assert ("warning: README.md: the capacity table (<!-- capacity:start -->) is stale for the environments: run "
             "`python -m generator docs --readme` and commit README.md") in ran.err.splitlines()
     ran = cli(bare_project, "docs", "--readme")
     assert ran.code == 0, ran.err
