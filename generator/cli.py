@@ -10,8 +10,6 @@ usage and hints name it as it was invoked (generator/core/invocation.py).
 from __future__ import annotations
 
 import argparse
-import gc
-import importlib
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -46,11 +44,13 @@ EXIT = {
               "or unusable; 2 bad input (a password too short, prompts that differ)",
     "smoke": "0 every step kept its promise; 1 a step failed (unreachable, wrong answer, a command not refused); "
              "2 bad input (no password, a bad --port)",
+    "inspect": "0 inspected (the report may note broken promises: keys without TTL, no maxmemory); 1 Redis "
+               "unreachable or a call refused; 2 bad input (no password, a bad --port or --deadline)",
     "images": "0 listed (with --verify: every image in ECR, every pin matching); 1 with --verify: an image "
               "missing or a pinned digest changed; 2 bad input",
     "mirror": "0 every image in ECR (with --pin: digests written); 1 an image failed to copy (re-run to finish); "
               "2 bad input; 130 interrupted (re-run to finish)",
-    "docs": "0 printed, or README.md updated or already up to date (--readme); 2 README.md lacks the markers",
+    "docs": "0 printed, or README.md updated or already up to date (--readme); 2 markers missing, a bad environment",
     "local": "0 stopped with Ctrl-C (or SIGTERM), its data removed; 1 redis-server failed to start or stopped on "
              "its own; 2 bad input (a setting, a bad --port, a short REDIS_PASSWORD)",
 }
@@ -122,7 +122,9 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
 
     o = command("outputs", "the Terraform module's outputs for an environment, as JSON",
                 "Print redis_enabled, redis_host, redis_port, redis_namespace, redis_password_secret_name, "
-                "redis_password_secret_key and redis_connection_url as JSON.")
+                "redis_password_secret_key and redis_connection_url as JSON, and redis_maxmemory_bytes, "
+                "redis_maxmemory_policy and redis_otp_capacity (the OTP codes maxmemory holds, usernames of up to "
+                "20 characters).")
     o.add_argument("env", help="environment name")
 
     d = command("deps", "fetch the Bitnami chart into chart/charts/ (needs the chart registry)",
@@ -165,16 +167,17 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                  "refused, as that user. The password comes from REDIS_PASSWORD or TF_VAR_redis_password (the "
                  f"backend user's from {BACKEND_PASSWORD_VARIABLE}), or with --password-from-secret from the "
                  "Secrets through kubectl.")
-    sm.add_argument("env", help="environment name")
-    sm.add_argument("--host", help="connect here instead of the outputs' redis_host (e.g. 127.0.0.1)")
-    sm.add_argument("--port", type=int, help="connect to this port (the Sentinel port when the environment has "
-                    "Sentinel, unless --direct)")
-    sm.add_argument("--direct", action="store_true",
-                    help="with Sentinel: talk to --host/--port as the master, without asking Sentinel")
-    sm.add_argument("--timeout", type=float, default=5.0, help="seconds per network call (default: 5)")
-    sm.add_argument("--password-from-secret", action="store_true",
-                    help="read the passwords from the environment's Secrets with kubectl (current context)")
-    sm.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
+    _connection(sm)
+
+    ins = command("inspect", "look at a live OTP store without hurting it: key count, TTLs, memory, evictions, saves",
+                  "Count the OTP keys with SCAN (MATCH sms_otp:*, COUNT 1000; never KEYS), TTL histogram, memory "
+                  "against maxmemory, evictions, last save, samples with code and phone masked; no step holds Redis "
+                  "over a few ms, --max-keys/--deadline bound the walk. Connects like smoke, as the default user.")
+    _connection(ins)
+    for flag, kind, default, text in (("--max-keys", _at_least_one, 2_000_000, "stop after this many OTP keys"),
+                                      ("--deadline", float, 30.0, "stop after this many seconds"),
+                                      ("--samples", int, 3, "show this many records, masked (0-20)")):
+        ins.add_argument(flag, type=kind, default=default, help=f"{text} (default: %(default)s)")
 
     i = command("images", "the images an environment pulls, as registry/repository:tag",
                 "List every image the environment's deployment pulls (redis; the exporter when metrics are on; any "
@@ -214,27 +217,28 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     return p
 
 
-def _collect_from_here() -> None:
-    """The cyclic collector back on once the command is imported, skipping (frozen) what
-    start-up allocated."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+def _connection(p: argparse.ArgumentParser) -> None:  # where and how smoke and inspect connect
+    p.add_argument("env", help="environment name")
+    p.add_argument("--host", help="connect here instead of the outputs' redis_host (e.g. 127.0.0.1)")
+    p.add_argument("--port", type=int, help="connect to this port (the Sentinel port when the environment has "
+                   "Sentinel, unless --direct)")
+    p.add_argument("--direct", action="store_true",
+                   help="with Sentinel: talk to --host/--port as the master, without asking Sentinel")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds per network call (default: 5)")
+    p.add_argument("--password-from-secret", action="store_true",
+                   help="read the passwords from the environment's Secrets with kubectl (current context)")
+    p.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if argv is None:  # a process of its own (console script, python -m generator), not a caller's
-        # It lives well under a second, and importing its command builds nothing cyclic worth
-        # collecting: ~10% of start-up went to the cyclic collector.
-        gc.disable()
-        invocation.set_prog(invocation.detect(sys.argv[0]))
+    if argv is None:
+        invocation.start(sys.argv[0])
     args = parser().parse_args(argv)
     try:
         if args.command == "build" and (args.all == bool(args.env)):
             raise UsageError("build: give one environment name or --all, not both" if args.all else
                              "build: give an environment name, or --all for every environment")
-        command: Any = importlib.import_module(f"generator.commands.{args.command}")
-        _collect_from_here()
+        command: Any = invocation.load(f"generator.commands.{args.command}")
         return int(command.run(args))
     except GeneratorError as e:
         for line in e.lines():
@@ -243,5 +247,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)
         return 130
-    finally:
-        _collect_from_here()  # also when the command could not even be imported

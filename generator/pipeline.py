@@ -78,9 +78,11 @@ def _resolved(root: Path, prepared: Prepared) -> Prepared:
     return Prepared(prepared.env, settings, resolution)
 
 
-def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path | None = None) -> list[Prepared]:
+def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path | None = None,
+                resolve_ecr: bool = True) -> list[Prepared]:
     """Every environment (or those named), validated; all problems of all files in one error.
-    ecr_root: where a Terraform state path is relative to (default root)."""
+    ecr_root: where a Terraform state path is relative to (default root); resolve_ecr False:
+    ecr_registry/ecr_repository as written (docs needs no AWS)."""
     prepared: list[Prepared] = []
     problems: list[Any] = discovery.stray_files(root)
     for name in discovery.known_environments(root) if names is None else names:
@@ -94,7 +96,7 @@ def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path |
     if problems:
         raise ValidationError(problems=problems)
     crossfield.check_shared([p.env for p in prepared], schema.defaults())
-    return [_resolved(ecr_root or root, p) for p in prepared]
+    return [_resolved(ecr_root or root, p) for p in prepared] if resolve_ecr else prepared
 
 
 def render_checked(root: Path, settings_list: Sequence[Settings], env_files: Sequence[str],
@@ -170,10 +172,8 @@ def _spec(stage: Path, settings: Settings, secret_values: Path | None) -> helm.R
 
 
 def _helm(args: list[str], password: str | None, root: Path, cached_in: Path | None = None) -> str:
-    if cached_in is not None and password is None:  # lint: not rerun for inputs it passed with (check/helmcache.py)
-        return helmcache.run(args, cached_in, root)
-    try:
-        return helm.run(args, root=root)
+    try:  # lint (cached_in): not rerun for inputs it passed with, never with the password (check/helmcache.py)
+        return helmcache.run(args, cached_in, root) if cached_in and password is None else helm.run(args, root=root)
     except ToolError as e:
         raise ToolError(passwords.scrub(str(e), password)) from None
 

@@ -17,12 +17,14 @@ from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
 from generator.core.wording import plural
+from generator.render import readme
 
 
 @dataclass
 class CheckReport:
     lines: list[str] = field(default_factory=list)  # progress, to stdout
     problems: list[str] = field(default_factory=list)  # failures, to stderr
+    warnings: list[str] = field(default_factory=list)  # to stderr, without failing
     policy: list[policy.EnvReport] = field(default_factory=list)  # policy rules, per environment
     prepared: list[pipeline.Prepared] = field(default_factory=list)
     results: list[pipeline.Result] = field(default_factory=list)  # checked renders, for `--base`'s plan
@@ -50,11 +52,15 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
     deployed = [destinations.Deployment(r.settings, p.env.file, r.objects)
                 for p, r in zip(prepared, results, strict=True)]
     report.problems.extend(c.line() for c in destinations.conflicts(deployed))
-    report.problems.extend(drift.chart_drift(root / CHART_DIR, expected))
+    stale = drift.chart_drift(root / CHART_DIR, expected)
+    report.problems.extend(stale)
+    # The README's table documents the environments; Argo CD never reads it, so a stale one
+    # must not turn an operator's CI red after a legitimate change: it is said, not failed.
+    report.warnings.extend(readme.stale_capacity(root, [p.settings for p in prepared]))
     lines, problems = drift.applications(root, [(p.settings, p.env.file) for p in prepared])
     report.lines.extend(lines)
     report.problems.extend(problems)
-    verdict = "up to date" if not report.problems else "STALE"
+    verdict = "up to date" if not stale else "STALE"
     report.lines.append(f"chart/: {plural(len(prepared), 'environment')}, generated files {verdict}")
     return report
 
@@ -94,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         policy_report.write(Path(args.output), document)
     else:
         sys.stdout.write(document)
-    for problem in report.problems:
-        print(problem, file=sys.stderr)
+    for line in (*report.warnings, *report.problems):
+        print(line, file=sys.stderr)
     blocked = plan is not None and plan.blocked
     return 1 if report.problems or policy_report.failed(report.policy) or blocked else 0

@@ -14,10 +14,10 @@ from generator.check import helm, helmcache
 from generator.core import cache
 from generator.core.errors import ToolError
 from generator.render.chart import strip_dependencies
-from tests.conftest import ROOT
+from tests.support.paths import pinned_tool
 
-HELM = str(ROOT / ".tools" / "bin" / "helm")
-HELM3 = str(ROOT / ".tools" / "bin" / "helm3")
+HELM = str(pinned_tool("helm"))
+HELM3 = str(pinned_tool("helm3"))
 
 
 def _stage(project: Path, into: Path) -> Path:

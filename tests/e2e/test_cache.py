@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from generator.core import cache
-from tests.conftest import ROOT, Ran, tree
-from tests.fixture_project import SKIP_NO_SUBCHART, archive
+from tests.support.cli import Ran, tree
+from tests.support.fixture_project import SKIP_NO_SUBCHART, archive
+from tests.support.paths import CHECKOUT, pinned_tool
 
 PASSWORD = "cache-test-pw-0123456789"
 
@@ -28,7 +29,7 @@ def helm_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], li
     log = tmp_path / "helm.log"
     wrapper = tmp_path / "bin" / "helm"
     wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{ROOT / ".tools" / "bin" / "helm"}" "$@"\n')
+    wrapper.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{pinned_tool("helm")}" "$@"\n')
     wrapper.chmod(0o755)
     monkeypatch.setenv("HELM", str(wrapper))
 
@@ -137,7 +138,7 @@ def test_a_warm_build_imports_only_what_a_miss_needs(bare_project: Path, tmp_pat
 
     def imported() -> list[str]:
         done = subprocess.run([sys.executable, "-c", _MODULES, "--root", str(bare_project), "build", "dev"],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+                              cwd=CHECKOUT, env=env, capture_output=True, text=True, timeout=120, check=False)
         code, modules = json.loads(done.stdout.splitlines()[-1])
         assert code == 0, done.stderr
         return list(modules)

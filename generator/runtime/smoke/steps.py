@@ -14,7 +14,7 @@ import redis
 from generator.core.settings import Settings
 from generator.render.redis_values import DISABLED_COMMANDS
 from generator.runtime import keyschema
-from generator.runtime.smoke.target import Target, client
+from generator.runtime.smoke.target import Target, client, master_address
 
 
 class Broken(Exception):
@@ -71,15 +71,10 @@ def reachable(s: Session) -> str:
 
 def sentinel_master(s: Session) -> str:
     t = s.target
-    assert t.sentinel_port is not None
-    sentinel = client(t.host, t.sentinel_port, t.password, t.timeout)
-    try:
-        addr = sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.master_set)
-    finally:
-        sentinel.close()
-    if not addr:
+    addr = master_address(t)
+    if addr is None:
         raise Broken(f"Sentinel to know master set {t.master_set!r}", "no such master set")
-    s.host, s.port = str(addr[0]), int(addr[1])
+    s.host, s.port = addr
     return f"master of {t.master_set} is {s.host}:{s.port}"
 
 

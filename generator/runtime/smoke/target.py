@@ -1,4 +1,4 @@
-"""Where `smoke` connects, with what password, and the client it connects with.
+"""Where `smoke` and `inspect` connect, with what password, and the client they connect with.
 
 Each network call has a timeout and no retries, so an unreachable host fails in seconds.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.bitnami import REDIS_PORT, SENTINEL_PORT
-from generator.core import names
+from generator.core import names, passwords
 from generator.core.errors import SecretError, UsageError
 from generator.core.settings import Settings
 
@@ -52,6 +52,27 @@ def target_for(settings: Settings, password: str, host: str | None = None, port:
                   master_set=settings.sentinel_master_set, backend_password=backend_password)
 
 
+def from_options(settings: Settings, host: str | None, port: int | None, timeout: float, direct: bool,
+                 from_secret: bool, backend_password: str | None = None) -> Target:
+    """The target of `smoke` and `inspect` from their shared options, password included: from the
+    Secret through kubectl (`from_secret`), else REDIS_PASSWORD / TF_VAR_redis_password."""
+    password = password_from_secret(settings) if from_secret else passwords.read_password()
+    if password is None:
+        raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
+    return target_for(settings, password, host, port, timeout, direct, backend_password)
+
+
+def master_address(target: Target) -> tuple[str, int] | None:
+    """Where Sentinel says the master of target.master_set is; None when it does not know the set."""
+    assert target.sentinel_port is not None
+    sentinel = client(target.host, target.sentinel_port, target.password, target.timeout)
+    try:
+        addr = sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", target.master_set)
+    finally:
+        sentinel.close()
+    return (str(addr[0]), int(addr[1])) if addr else None
+
+
 def password_from_secret(settings: Settings, timeout: float = 20.0, secret: str | None = None,
                          key: str = names.PASSWORD_KEY) -> str:
     """A password from a Kubernetes Secret (default: secret_name's redis-password), through
@@ -80,12 +101,13 @@ def password_from_secret(settings: Settings, timeout: float = 20.0, secret: str 
 
 
 def client(host: str, port: int, password: str | None, timeout: float, protocol: int = 2,
-           username: str | None = None) -> Any:
-    """A redis-py client that fails at once: one attempt per call, `timeout` seconds each."""
+           username: str | None = None, decode: bool = True) -> Any:
+    """A redis-py client that fails at once: one attempt per call, `timeout` seconds each.
+    `decode` False: replies stay bytes (keys a client wrote need not be UTF-8)."""
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
     return redis.Redis(host=host, port=port, username=username, password=password, socket_timeout=timeout,
-                       socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=True,
+                       socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=decode,
                        protocol=protocol)
