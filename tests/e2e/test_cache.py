@@ -83,6 +83,37 @@ def test_an_edit_after_a_cached_build_is_linted_again(bare_project: Path, cli: C
     assert helm_log() == ["template"]
 
 
+# Memory settings (issue 12) reach the rendered configuration: maxmemory derived from the limit,
+# set outright, and its eviction policy. Each must miss every cache, and a warm build after it
+# must write what a build with an empty cache writes.
+MEMORY_EDITS = {
+    "limit (derived maxmemory)": ("    memory: 128Mi\n", "    memory: 192Mi\n"),
+    "maxmemory": ("secret_mode: render\n", "secret_mode: render\nmaxmemory: 32Mi\n"),
+    "maxmemory_policy": ("secret_mode: render\n", "secret_mode: render\nmaxmemory_policy: noeviction\n"),
+}
+
+
+@pytest.mark.parametrize("edit", MEMORY_EDITS)
+def test_a_memory_setting_changed_after_a_cached_build_misses(
+        edit: str, bare_project: Path, cli: Callable[..., Ran], helm_log: Callable[[], list[str]]) -> None:
+    assert cli(bare_project, "build", "dev").code == 0
+    before = (bare_project / "chart" / "values-dev.yaml").read_text()
+    helm_log()
+    dev = bare_project / "environments" / "dev.yaml"
+    old, new = MEMORY_EDITS[edit]
+    assert dev.read_text().count(old) == 1
+    dev.write_text(dev.read_text().replace(old, new))
+    warm = cli(bare_project, "build", "dev")
+    assert warm.code == 0, warm.err
+    assert helm_log() == ["lint", "template"]
+    warm_files = _outputs(bare_project)
+    assert warm_files["chart/values-dev.yaml"].decode() != before
+    shutil.rmtree(cache.directory())
+    cold = cli(bare_project, "build", "dev")
+    assert (cold.out, cold.err, _outputs(bare_project)) == (warm.out, warm.err, warm_files)
+    assert helm_log() == ["lint", "template"]
+
+
 def test_a_warm_check_reports_what_a_cold_one_does(bare_project: Path, cli: Callable[..., Ran],
                                                    helm_log: Callable[[], list[str]]) -> None:
     cold = cli(bare_project, "check")

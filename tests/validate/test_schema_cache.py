@@ -40,6 +40,11 @@ def test_every_input_of_the_settings_check_is_in_its_key(bare_project: Path, tmp
     common = bare_project / "environments" / "_common.yaml"
     common.write_text(common.read_text().replace("namespace: redis", "namespace: redis-two"))
     seen.add(_key(environment.load(bare_project, "dev")))
+    # The memory settings (issue 12): an override, then its policy, each a new key.
+    dev.write_text(dev.read_text() + "maxmemory: 32Mi\n")
+    seen.add(_key(environment.load(bare_project, "dev")))
+    dev.write_text(dev.read_text() + "maxmemory_policy: noeviction\n")
+    seen.add(_key(environment.load(bare_project, "dev")))
     env = environment.load(bare_project, "dev")
 
     copied = tmp_path / "values.schema.json"
@@ -53,7 +58,7 @@ def test_every_input_of_the_settings_check_is_in_its_key(bare_project: Path, tmp
     (code / "validate" / "schema.py").write_text((cache.PACKAGE / "validate" / "schema.py").read_text() + "\n#\n")
     monkeypatch.setattr(cache, "PACKAGE", code)
     seen.add(_key(env))
-    assert len(seen) == 5
+    assert len(seen) == 7
 
 
 def test_accepted_settings_are_accepted_again_without_jsonschema(bare_project: Path,
