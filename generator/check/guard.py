@@ -79,7 +79,7 @@ def literal_passwords(root: Path) -> list[str]:
             if is_yaml and not line.lstrip().startswith("#"):
                 continue  # YAML data was read above; a commented-out password is still committed
             m = _TEMPLATE_LITERAL.search(line)
-            if m and not _PLACEHOLDER.match(m.group(1)):
+            if m and not _PLACEHOLDER.fullmatch(m.group(1)):
                 problems.append(f"error: {shown}:{n}: a literal password; read it at render time instead "
                                 "(secret_mode) and never commit it")
     return problems
@@ -111,7 +111,7 @@ def _walk(node: yaml.Node, path: tuple[str, ...]) -> Iterator[tuple[int, str, st
             name = str(key.value)
             here = (*path, name)
             if (_PASSWORD_KEY.search(name) and isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str")
-                    and value.value and not _PLACEHOLDER.match(value.value)):
+                    and value.value and not _PLACEHOLDER.fullmatch(value.value)):
                 yield (key.start_mark.line + 1, ".".join(here),
                        "a literal password; read it at render time instead (secret_mode) and never commit it")
             yield from _walk(value, here)

@@ -20,7 +20,7 @@ def login(settings: Settings) -> oci.Credentials:
     """Registry credentials for ecr_registry, from ECR's get_authorization_token (12 h valid)."""
     from generator.images import oci
 
-    match = ECR_HOST.match(settings.ecr_registry)
+    match = ECR_HOST.fullmatch(settings.ecr_registry)
     kwargs = {"registryIds": [match.group("account")]} if match else {}
     region = match.group("region") if match else settings.region
     try:
@@ -40,7 +40,7 @@ def lookup(settings: Settings, tags: list[str], registry: oci.Registry | None = 
     A real ECR host is asked through the ECR API (describe_images); any other registry host
     (a loopback registry, a mirror) through the registry API, with the ECR login.
     """
-    match = ECR_HOST.match(settings.ecr_registry)
+    match = ECR_HOST.fullmatch(settings.ecr_registry)
     if match is None:
         from generator.images import oci
 

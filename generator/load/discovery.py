@@ -23,12 +23,12 @@ def known_environments(root: Path) -> list[str]:
     if not directory.is_dir():
         raise UsageError(f"{ENV_DIR}/: no such directory under {root} (run from the project root or pass --root)")
     return sorted(
-        p.stem for p in directory.glob("*.yaml") if not p.name.startswith("_") and ENV_NAME.match(p.stem)
+        p.stem for p in directory.glob("*.yaml") if not p.name.startswith("_") and ENV_NAME.fullmatch(p.stem)
     )
 
 
 def check_name(root: Path, name: str) -> None:
-    if not ENV_NAME.match(name):
+    if not ENV_NAME.fullmatch(name):
         raise UsageError(f"{name!r} is not an environment name (lowercase letters, digits and '-', like 'dev')")
     known = known_environments(root)
     if name not in known:
@@ -48,7 +48,7 @@ def stray_files(root: Path) -> list[Problem]:
             problems.append(Problem(shown, "", "environment files end in .yaml; rename it"))
         elif path.name.startswith("_"):
             problems.append(Problem(shown, "", f"only {COMMON_FILE} is shared; rename it or merge it there"))
-        elif not ENV_NAME.match(path.stem):
+        elif not ENV_NAME.fullmatch(path.stem):
             problems.append(Problem(shown, "", f"{path.stem!r} is not an environment name (lowercase letters, "
                                                "digits and '-'); rename the file"))
     return problems

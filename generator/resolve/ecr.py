@@ -132,8 +132,8 @@ def _split(env: Environment, url: str, region: str, where: str, path: tuple[str,
     """`<account>.dkr.ecr.<region>.amazonaws.com/<repository>` -> (registry, repository)."""
     shown = url if len(url) <= 120 else url[:117] + "..."
     host, _, repository = url.partition("/")
-    match = ECR_HOST.match(host)
-    if not match or not _REPOSITORY.match(repository) or len(repository) > 256:
+    match = ECR_HOST.fullmatch(host)
+    if not match or not _REPOSITORY.fullmatch(repository) or len(repository) > 256:
         raise _fail(env, path, f"{where}: {shown!r} is not an ECR URL "
                                "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>)")
     if match.group("region") != region:

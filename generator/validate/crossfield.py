@@ -76,7 +76,7 @@ def problems(env: Environment, merged: dict[str, Any], schema: Mapping[str, Any]
             yield env.problem(("resources", "requests", kind),
                               f"request {request!r} is larger than the limit {limit!r}; Kubernetes refuses that")
     release = merged.get("release_name")
-    if isinstance(release, str) and re.match(schema["$defs"]["dns_label"]["pattern"], release):
+    if isinstance(release, str) and re.fullmatch(schema["$defs"]["dns_label"]["pattern"], release):
         # Bitnami does not truncate "<fullname>-master", and Kubernetes labels a StatefulSet's
         # pods with its name plus an 11-character revision hash: a label value holds 63.
         statefulset = bitnami.master(bitnami.fullname(release))
@@ -89,8 +89,8 @@ def problems(env: Environment, merged: dict[str, Any], schema: Mapping[str, Any]
     for path, message in _sentinel_problems(merged):
         yield env.problem(path, message)
     registry, region = merged.get("ecr_registry"), merged.get("region")
-    ecr = ECR_HOST.match(registry) if isinstance(registry, str) else None
-    region_ok = isinstance(region, str) and re.match(schema["properties"]["region"]["pattern"], region)
+    ecr = ECR_HOST.fullmatch(registry) if isinstance(registry, str) else None
+    region_ok = isinstance(region, str) and re.fullmatch(schema["properties"]["region"]["pattern"], region)
     if ecr and region_ok and ecr.group("region") != region:
         yield env.problem(("ecr_registry",),
                           f"registry is in region {ecr.group('region')!r} but the environment's region is "

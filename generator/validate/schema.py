@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from typing import Any
 
 import jsonschema
 
-from generator.core.errors import Problem, ValidationError
+from generator.core.errors import MAX_PROBLEMS, Problem, ValidationError, capped
 from generator.core.paths import SCHEMA_PATH
 from generator.core.settings import Settings
 from generator.load.environment import Environment
@@ -36,9 +37,16 @@ def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
     return schema
 
 
+def _is_integer(_checker: Any, instance: Any) -> bool:
+    # JSON Schema counts 300.0 as an integer; the chart would render `EX 300.0`, `replicas: 3.0`.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
 @functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(load_schema())
+def _validator() -> jsonschema.protocols.Validator:
+    base = jsonschema.Draft202012Validator
+    strict = jsonschema.validators.extend(base, type_checker=base.TYPE_CHECKER.redefine("integer", _is_integer))
+    return strict(load_schema())
 
 
 def defaults() -> dict[str, Any]:
@@ -53,15 +61,24 @@ def validate(env: Environment) -> Settings:
     refused = env.refused
     found = [p for p in (*_schema_problems(env), *crossfield.problems(env, merged, load_schema()))
              if not any(p.path == r or p.path.startswith(r + ".") for r in refused)]
-    problems = [*env.problems, *found]
+    problems = capped([*env.problems, *found])
     if problems:
         raise ValidationError(problems=sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.path, p.message)))
     return Settings.from_dict(merged)
 
 
 def _schema_problems(env: Environment) -> Iterable[Problem]:
-    for error in _validator().iter_errors(env.settings):
+    errors = list(itertools.islice(_validator().iter_errors(env.settings), 10 * MAX_PROBLEMS))
+    # A control character says all there is to say about a value: no pattern error besides it.
+    controlled = {tuple(e.absolute_path) for e in errors if e.validator == "not" and e.schema == _text()}
+    shown = 0
+    for error in errors:
         path = tuple(str(p) for p in error.absolute_path)
+        if tuple(error.absolute_path) in controlled and not (error.validator == "not" and error.schema == _text()):
+            continue
+        shown += 1
+        if shown > 2 * MAX_PROBLEMS:
+            return  # capped() reports the count; hints for thousands of keys cost seconds
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - set(allowed)):
@@ -77,6 +94,10 @@ def _schema_problems(env: Environment) -> Iterable[Problem]:
                 yield env.problem((*path, key), f"unknown setting; {suggestion}")
             continue
         yield env.problem(path, _explain(error))
+
+
+def _text() -> Any:
+    return load_schema()["$defs"]["text"]
 
 
 def _explain(error: jsonschema.ValidationError) -> str:
@@ -98,6 +119,10 @@ def _explain(error: jsonschema.ValidationError) -> str:
             # YAML reads 2, 1.0 and yes as numbers and booleans; quoting keeps the text.
             return f"expected {_article(str(wanted))}, got {got} {_show(value)}: quote it"
         return f"expected {_article(str(wanted))}, got {got} {_show(value)}"
+    if kind == "maxItems":
+        return f"expected at most {error.validator_value} items, got {len(value)}"
+    if kind == "uniqueItems":
+        return "expected each item once; remove the duplicates"
     if kind == "enum":
         return f"{_show(value)} is not one of: {', '.join(map(str, error.validator_value))}"
     if expected and isinstance(value, (dict, list)):
