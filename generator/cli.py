@@ -8,14 +8,18 @@ Exit codes: 0 success; 1 a check failed (stale chart/, invalid manifests, helm f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from generator import __version__
-from generator.core.errors import GeneratorError
+from generator.core import atomic, passwords
+from generator.core.errors import GeneratorError, Interrupted
 from generator.core.passwords import MIN_PASSWORD
+from generator.core.text import one_line
 
 EPILOG = f"""\
 exit codes: 0 ok; 1 a check failed (stale chart/, invalid manifests, a failed helm call);
@@ -156,15 +160,47 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+UNWOUND = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _raise(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _unwinding() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a CI job cancelled, a terminal closed) unwind like Ctrl-C: every
+    staged directory and temporary file is removed on the way out. Python's default for them is
+    to die on the spot, leaving staging behind."""
+    previous = {s: signal.signal(s, _raise) for s in UNWOUND}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _say(line: str) -> None:
+    """One error line as it reaches the terminal: on one line, control characters escaped, and
+    the password scrubbed (a peer's answer or a tool's stderr may carry it)."""
+    for password in passwords.supplied():
+        line = passwords.scrub(line, password)
+    print(one_line(line), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    atomic.WRITTEN.clear()
     try:
-        command = importlib.import_module(f"generator.commands.{args.command}")
-        return int(command.run(args))
+        with _unwinding():
+            command = importlib.import_module(f"generator.commands.{args.command}")
+            return int(command.run(args))
     except GeneratorError as e:
         for line in e.lines():
-            print(line, file=sys.stderr)
+            _say(line)
         return e.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
+        done = atomic.WRITTEN
+        _say("error: interrupted; " + (f"{', '.join(done)} had been written" if done else "nothing was written"))
+        return 128 + int(signum)

@@ -9,7 +9,6 @@ its calls for all environments share one thread pool while Python checks what ca
 from __future__ import annotations
 
 import contextlib
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -142,22 +141,21 @@ def _rendering(
     with tempfile.TemporaryDirectory(prefix="twofa-redis.") as tmp, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         stage = Path(tmp) / "chart"
-        shutil.copytree(source, stage, symlinks=True, ignore=shutil.ignore_patterns("values-*.yaml"))
+        atomic.confined_copy(source, stage, ignore=("values-*.yaml",))
         for files in all_files:
             atomic.write_files(stage, files)
         if found is None:
             chart.strip_dependencies(stage)
-        secret_values = None
-        if password is not None:
-            secret_values = Path(tmp) / "secret-values.yaml"
-            atomic.write_private(secret_values, yaml.safe_dump({"secret": {"password": password}}))
-        specs = [_spec(stage, s, secret_values) for s in settings_list]
+        # The password goes to helm through its stdin only: a file, even 0600 in $TMPDIR, outlives
+        # a SIGKILL.
+        secret = yaml.safe_dump({"secret": {"password": password}}) if password is not None else None
+        specs = [_spec(stage, s, secret) for s in settings_list]
         lints: list[Future[str]] = []
         if lint_each:
-            lints = [pool.submit(_helm, helm.lint_args(stage, spec), password, root) for spec in specs]
+            lints = [pool.submit(_helm, helm.lint_args(stage, spec), password, root, spec.stdin) for spec in specs]
         elif specs:
             first = next((i for i, s in enumerate(settings_list) if s.enable_redis), 0)
-            lints = [pool.submit(_helm, helm.lint_args(stage, specs[first]), password, root)]
+            lints = [pool.submit(_helm, helm.lint_args(stage, specs[first]), password, root, specs[first].stdin)]
         checked = [pool.submit(_template_checked, stage, s, files, spec, found, password, root)
                    for s, files, spec in zip(settings_list, all_files, specs, strict=True)]
 
@@ -170,15 +168,14 @@ def _rendering(
         yield results
 
 
-def _spec(stage: Path, settings: Settings, secret_values: Path | None) -> helm.Render:
-    values = [stage / f"values-{settings.env}.yaml"] + ([secret_values] if secret_values else [])
-    return helm.Render(settings.release_name, settings.namespace, settings.kube_version, tuple(values),
-                       settings.api_versions)
+def _spec(stage: Path, settings: Settings, secret: str | None) -> helm.Render:
+    return helm.Render(settings.release_name, settings.namespace, settings.kube_version,
+                       (stage / f"values-{settings.env}.yaml",), settings.api_versions, secret)
 
 
-def _helm(args: list[str], password: str | None, root: Path) -> str:
+def _helm(args: list[str], password: str | None, root: Path, stdin: str | None = None) -> str:
     try:
-        return helm.run(args, root=root)
+        return helm.run(args, root=root, stdin=stdin)
     except ToolError as e:
         raise ToolError(passwords.scrub(str(e), password)) from None
 
@@ -192,7 +189,7 @@ def _template_checked(
     password: str | None,
     root: Path,
 ) -> Result:
-    rendered = _helm(helm.template_args(stage, spec), password, root)
+    rendered = _helm(helm.template_args(stage, spec), password, root, spec.stdin)
     objects = manifests.parse(rendered)
     images.check_rendered(settings, objects)  # every image pulled is one `mirror` copies to ECR
     summary = manifests.validate(objects, settings.kube_version)

@@ -11,11 +11,29 @@ import contextlib
 import ctypes
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from generator.core import files
 from generator.core.errors import RenderError
+
+# What this process has put in place, in order, for the interrupted message (generator/cli.py):
+# a signal delivered right after a commit must not be reported as "nothing was written".
+WRITTEN: list[str] = []
+_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextlib.contextmanager
+def signals_blocked() -> Iterator[None]:
+    """SIGINT/SIGTERM/SIGHUP held back while a few renames commit; delivered right after (an
+    interrupted build then says what it wrote). SIGKILL cannot be held back."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_text(path: Path, text: str, mode: int = 0o644) -> None:
@@ -38,24 +56,45 @@ def write_private(path: Path, text: str) -> None:
         f.write(text)
 
 
-def write_files(directory: Path, files: Mapping[str, str], mode: int = 0o644) -> None:
-    """Files by path relative to `directory`, written in place (into a staged copy)."""
-    for rel, text in files.items():
+def write_files(directory: Path, texts: Mapping[str, str], mode: int = 0o644) -> None:
+    """Files by path relative to `directory` (a staged copy), each written to a temporary name
+    and renamed over the old one: a symbolic link there is replaced, never written through."""
+    for rel, text in texts.items():
         path = directory / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(path, mode)
+        write_text(path, text, mode)
+
+
+def confined_copy(directory: Path, target: Path, ignore: tuple[str, ...] = ()) -> None:
+    """Copy `directory` (chart/) by content, refusing what its tree may not hold (a link that
+    leaves it, a FIFO, a device): RenderError naming the path, relative to its parent."""
+    try:
+        files.copy_confined(directory, target, ignore=ignore)
+    except files.NotReadable as e:
+        raise RenderError(f"{_relative(e.filename, directory.parent)}: {e.strerror}") from None
+    except OSError as e:
+        where = _relative(e.filename, directory.parent) if e.filename else directory.name
+        raise RenderError(f"cannot copy {where}: {e.strerror}") from None
+
+
+def _relative(path: str | os.PathLike[str], base: Path) -> str:
+    try:
+        return str(Path(path).relative_to(base))
+    except ValueError:
+        return str(path)
 
 
 @contextlib.contextmanager
 def staged_copy(directory: Path) -> Iterator[Path]:
     """A private copy of `directory` next to it, removed on exit unless committed by `replace`."""
-    stage = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    except OSError as e:
+        raise RenderError(f"cannot write the project directory: {e.strerror}") from e
     try:
         target = stage / directory.name
         if directory.exists():
-            shutil.copytree(directory, target, symlinks=True)
+            confined_copy(directory, target)
         else:
             target.mkdir()
         yield target

@@ -57,6 +57,15 @@ class GeneratorError(Exception):
         return [f"error: {self}"]
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP: raised in the main thread like Ctrl-C, so that every `with` and
+    `finally` on the way out removes what it staged (generator/cli.py installs the handlers)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class UsageError(GeneratorError):
     """Bad command-line arguments, such as an unknown environment name."""
 

@@ -39,3 +39,10 @@ def one_line(text: str) -> str:
         if part:
             joined += ("" if not joined else " " if joined.endswith(":") else "; ") + part
     return CONTROL.sub(lambda m: repr(m.group(0))[1:-1], joined)
+
+
+def path_shown(path: object) -> str:
+    """A path as a message shows it: as it is, or quoted with escapes when it holds a control
+    character (a --root of 'proj\\nx' must not print as two lines)."""
+    text = str(path)
+    return text if CONTROL.search(text) is None else repr(text)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.core.errors import Problem, UsageError
 from generator.core.paths import COMMON_FILE, ENV_DIR
+from generator.core.text import path_shown, shown
 
 # A plain name: also a DNS-1123 label, so it can name Argo CD applications and files.
 ENV_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -21,7 +22,8 @@ def known_environments(root: Path) -> list[str]:
     """Environment names, sorted: every `environments/<name>.yaml` but the shared file."""
     directory = env_dir(root)
     if not directory.is_dir():
-        raise UsageError(f"{ENV_DIR}/: no such directory under {root} (run from the project root or pass --root)")
+        raise UsageError(f"{ENV_DIR}/: no such directory under {path_shown(root)} "
+                         "(run from the project root or pass --root)")
     return sorted(
         p.stem for p in directory.glob("*.yaml") if not p.name.startswith("_") and ENV_NAME.fullmatch(p.stem)
     )
@@ -29,7 +31,7 @@ def known_environments(root: Path) -> list[str]:
 
 def check_name(root: Path, name: str) -> None:
     if not ENV_NAME.fullmatch(name):
-        raise UsageError(f"{name!r} is not an environment name (lowercase letters, digits and '-', like 'dev')")
+        raise UsageError(f"{shown(name)} is not an environment name (lowercase letters, digits and '-', like 'dev')")
     known = known_environments(root)
     if name not in known:
         listed = ", ".join(known) or "none"

@@ -1,65 +1,176 @@
-"""Writing what build produced: chart/, build/<env>/manifests.yaml and argocd/<env>.yaml.
+"""Writing what build produced: chart/, argocd/<env>.yaml and build/<env>/manifests.yaml, all
+three or none.
 
-chart/ is rebuilt as a staged copy and swapped in at once (generator/core/atomic.py); the
-bundle directory is prepared next to it, private from the start, and swapped in after it. When
-the bundle cannot be put in place, chart/ is swapped back: a failure leaves both as they were.
-One build at a time holds the project's lock.
+Everything is staged first, next to where it goes (so a rename puts it in place): a copy of
+chart/ with the generated files, the bundle directory (private from the start), the new
+Application file. Then the three are committed back to back, with SIGINT/SIGTERM/SIGHUP held
+back, and when one rename fails the ones done are undone: a failure leaves all three as they
+were, and the message says so. One build at a time holds the project's lock.
+
+Only SIGKILL can still land between two of the renames (microseconds apart); chart/ goes last.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from generator.core import atomic
+from generator.core import atomic, files
 from generator.core.errors import RenderError
 from generator.core.paths import BUILD_DIR, CHART_DIR
 from generator.render import argocd
 
 BUNDLE = "manifests.yaml"
+Step = tuple[str, Callable[[], None], Callable[[], None]]  # (what, do, undo)
 
 
-def install(root: Path, name: str, files: Mapping[str, str], bundle_text: str, applications: dict[str, str]) -> None:
+def install(root: Path, name: str, files_: Mapping[str, str], bundle_text: str, applications: dict[str, str]) -> None:
     """Put the chart files, the bundle of build/<name>/ and argocd/<name>.yaml in place."""
     chart = root / CHART_DIR
     target = root / BUILD_DIR / name
     with atomic.exclusive(root), atomic.staged_copy(chart) as staged, \
-            _staged_bundle(root, name, bundle_text) as bundle:
-        atomic.write_files(staged, files)
-        atomic.replace(staged, chart)
+            _staged_bundle(root, name, bundle_text) as bundle, \
+            _staged_application(root, name, applications.get(argocd.file_name(name))) as app_steps:
+        atomic.write_files(staged, files_)
+        _prepare_build_dir(target)
+        steps: list[Step] = [
+            *app_steps,
+            (f"{BUILD_DIR}/{name}/", lambda: _install_bundle(bundle, target),
+             lambda: _uninstall_bundle(bundle, target)),
+            (f"{CHART_DIR}/", lambda: atomic.replace(staged, chart), lambda: atomic.replace(staged, chart)),
+        ]
+        _commit(steps)
+
+
+def _commit(steps: list[Step]) -> None:
+    """Every step, or (undoing those done) none; signals held back meanwhile."""
+    done: list[Step] = []
+    with atomic.signals_blocked():
         try:
-            _install_bundle(bundle, target)
+            for step in steps:
+                step[1]()
+                done.append(step)
         except (OSError, RenderError) as e:
-            atomic.replace(staged, chart)  # `staged` holds the previous chart/ now: swap it back
+            failed = []
+            for what, _, undo in reversed(done):
+                try:
+                    undo()
+                except (OSError, RenderError):
+                    failed.append(what)
             cause = e if isinstance(e, OSError) else e.__cause__
             reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(e)
-            raise RenderError(f"cannot write {BUILD_DIR}/{name}/: {reason}; chart/ is left as it was") from e
-    argocd.write(root, name, applications)
+            what = steps[len(done)][0]
+            outcome = (f"{', '.join(failed)} could not be restored" if failed else
+                       "nothing was written (chart/, argocd/ and build/ are as they were)")
+            raise RenderError(f"cannot write {what}: {reason}; {outcome}") from e
+        atomic.WRITTEN.extend(what for what, _, _ in steps)
+
+
+def _prepare_build_dir(target: Path) -> None:
+    """build/ (git-ignored as a whole by its own .gitignore) and a target that is a directory or
+    nothing: a file or a link there is not ours to replace."""
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise RenderError(f"cannot write {BUILD_DIR}/{target.name}/: {e.strerror}") from e
+    if st is not None and not stat.S_ISDIR(st.st_mode):
+        raise RenderError(f"{BUILD_DIR}/{target.name}: expected a directory (build writes its bundle there), found "
+                          f"{files.kind(st.st_mode)}; remove it")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        ignore = target.parent / ".gitignore"
+        if not ignore.is_file() or ignore.read_text() != "*\n":
+            atomic.write_text(ignore, "*\n")
+    except OSError as e:
+        raise RenderError(f"cannot write {BUILD_DIR}/: {e.strerror}") from e
 
 
 @contextlib.contextmanager
 def _staged_bundle(root: Path, name: str, text: str) -> Iterator[Path]:
     """build/<env>/ prepared next to the project (same file system, so it can be renamed into
     place), private from the start: it holds the Secret when a password was given."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{BUILD_DIR}-{name}.", dir=root))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{BUILD_DIR}-{name}.", dir=root))
+    except OSError as e:
+        raise RenderError(f"cannot write the project directory: {e.strerror}") from e
     try:
         os.chmod(tmp, 0o700)
         atomic.write_private(tmp / BUNDLE, text)
         yield tmp
+    except OSError as e:
+        raise RenderError(f"cannot write the project directory: {e.strerror}") from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _install_bundle(bundle: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    ignore = target.parent / ".gitignore"
-    if not ignore.exists() or ignore.read_text() != "*\n":
-        ignore.write_text("*\n")
     if target.exists():
         atomic.replace(bundle, target)  # the old bundle ends up at `bundle`, removed with it
     else:
         os.rename(bundle, target)
+
+
+def _uninstall_bundle(bundle: Path, target: Path) -> None:
+    if bundle.exists():
+        atomic.replace(bundle, target)  # swap the old bundle back
+    else:
+        os.rename(target, bundle)
+
+
+@contextlib.contextmanager
+def _staged_application(root: Path, name: str, text: str | None) -> Iterator[list[Step]]:
+    """The steps that put argocd/<env>.yaml in place (or remove it when the environment has no
+    argocd settings), prepared: the new file written, the old one kept under a second name so
+    that the step can be undone. Both names are git-ignored (argocd/.*.tmp)."""
+    rel = argocd.file_name(name)
+    path = root / rel
+    made: list[Path] = []
+    try:
+        try:
+            exists = os.path.lexists(path)
+            if text is None and not exists:
+                yield []
+                return
+            if text is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            old = None
+            if exists:
+                old = path.parent / f".{path.name}.old.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+                os.link(path, old, follow_symlinks=False)  # the old file, kept until the commit is over
+                made.append(old)
+            new = None
+            if text is not None:
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                new = Path(tmp)
+                made.append(new)
+                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                    f.write(text)
+                os.chmod(new, 0o644)
+        except OSError as e:
+            raise RenderError(f"cannot write {rel}: {e.strerror}") from e
+
+        def do() -> None:
+            if new is not None:
+                os.replace(new, path)
+            else:
+                os.unlink(path)
+
+        def undo() -> None:
+            if old is not None:
+                os.replace(old, path)
+            else:
+                os.unlink(path)
+
+        yield [(rel, do, undo)]
+    finally:
+        for p in made:
+            with contextlib.suppress(OSError):
+                p.unlink()
