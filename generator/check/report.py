@@ -15,6 +15,7 @@ from generator import __version__
 from generator.check.policy import RULES, Coverage, EnvReport, Finding
 from generator.core import atomic
 from generator.core.errors import RenderError
+from generator.core.text import path_shown
 
 FORMATS = ("text", "json", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -137,10 +138,20 @@ def render(reports: Sequence[EnvReport], fmt: str) -> str:
     return "".join(line + "\n" for line in text(reports))
 
 
+def writable(path: Path) -> None:
+    """--output is a regular file or a new name: a device, a FIFO, a directory or a link there
+    is refused (renaming over /dev/null would replace the device node)."""
+    try:
+        atomic.check_output(path)
+    except OSError as e:
+        raise RenderError(f"{path_shown(path)}: cannot write the report: {e.strerror}") from e
+
+
 def write(path: Path, document: str) -> None:
     """Atomically: a CI step reading the file never sees half a report."""
+    writable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_text(path, document, mode=0o600)  # the mode the report always had
     except OSError as e:
-        raise RenderError(f"{path}: cannot write the report: {e.strerror}") from e
+        raise RenderError(f"{path_shown(path)}: cannot write the report: {e.strerror}") from e

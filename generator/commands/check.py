@@ -51,6 +51,8 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output:
+        policy_report.writable(Path(args.output))  # before minutes of checks, not after
     report = check_all(root_of(args), require_subchart=args.require_subchart, workers=args.jobs)
     document = policy_report.render(report.policy, args.format)
     # With a machine format on stdout, progress goes to stderr so stdout stays one document.

@@ -12,6 +12,7 @@ import ctypes
 import os
 import shutil
 import signal
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -47,6 +48,20 @@ def write_text(path: Path, text: str, mode: int = 0o644) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_output(path: Path) -> None:
+    """A path a user named for us to write: a regular file (replaced) or a new name. Anything
+    else raises files.NotReadable saying what is there: renaming over a device node, a FIFO or
+    a link would replace it (as root, /dev/null itself)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        raise files.NotReadable(path, "its folder is not a directory") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise files.NotReadable(path, f"expected a regular file or a new path, found {files.kind(st.st_mode)}")
 
 
 def write_private(path: Path, text: str) -> None:
