@@ -126,7 +126,8 @@ def parser() -> argparse.ArgumentParser:
                     "Sentinel, unless --direct)")
     sm.add_argument("--direct", action="store_true",
                     help="with Sentinel: talk to --host/--port as the master, without asking Sentinel")
-    sm.add_argument("--timeout", type=float, default=5.0, help="seconds per network call (default: 5)")
+    sm.add_argument("--timeout", type=float, default=5.0,
+                    help="seconds each step may take, every network call and answer of it included (default: 5)")
     sm.add_argument("--password-from-secret", action="store_true",
                     help="read the password from the environment's Secret with kubectl (current context)")
     sm.add_argument("--json", action="store_true", help="print a JSON report instead of lines")

@@ -12,8 +12,10 @@ from typing import Any
 import redis
 
 from generator.core.settings import Settings
+from generator.core.text import shown
 from generator.render.redis_values import DISABLED_COMMANDS
 from generator.runtime import keyschema
+from generator.runtime.smoke.bounded import Budget
 from generator.runtime.smoke.target import Target, client
 
 
@@ -34,12 +36,14 @@ class Session:
     port: int
     probe: str
     record: keyschema.OtpRecord
+    budget: Budget
     client: Any = None
 
     @classmethod
     def start(cls, settings: Settings, target: Target) -> Session:
         record = keyschema.OtpRecord(code=f"{secrets.randbelow(10**6):06d}", phone_number="+10000000000")
-        return cls(settings, target, target.host, target.port, f"smoke-probe-{secrets.token_hex(6)}", record)
+        return cls(settings, target, target.host, target.port, f"smoke-probe-{secrets.token_hex(6)}", record,
+                   Budget(target.timeout))
 
     @property
     def ttl(self) -> int:
@@ -47,7 +51,7 @@ class Session:
 
 
 def _ping_without_password(s: Session, host: str, port: int) -> Any:
-    anonymous = client(host, port, None, s.target.timeout)
+    anonymous = client(host, port, None, s.target.timeout, budget=s.budget)
     try:
         return anonymous.execute_command("PING")
     finally:
@@ -72,14 +76,17 @@ def reachable(s: Session) -> str:
 def sentinel_master(s: Session) -> str:
     t = s.target
     assert t.sentinel_port is not None
-    sentinel = client(t.host, t.sentinel_port, t.password, t.timeout)
+    sentinel = client(t.host, t.sentinel_port, t.password, t.timeout, budget=s.budget)
     try:
         addr = sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.master_set)
     finally:
         sentinel.close()
     if not addr:
         raise Broken(f"Sentinel to know master set {t.master_set!r}", "no such master set")
-    s.host, s.port = str(addr[0]), int(addr[1])
+    try:
+        s.host, s.port = str(addr[0]), int(addr[1])
+    except (TypeError, ValueError, IndexError):
+        raise Broken("a master address (host, port)", shown(addr)) from None
     return f"master of {t.master_set} is {s.host}:{s.port}"
 
 
@@ -98,7 +105,7 @@ def noauth(s: Session) -> str:
 
 
 def auth(s: Session) -> str:
-    s.client = client(s.host, s.port, s.target.password, s.target.timeout)
+    s.client = client(s.host, s.port, s.target.password, s.target.timeout, budget=s.budget)
     try:
         s.client.execute_command("PING")
     except redis.AuthenticationError as e:

@@ -6,6 +6,8 @@ Each network call has a timeout and no retries, so an unreachable host fails in 
 from __future__ import annotations
 
 import base64
+import ipaddress
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from generator.bitnami import REDIS_PORT, SENTINEL_PORT
 from generator.core import names
 from generator.core.errors import SecretError, UsageError
 from generator.core.settings import Settings
+from generator.core.text import shown
 
 DEFAULT_TIMEOUT_S = 5.0
 MAX_TIMEOUT_S = 120.0
@@ -38,8 +41,8 @@ def target_for(settings: Settings, password: str, host: str | None = None, port:
         raise UsageError(f"--port: expected a TCP port from 1 to 65535, got {port}")
     if not 0 < timeout <= MAX_TIMEOUT_S:
         raise UsageError(f"--timeout: expected seconds greater than 0 and at most {MAX_TIMEOUT_S:.0f}, got {timeout}")
-    if host is not None and (not host or len(host) > 253 or any(c.isspace() or not c.isprintable() for c in host)):
-        raise UsageError(f"--host: expected a host name or IP address, got {host!r}")
+    if host is not None and not valid_host(host):
+        raise UsageError(f"--host: expected a host name or IP address, got {shown(host)}")
     out = names.outputs(settings)
     if not out["redis_enabled"]:
         raise UsageError(f"{settings.env}: enable_redis is false: nothing to test")
@@ -74,12 +77,34 @@ def password_from_secret(settings: Settings, timeout: float = 20.0) -> str:
     return value
 
 
-def client(host: str, port: int, password: str | None, timeout: float, protocol: int = 2) -> Any:
-    """A redis-py client that fails at once: one attempt per call, `timeout` seconds each."""
+def client(host: str, port: int, password: str | None, timeout: float, protocol: int = 2,
+           budget: Any = None) -> Any:
+    """A redis-py client that fails at once: one attempt per call, `timeout` seconds each read,
+    and all of a step's calls within its `budget` (runtime/smoke/bounded.py: a deadline and a
+    byte bound). Replies that are not UTF-8 are shown with escapes, not raised as a traceback."""
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    return redis.Redis(host=host, port=port, password=password, socket_timeout=timeout,
-                       socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=True,
-                       protocol=protocol)
+    from generator.runtime.smoke.bounded import BoundedConnection, Budget
+
+    pool = redis.ConnectionPool(connection_class=BoundedConnection, budget=budget or Budget(timeout), host=host,
+                                port=port, password=password, socket_timeout=timeout, socket_connect_timeout=timeout,
+                                retry=Retry(NoBackoff(), 0), decode_responses=True,
+                                encoding_errors="backslashreplace", protocol=protocol)
+    return redis.Redis.from_pool(pool)
+
+
+_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def valid_host(host: str) -> bool:
+    """An IP address, or a DNS name of labels of 1 to 63 letters, digits and '-' (at most 253
+    characters, one trailing dot allowed): what the resolver takes without a UnicodeError."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    name = host[:-1] if host.endswith(".") else host
+    return 0 < len(name) <= 253 and all(_LABEL.fullmatch(label) for label in name.split("."))
