@@ -46,6 +46,16 @@ def _at_least_one(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds greater than 0 and at most 3600, got {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m generator",
@@ -139,6 +149,9 @@ def parser() -> argparse.ArgumentParser:
                        "pinned digest no longer matches.")
     i.add_argument("env", help="environment name")
     i.add_argument("--verify", action="store_true", help="ask ECR for each image's digest (needs AWS)")
+    i.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                   help="give up on a registry request (its answer, token and redirects included) after this "
+                   "long (default: 30)")
 
     m = sub.add_parser("mirror", **common, help="copy the environment's images into ECR (no Docker daemon)",
                        description="For each image: skip it when its tag is in ECR, otherwise copy it from its source "
@@ -152,6 +165,9 @@ def parser() -> argparse.ArgumentParser:
                    help="write the digests in ECR into environments/<env>.yaml (images.<name>.digest), so the "
                    "deployment pulls exactly those bytes")
     m.add_argument("--jobs", "-j", type=_at_least_one, default=4, help="blobs copied in parallel (default: 4)")
+    m.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                   help="give up on a registry request after this long (default: 30; a blob upload gets more time "
+                   "with its size)")
 
     t = sub.add_parser("docs", **common, help="print the settings table (from schemas/values.schema.json) as Markdown",
                        description="Print every setting of an environment file (name, type, default, description) "

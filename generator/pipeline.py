@@ -9,7 +9,6 @@ its calls for all environments share one thread pool while Python checks what ca
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
 from generator.images import listing as images
 from generator.load import discovery, environment
+from generator.load.yamlreader import UNREADABLE
 from generator.render import chart
 from generator.validate import crossfield, schema
 
@@ -67,7 +67,9 @@ def prepare(root: Path, name: str, resolve_ecr: bool = True) -> Prepared:
             # Parsed, not validated: here only the shared settings matter, and the other
             # environment's own build reports the rest.
             others.append(environment.load(root, other))
-        except GeneratorError:
+        except GeneratorError as e:
+            if any(p.message.startswith(UNREADABLE) for p in e.problems):
+                raise  # not a file at all (a FIFO, a device): a broken checkout, not a draft
             continue
     crossfield.check_shared([env, *others], schema.defaults())
     return _resolved(root, Prepared(env, settings)) if resolve_ecr else Prepared(env, settings)
@@ -91,7 +93,7 @@ def prepare_all(root: Path) -> list[Prepared]:
         except GeneratorError as e:
             if not e.problems:
                 raise
-            problems.extend(e.problems)
+            problems.extend(p for p in e.problems if p not in problems)  # _common.yaml's, once
     if problems:
         raise ValidationError(problems=problems)
     crossfield.check_shared([p.env for p in prepared], schema.defaults())
@@ -138,7 +140,7 @@ def _rendering(
         raise CheckError("no redis chart archive in chart/charts/ and --require-subchart was given: "
                          "run `python -m generator deps` where the registry is reachable")
     all_files = [chart.chart_files(s, f) for s, f in zip(settings_list, env_files, strict=True)]
-    with tempfile.TemporaryDirectory(prefix="twofa-redis.") as tmp, \
+    with atomic.scratch("twofa-redis.") as tmp, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         stage = Path(tmp) / "chart"
         atomic.confined_copy(source, stage, ignore=("values-*.yaml",))

@@ -13,7 +13,6 @@ import base64
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -157,7 +156,7 @@ def unstable_functions(root: Path) -> list[str]:
 
 def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
     """Render our Secret twice with a probe password: same bytes, and data that is that password."""
-    with tempfile.TemporaryDirectory(prefix="twofa-redis.guard.") as tmp:
+    with atomic.scratch("twofa-redis.guard.") as tmp:
         stage = Path(tmp) / "chart"
         stage.mkdir()
         source = root / CHART_DIR

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from generator.images import mirror
 
-    checked = mirror.verify(settings)
+    checked = mirror.verify(settings, args.timeout)
     for item in checked:
         print(item.line())
     bad = [v for v in checked if v.problem]

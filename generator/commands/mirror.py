@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     progress = mirror.terminal_progress() if sys.stderr.isatty() else None
     try:
         outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
-                                 siblings=mirror.sibling_repositories(root, settings))
+                                 siblings=mirror.sibling_repositories(root, settings), timeout=args.timeout)
     except KeyboardInterrupt:
         print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
               "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
               "(blobs already copied are not sent again)", file=sys.stderr)
         return 1
     if args.pin and not args.dry_run:
-        mirror.pin(root, prepared.env.file, mirror.digests(outcomes))
+        mirror.pin(root, prepared.env.file, mirror.pinned(settings, outcomes, args.timeout))
         print(f"{args.env}: pinned {len(outcomes)} digest(s) in {prepared.env.file}; "
               f"run `python -m generator build {args.env}` to render them")
     return 0

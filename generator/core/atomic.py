@@ -99,6 +99,23 @@ def _relative(path: str | os.PathLike[str], base: Path) -> str:
         return str(path)
 
 
+def remove_tree(path: Path) -> None:
+    """Remove a staged or temporary tree, signals held back meanwhile: a Ctrl-C landing in the
+    middle of the removal would leave half of it behind."""
+    with signals_blocked():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def scratch(prefix: str, parent: Path | None = None) -> Iterator[Path]:
+    """A private temporary directory ($TMPDIR unless `parent`), removed on every way out."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        yield path
+    finally:
+        remove_tree(path)
+
+
 @contextlib.contextmanager
 def staged_copy(directory: Path) -> Iterator[Path]:
     """A private copy of `directory` next to it, removed on exit unless committed by `replace`."""
@@ -114,7 +131,7 @@ def staged_copy(directory: Path) -> Iterator[Path]:
             target.mkdir()
         yield target
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        remove_tree(stage)
 
 
 _RENAME_EXCHANGE = 2

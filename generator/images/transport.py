@@ -9,11 +9,13 @@ belong to: a redirect to another host (a CDN, S3) is followed without them.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import ipaddress
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -21,11 +23,14 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import urllib3
 
 from generator.core.errors import RegistryError
+from generator.images import deadline
 from generator.images.credentials import Credentials
 from generator.images.refs import DOCKER_HUB, DOCKER_HUB_API
 
 MAX_REPLY_BYTES = 4 << 20  # the distribution registry's own limit for a manifest
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
+# What a failed request raises below us: urllib3's errors, and a socket the deadline shut.
+_FAILED = (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
 def is_loopback(host: str) -> bool:
@@ -38,28 +43,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-_POOL: urllib3.PoolManager | None = None
-_POOL_LOCK = threading.Lock()
-
-
 def _pool() -> urllib3.PoolManager:
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = urllib3.PoolManager(
-                num_pools=8, maxsize=8, retries=False,
-                timeout=urllib3.Timeout(connect=10.0, read=120.0),
-            )
-        return _POOL
+    return deadline.pool()
 
 
 class Transport:
     """One registry host, with its credentials (None: anonymous) and the tokens it hands out;
     generator/images/oci.py builds the registry API on it."""
 
-    def __init__(self, host: str, credentials: Credentials | None = None) -> None:
+    def __init__(self, host: str, credentials: Credentials | None = None,
+                 timeout: float = deadline.DEFAULT_TIMEOUT_S) -> None:
         self.host = DOCKER_HUB_API if host == DOCKER_HUB else host
         self.credentials = credentials
+        self.timeout = timeout  # the overall deadline of each operation (generator/images/deadline.py)
         self.base = ("http" if is_loopback(self.host) else "https") + f"://{self.host}"
         self._auth: dict[str, str] = {}  # scope -> Authorization header value
         self._lock = threading.Lock()
@@ -73,14 +69,22 @@ class Transport:
         scope: str,
         headers: dict[str, str] | None = None,
         body: Any = None,
+        seconds: float | None = None,
     ) -> Reply:
-        """A request whose answer is small (everything but a blob), read whole, within a bound."""
-        response = self._open(method, url, scope, headers, body)
-        try:
-            data = response.read(MAX_REPLY_BYTES + 1)
-        except urllib3.exceptions.HTTPError as e:
-            discard(response)
-            raise RegistryError(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
+        """A request whose answer is small (everything but a blob), read whole, within a bound
+        and within the operation's deadline (longer for a body of `seconds`' worth of upload)."""
+        with self.operation(method, url, seconds):
+            response = self._open(method, url, scope, headers, body)
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > MAX_REPLY_BYTES:
+                discard(response)
+                raise RegistryError(f"{self.host}: {method} {_path(url)}: answer of {length} bytes, more than "
+                                    f"{MAX_REPLY_BYTES}")
+            try:
+                data = response.read(MAX_REPLY_BYTES + 1)
+            except _FAILED as e:
+                discard(response)
+                raise self._failure(method, url, e) from None
         if len(data) <= MAX_REPLY_BYTES:
             response.release_conn()  # read to the end: the connection can serve the next request
         else:
@@ -102,15 +106,16 @@ class Transport:
         url = urljoin(self.base + "/", url)
         replayable = body is None or isinstance(body, bytes)
         for attempt in (1, 2):
-            sent = dict(headers or {})
+            sent = {"Accept-Encoding": "identity", **(headers or {})}  # no gzip bomb to inflate
             auth = self._auth.get(scope) or self._auth.get("*")
             if auth and urlsplit(url).netloc == self.host:
                 sent["Authorization"] = auth
-            try:
-                response = _pool().request(method, url, headers=sent, body=body, preload_content=False,
-                                           redirect=False)
-            except urllib3.exceptions.HTTPError as e:
-                raise RegistryError(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
+            with self.operation(method, url) as d:
+                try:
+                    response = _pool().request(method, url, headers=sent, body=body, preload_content=False,
+                                               redirect=False, timeout=d.timeout(), decode_content=False)
+                except _FAILED as e:
+                    raise self._failure(method, url, e) from None
             if response.status == 401 and attempt == 1 and replayable:
                 challenge = response.headers.get("WWW-Authenticate", "")
                 discard(response)
@@ -132,10 +137,12 @@ class Transport:
         parts = urlsplit(url)
         if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.netloc)):
             raise RegistryError(f"{self.host}: refusing a redirect to {parts.scheme}://{parts.netloc} (not https)")
-        try:
-            response = _pool().request(method, url, headers=headers, preload_content=False, redirect=False)
-        except urllib3.exceptions.HTTPError as e:
-            raise RegistryError(f"{self.host}: redirect to {urlsplit(url).netloc}: {_reason(e)}") from e
+        with self.operation(method, url) as d:
+            try:
+                response = _pool().request(method, url, headers=headers, preload_content=False, redirect=False,
+                                           timeout=d.timeout(), decode_content=False)
+            except _FAILED as e:
+                raise self._failure(method, url, e, f"redirect to {urlsplit(url).netloc}") from None
         if response.status in (301, 302, 303, 307, 308) and redirects > 0:
             location = urljoin(url, response.headers.get("Location", ""))
             discard(response)
@@ -163,13 +170,14 @@ class Transport:
         query = [("service", params["service"])] if "service" in params else []
         query += [("scope", s) for s in scopes]
         headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
-        try:
-            response = _pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers, redirect=False,
-                                       preload_content=False)
-            data = response.read(MAX_REPLY_BYTES)
-            discard(response)
-        except urllib3.exceptions.HTTPError as e:
-            raise RegistryError(f"{self.host}: token service: {_reason(e)}") from e
+        with self.operation("GET", realm) as d:
+            try:
+                response = _pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers, redirect=False,
+                                           preload_content=False, timeout=d.timeout(), decode_content=False)
+                data = response.read(MAX_REPLY_BYTES)
+                discard(response)
+            except _FAILED as e:
+                raise self._failure("GET", realm, e, "token service") from None
         if response.status != 200:
             raise RegistryError(f"{self.host}: token service refused the login (HTTP {response.status})")
         try:
@@ -180,6 +188,19 @@ class Transport:
         with self._lock:
             self._auth[scope] = f"Bearer {value}"
 
+    @contextlib.contextmanager
+    def operation(self, method: str, url: str, seconds: float | None = None) -> Iterator[deadline.Deadline]:
+        """The deadline of one operation (the outer one when nested)."""
+        with deadline.operation(self.timeout if seconds is None else seconds) as d:
+            yield d
+
+    def _failure(self, method: str, url: str, e: Exception, what: str = "") -> RegistryError:
+        d = deadline.current()
+        where = what or f"{method} {_path(url)}"
+        if d is not None and d.expired:
+            return RegistryError(f"{self.host}: {where}: no complete answer within {d.seconds:g} s")
+        return RegistryError(f"{self.host}: {where}: {_reason(e)}")
+
     def _check(self, response: Reply, what: str, *ok: int) -> None:
         if response.status in ok:
             return
@@ -187,7 +208,7 @@ class Transport:
         try:
             errors = json.loads(response.data or b"{}").get("errors") or []
             detail = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors[:3])
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, TypeError, RecursionError):
             pass
         if response.status == 401:
             detail = detail or "login refused"

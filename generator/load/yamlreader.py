@@ -18,6 +18,7 @@ import yaml
 from generator.core import files
 from generator.core.errors import Problem, capped
 from generator.core.text import control_character
+from generator.core.text import shown as _shown
 
 MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 20
@@ -25,6 +26,8 @@ MAX_DEPTH = 20
 # (the pure-Python composer) and every walk after it, whatever a file holds.
 MAX_NODES = 2000
 MAX_DIGITS = 20  # no setting is a number that large; Python refuses int('9' * 4301) with a traceback
+# How the messages of a file that could not be read at all begin (not a file, unreadable, too big).
+UNREADABLE = ("not a regular file", "cannot read", "file is larger than")
 # Messages of values the reader refused and replaced by None.
 REFUSED = ("YAML anchors and aliases", "invalid value", "contains a control character")
 
@@ -91,7 +94,9 @@ def read_yaml(path: Path, shown: str) -> Read:
         used = f" (an alias uses it on line {reader.alias_lines[0]})" if reader.alias_lines else ""
         anchors.append(Problem(shown, "", f"YAML anchor &{name}{also} is not supported here{used}; remove it and "
                                           "write values out", line))
-    return data, reader.marks, capped([*anchors, *reader.problems]), reader.refused
+        # The file reads differently to a person than to YAML: nothing else about it is worth saying.
+        return {}, {}, capped([*anchors, *reader.problems]), set()
+    return data, reader.marks, capped(reader.problems), reader.refused
 
 
 class _Loader(yaml.SafeLoader):
@@ -197,9 +202,12 @@ class _NodeReader:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._fail(key_node, path, "YAML merge keys (<<) are not supported here; write the keys out")
                 continue
+            before = len(self.problems)
             key = self.value(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            if len(self.problems) > before:
+                continue  # the key itself was refused (a 5000-digit number, a control character): said once
             if not isinstance(key, str):
-                shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                shown = _shown(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
                 self._fail(key_node, path, f"keys must be plain strings, got {shown}")
                 continue
             here = (*path, key)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -84,13 +83,9 @@ def _prepare_build_dir(target: Path) -> None:
     if st is not None and not stat.S_ISDIR(st.st_mode):
         raise RenderError(f"{BUILD_DIR}/{target.name}: expected a directory (build writes its bundle there), found "
                           f"{files.kind(st.st_mode)}; remove it")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        ignore = target.parent / ".gitignore"
-        if not ignore.is_file() or ignore.read_text() != "*\n":
-            atomic.write_text(ignore, "*\n")
-    except OSError as e:
-        raise RenderError(f"cannot write {BUILD_DIR}/: {e.strerror}") from e
+    parent = target.parent
+    if os.path.lexists(parent) and not parent.is_dir():
+        raise RenderError(f"{BUILD_DIR}: expected a directory, found {files.kind(os.lstat(parent).st_mode)}; remove it")
 
 
 @contextlib.contextmanager
@@ -108,10 +103,23 @@ def _staged_bundle(root: Path, name: str, text: str) -> Iterator[Path]:
     except OSError as e:
         raise RenderError(f"cannot write the project directory: {e.strerror}") from e
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        atomic.remove_tree(tmp)
+
+
+_MADE: list[Path] = []  # build/ and build/.gitignore when this commit made them (undone with it)
 
 
 def _install_bundle(bundle: Path, target: Path) -> None:
+    """Part of the commit: build/ itself (git-ignored whole by its own .gitignore) is made here,
+    not before, so that a failed commit leaves no build/ behind either."""
+    _MADE.clear()
+    if not target.parent.is_dir():
+        target.parent.mkdir()
+        _MADE.append(target.parent)
+    ignore = target.parent / ".gitignore"
+    if not ignore.is_file():
+        atomic.write_text(ignore, "*\n")
+        _MADE.insert(0, ignore)
     if target.exists():
         atomic.replace(bundle, target)  # the old bundle ends up at `bundle`, removed with it
     else:
@@ -123,6 +131,8 @@ def _uninstall_bundle(bundle: Path, target: Path) -> None:
         atomic.replace(bundle, target)  # swap the old bundle back
     else:
         os.rename(target, bundle)
+    for made in _MADE:
+        made.unlink() if made.is_file() else made.rmdir()
 
 
 @contextlib.contextmanager
