@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -206,7 +207,9 @@ def _say(line: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    started = time.monotonic()
     args = parser().parse_args(argv)
+    args.started = started  # where a command's --timeout starts counting
     atomic.WRITTEN.clear()
     try:
         with _unwinding():

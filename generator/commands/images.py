@@ -17,9 +17,10 @@ def run(args: argparse.Namespace) -> int:
         for image in images.images(settings):
             print(image.ref + (f"@{image.digest}" if image.digest else ""))
         return 0
-    from generator.images import mirror
+    from generator.images import deadline, mirror
 
-    checked = mirror.verify(settings, args.timeout)
+    with deadline.budget(args.timeout, args.started):
+        checked = mirror.verify(settings, args.timeout)
     for item in checked:
         print(item.line())
     bad = [v for v in checked if v.problem]

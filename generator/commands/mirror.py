@@ -7,10 +7,15 @@ import sys
 
 from generator import pipeline
 from generator.commands import root_of
-from generator.images import mirror
+from generator.images import deadline, mirror
 
 
 def run(args: argparse.Namespace) -> int:
+    with deadline.budget(args.timeout, args.started):  # a hostile registry holds us no longer than --timeout
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     root = root_of(args)
     prepared = pipeline.prepare(root, args.env)
     settings = prepared.settings
@@ -18,11 +23,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
                                  siblings=mirror.sibling_repositories(root, settings), timeout=args.timeout)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
               "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
               file=sys.stderr)
-        return 130
+        return 128 + int(getattr(e, "signum", 2))
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr)
     if not outcomes:
@@ -35,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
               "(blobs already copied are not sent again)", file=sys.stderr)
         return 1
     if args.pin and not args.dry_run:
+        deadline.renew(args.timeout)
         mirror.pin(root, prepared.env.file, mirror.pinned(settings, outcomes, args.timeout))
         print(f"{args.env}: pinned {len(outcomes)} digest(s) in {prepared.env.file}; "
               f"run `python -m generator build {args.env}` to render them")

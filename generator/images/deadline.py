@@ -24,6 +24,26 @@ DEFAULT_TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 120.0
 _local = threading.local()
+_budget: list[float] = []  # the command's own deadline (monotonic), when it set one
+
+
+@contextlib.contextmanager
+def budget(seconds: float, since: float | None = None) -> Iterator[None]:
+    """The command's deadline for registry exchanges: `seconds` from `since` (its start), so
+    that a hostile registry holds the command no longer than its --timeout. A blob transfer is
+    not held to it (it gets time for its size); `mirror` renews it for each image."""
+    _budget[:] = [(time.monotonic() if since is None else since) + seconds, seconds]
+    try:
+        yield
+    finally:
+        _budget.clear()
+
+
+def renew(seconds: float | None = None) -> None:
+    """The command's budget again, from now (`mirror` before each image, and after each blob
+    transfer: time spent moving bytes is progress, not a registry holding us)."""
+    if _budget:
+        _budget[:] = [time.monotonic() + (_budget[1] if seconds is None else seconds), _budget[1]]
 
 
 class Deadline:
@@ -71,12 +91,15 @@ def _shut(sock: socket.socket) -> None:
 
 
 @contextlib.contextmanager
-def operation(seconds: float) -> Iterator[Deadline]:
-    """One registry operation: nested calls in the same thread share the outer deadline."""
+def operation(seconds: float, transfer: bool = False) -> Iterator[Deadline]:
+    """One registry operation: nested calls in the same thread share the outer deadline. It
+    ends at the command's budget at the latest, unless it is a blob `transfer`."""
     outer: Deadline | None = getattr(_local, "deadline", None)
     if outer is not None:
         yield outer
         return
+    if _budget and not transfer:
+        seconds = max(0.001, min(seconds, _budget[0] - time.monotonic()))
     deadline = Deadline(seconds)
     _local.deadline = deadline
     try:
@@ -84,6 +107,8 @@ def operation(seconds: float) -> Iterator[Deadline]:
     finally:
         deadline.cancel()
         _local.deadline = None
+        if transfer:
+            renew()
 
 
 def current() -> Deadline | None:

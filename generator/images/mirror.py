@@ -21,7 +21,7 @@ from generator.core.errors import CheckError, GeneratorError, RegistryError, Ren
 from generator.core.settings import Settings
 from generator.core.text import one_line
 from generator.images import copy as imagecopy
-from generator.images import documents, ecr_api, oci
+from generator.images import deadline, documents, ecr_api, oci
 from generator.images.deadline import DEFAULT_TIMEOUT_S
 from generator.images.listing import Image, images
 from generator.load import discovery, environment
@@ -90,7 +90,9 @@ def mirror(settings: Settings, dry_run: bool = False, progress: oci.Progress | N
     registries = _Registries(settings, timeout)
     present = ecr_api.lookup(settings, [i.tag for i in wanted], registries.target())
     outcomes = []
-    for image in wanted:
+    for n, image in enumerate(wanted):
+        if n:
+            deadline.renew(timeout)  # each image's exchanges get the whole --timeout
         digest = present.get(image.tag)
         if digest:
             outcomes.append(Outcome(image, SKIPPED, digest))

@@ -43,10 +43,6 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _pool() -> urllib3.PoolManager:
-    return deadline.pool()
-
-
 class Transport:
     """One registry host, with its credentials (None: anonymous) and the tokens it hands out;
     generator/images/oci.py builds the registry API on it."""
@@ -82,6 +78,7 @@ class Transport:
                                     f"{MAX_REPLY_BYTES}")
             try:
                 data = response.read(MAX_REPLY_BYTES + 1)
+                self._in_time(method, url)  # a socket shut at the deadline reads as a short answer
             except _FAILED as e:
                 discard(response)
                 raise self._failure(method, url, e) from None
@@ -112,7 +109,7 @@ class Transport:
                 sent["Authorization"] = auth
             with self.operation(method, url) as d:
                 try:
-                    response = _pool().request(method, url, headers=sent, body=body, preload_content=False,
+                    response = deadline.pool().request(method, url, headers=sent, body=body, preload_content=False,
                                                redirect=False, timeout=d.timeout(), decode_content=False)
                 except _FAILED as e:
                     raise self._failure(method, url, e) from None
@@ -139,7 +136,7 @@ class Transport:
             raise RegistryError(f"{self.host}: refusing a redirect to {parts.scheme}://{parts.netloc} (not https)")
         with self.operation(method, url) as d:
             try:
-                response = _pool().request(method, url, headers=headers, preload_content=False, redirect=False,
+                response = deadline.pool().request(method, url, headers=headers, preload_content=False, redirect=False,
                                            timeout=d.timeout(), decode_content=False)
             except _FAILED as e:
                 raise self._failure(method, url, e, f"redirect to {urlsplit(url).netloc}") from None
@@ -172,10 +169,12 @@ class Transport:
         headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
         with self.operation("GET", realm) as d:
             try:
-                response = _pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers, redirect=False,
-                                           preload_content=False, timeout=d.timeout(), decode_content=False)
+                response = deadline.pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers,
+                                                   redirect=False, preload_content=False, timeout=d.timeout(),
+                                                   decode_content=False)
                 data = response.read(MAX_REPLY_BYTES)
                 discard(response)
+                self._in_time("GET", realm)
             except _FAILED as e:
                 raise self._failure("GET", realm, e, "token service") from None
         if response.status != 200:
@@ -190,16 +189,19 @@ class Transport:
 
     @contextlib.contextmanager
     def operation(self, method: str, url: str, seconds: float | None = None) -> Iterator[deadline.Deadline]:
-        """The deadline of one operation (the outer one when nested)."""
-        with deadline.operation(self.timeout if seconds is None else seconds) as d:
+        """The deadline of one operation (the outer one when nested); `seconds`: a transfer's own."""
+        with deadline.operation(self.timeout if seconds is None else seconds, transfer=seconds is not None) as d:
             yield d
 
+    def _in_time(self, method: str, url: str) -> None:
+        if (d := deadline.current()) is not None and d.expired:
+            raise self._failure(method, url, TimeoutError())
+
     def _failure(self, method: str, url: str, e: Exception, what: str = "") -> RegistryError:
-        d = deadline.current()
-        where = what or f"{method} {_path(url)}"
-        if d is not None and d.expired:
-            return RegistryError(f"{self.host}: {where}: no complete answer within {d.seconds:g} s")
-        return RegistryError(f"{self.host}: {where}: {_reason(e)}")
+        d, where = deadline.current(), what or f"{method} {_path(url)}"
+        late = d is not None and d.expired
+        return RegistryError(f"{self.host}: {where}: " + (f"no complete answer within {d.seconds:.3g} s" if late
+                                                          and d else _reason(e)))
 
     def _check(self, response: Reply, what: str, *ok: int) -> None:
         if response.status in ok:
@@ -222,7 +224,6 @@ class Transport:
 @dataclass(frozen=True)
 class Reply:
     """A registry's answer to anything but a blob download, read whole."""
-
     status: int
     headers: Mapping[str, str]  # urllib3's case-insensitive HTTPHeaderDict
     data: bytes

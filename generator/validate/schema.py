@@ -61,9 +61,9 @@ def validate(env: Environment) -> Settings:
     refused = env.refused
     found = [p for p in (*_schema_problems(env), *crossfield.problems(env, merged, load_schema()))
              if not any(p.path == r or p.path.startswith(r + ".") for r in refused)]
-    problems = capped([*env.problems, *found])
+    problems = sorted(set([*env.problems, *found]), key=lambda p: (p.file, p.line or 0, p.path, p.message))
     if problems:
-        raise ValidationError(problems=sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.path, p.message)))
+        raise ValidationError(problems=capped(problems))
     return Settings.from_dict(merged)
 
 
@@ -71,14 +71,11 @@ def _schema_problems(env: Environment) -> Iterable[Problem]:
     errors = list(itertools.islice(_validator().iter_errors(env.settings), 10 * MAX_PROBLEMS))
     # A control character says all there is to say about a value: no pattern error besides it.
     controlled = {tuple(e.absolute_path) for e in errors if e.validator == "not" and e.schema == _text()}
-    shown = 0
+    hinted = 0
     for error in errors:
         path = tuple(str(p) for p in error.absolute_path)
         if tuple(error.absolute_path) in controlled and not (error.validator == "not" and error.schema == _text()):
             continue
-        shown += 1
-        if shown > 2 * MAX_PROBLEMS:
-            return  # capped() reports the count; hints for thousands of keys cost seconds
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - set(allowed)):
@@ -87,9 +84,11 @@ def _schema_problems(env: Environment) -> Iterable[Problem]:
                                       "export TF_VAR_redis_password or REDIS_PASSWORD for secret_mode render, or "
                                       "use secret_mode existing/external; remove this line")
                     continue
-                # A known name with a suffix (redis-server for redis) is that name; else the closest.
+                # A known name with a suffix (redis-server for redis) is that name; else the closest
+                # (for the first few: past those capped() only counts them, and hints cost time).
+                hinted += 1
                 longer = sorted((a for a in allowed if key.startswith((f"{a}-", f"{a}_"))), key=len)
-                hint = longer[-1:] or difflib.get_close_matches(key, allowed, n=1)
+                hint = longer[-1:] or (difflib.get_close_matches(key, allowed, n=1) if hinted <= MAX_PROBLEMS else [])
                 suggestion = f"did you mean {hint[0]!r}?" if hint else "see the settings table in README.md"
                 yield env.problem((*path, key), f"unknown setting; {suggestion}")
             continue
