@@ -25,6 +25,11 @@ def _fifo(path: Path) -> None:
     os.mkfifo(path)
 
 
+def _directory(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
 def _link(target: str) -> Callable[[Path], None]:
     def make(path: Path) -> None:
         path.unlink(missing_ok=True)
@@ -35,7 +40,7 @@ def _link(target: str) -> Callable[[Path], None]:
 MAKERS: dict[str, tuple[Callable[[Path], None], str]] = {
     "fifo": (_fifo, "not a regular file (a FIFO)"),
     "dev_zero": (_link("/dev/zero"), "not a regular file (a character device)"),
-    "directory": (lambda p: (p.unlink(), p.mkdir()) and None, "not a regular file (a directory)"),
+    "directory": (_directory, "not a regular file (a directory)"),
     "dangling_link": (_link("/nonexistent/x"), "cannot read"),
 }
 NOT_FILES = [("environments/dev.yaml", k, "build") for k in MAKERS] + [
@@ -43,7 +48,8 @@ NOT_FILES = [("environments/dev.yaml", k, "build") for k in MAKERS] + [
     ("environments/prod.yaml", "fifo", "build"), ("environments/prod.yaml", "dev_zero", "build")]
 
 
-@pytest.mark.parametrize(("rel", "kind", "command"), NOT_FILES, ids=[f"{r.split('/')[1]}-{k}-{c}" for r, k, c in NOT_FILES])
+@pytest.mark.parametrize(("rel", "kind", "command"), NOT_FILES,
+                         ids=[f"{r.split('/')[1]}-{k}-{c}" for r, k, c in NOT_FILES])
 def test_a_settings_file_that_is_not_a_file(bare_project: Path, tmp_path: Path, rel: str, kind: str,
                                             command: str) -> None:
     make, expected = MAKERS[kind]

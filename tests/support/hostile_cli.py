@@ -9,6 +9,7 @@ instead of holding the suite).
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ from pathlib import Path
 from generator.core.text import CONTROL
 
 PASSWORD = "s3cr3t-PASSWORD-xyz"
+FORMS = (PASSWORD.encode(), base64.b64encode(PASSWORD.encode()))  # as written, and as a Secret's data
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w+(Error|Exception): ", re.M)
 WATCHED = ("chart", "argocd", "build", "environments")
 
@@ -98,7 +100,7 @@ def password_on_disk(*bases: Path) -> list[str]:
         for dirpath, _, filenames in os.walk(base):
             for name in filenames:
                 p = Path(dirpath) / name
-                if p.is_file() and not p.is_symlink() and PASSWORD.encode() in p.read_bytes():
+                if p.is_file() and not p.is_symlink() and any(f in p.read_bytes() for f in FORMS):
                     hits.append(str(p))
     return hits
 
