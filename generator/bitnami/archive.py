@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.bitnami import CHART
-from generator.core import yamlio
+from generator.core import files, yamlio
 from generator.core.errors import CheckError
 
+MAX_ARCHIVE_BYTES = 16 << 20  # the archive is ~100 KB
 # Keys we set that the Bitnami values.yaml does not list, on purpose.
 _NOT_BITNAMI = {("enabled",)}  # the umbrella's `condition: redis.enabled`
 
@@ -38,7 +39,8 @@ def find(chart: Path) -> Subchart | None:
         raise CheckError(f"chart/charts/ holds several redis archives ({names}); keep the one chart_version names")
     archive = archives[0]
     try:
-        with tarfile.open(archive, "r:gz") as tar:
+        data = files.read_regular_file(archive, MAX_ARCHIVE_BYTES)  # not a FIFO, not /dev/zero
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
             meta = _read(tar, f"{CHART}/Chart.yaml")
             defaults = _read(tar, f"{CHART}/values.yaml")
     except (tarfile.TarError, OSError, KeyError, yamlio.YAMLError) as e:

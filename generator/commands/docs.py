@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from generator.commands import root_of
-from generator.core import atomic
+from generator.core import atomic, files
 from generator.core.errors import RenderError
 from generator.core.paths import SCHEMA_PATH
 
+MAX_README_BYTES = 4 << 20
 START = "<!-- settings:start -->"
 END = "<!-- settings:end -->"
 
@@ -74,7 +75,7 @@ def section(table_text: str) -> str:
 
 def readme_table(readme: Path) -> str | None:
     """The table currently between the markers of `readme`, or None without markers."""
-    text = readme.read_text(encoding="utf-8")
+    text = files.read_text(readme, MAX_README_BYTES)
     if START not in text or END not in text:
         return None
     return text.split(START, 1)[1].split(END, 1)[0].lstrip("\n")
@@ -82,7 +83,10 @@ def readme_table(readme: Path) -> str | None:
 
 def update_readme(readme: Path, schema_path: Path = SCHEMA_PATH) -> bool:
     """Rewrite the table between the markers (atomically); True when it changed."""
-    text = readme.read_text(encoding="utf-8")
+    try:
+        text = files.read_text(readme, MAX_README_BYTES)
+    except (OSError, UnicodeDecodeError) as e:
+        raise RenderError(f"{readme.name}: cannot read: {getattr(e, 'strerror', None) or 'not UTF-8'}") from None
     if START not in text or END not in text:
         raise RenderError(f"{readme.name}: no {START} ... {END} markers to put the settings table between")
     before, rest = text.split(START, 1)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import secrets
 import shutil
 import signal
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from generator.core import files
@@ -48,6 +49,44 @@ def write_text(path: Path, text: str, mode: int = 0o644) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def staged_file(path: Path, text: str | None) -> Iterator[tuple[Callable[[], None], Callable[[], None]] | None]:
+    """A file's replacement (or, with `text` None, its removal) prepared next to it: yields
+    (do, undo) -- a rename each, so that a commit of several files can be undone -- or None when
+    there is nothing to do. The new text and the old file wait under `.<name>.*.tmp` names."""
+    made: list[Path] = []
+    try:
+        exists = os.path.lexists(path)
+        if text is None and not exists:
+            yield None
+            return
+        old = new = None
+        if exists:
+            old = path.parent / f".{path.name}.old.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            os.link(path, old, follow_symlinks=False)  # the old file, kept until the commit is over
+            made.append(old)
+        if text is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            new = Path(tmp)
+            made.append(new)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+            os.chmod(new, 0o644)
+
+        def do() -> None:
+            os.replace(new, path) if new is not None else os.unlink(path)
+
+        def undo() -> None:
+            os.replace(old, path) if old is not None else os.unlink(path)
+
+        yield do, undo
+    finally:
+        for p in made:
+            with contextlib.suppress(OSError):
+                p.unlink()
 
 
 def check_output(path: Path) -> None:

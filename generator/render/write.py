@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -137,50 +136,11 @@ def _uninstall_bundle(bundle: Path, target: Path) -> None:
 
 @contextlib.contextmanager
 def _staged_application(root: Path, name: str, text: str | None) -> Iterator[list[Step]]:
-    """The steps that put argocd/<env>.yaml in place (or remove it when the environment has no
-    argocd settings), prepared: the new file written, the old one kept under a second name so
-    that the step can be undone. Both names are git-ignored (argocd/.*.tmp)."""
+    """The step that puts argocd/<env>.yaml in place, or removes it when the environment has no
+    argocd settings; its names while staged are git-ignored (argocd/.*.tmp)."""
     rel = argocd.file_name(name)
-    path = root / rel
-    made: list[Path] = []
     try:
-        try:
-            exists = os.path.lexists(path)
-            if text is None and not exists:
-                yield []
-                return
-            if text is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            old = None
-            if exists:
-                old = path.parent / f".{path.name}.old.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-                os.link(path, old, follow_symlinks=False)  # the old file, kept until the commit is over
-                made.append(old)
-            new = None
-            if text is not None:
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-                new = Path(tmp)
-                made.append(new)
-                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                    f.write(text)
-                os.chmod(new, 0o644)
-        except OSError as e:
-            raise RenderError(f"cannot write {rel}: {e.strerror}") from e
-
-        def do() -> None:
-            if new is not None:
-                os.replace(new, path)
-            else:
-                os.unlink(path)
-
-        def undo() -> None:
-            if old is not None:
-                os.replace(old, path)
-            else:
-                os.unlink(path)
-
-        yield [(rel, do, undo)]
-    finally:
-        for p in made:
-            with contextlib.suppress(OSError):
-                p.unlink()
+        with atomic.staged_file(root / rel, text) as step:
+            yield [] if step is None else [(rel, *step)]
+    except OSError as e:
+        raise RenderError(f"cannot write {rel}: {e.strerror}") from e
