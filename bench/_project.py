@@ -7,6 +7,7 @@ is reported beside wall time because it barely depends on what else runs.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -27,13 +28,18 @@ class Timing:
     cpu: float  # median seconds of user + system time
 
 
-def copy_project(into: Path) -> Path:
-    """environments/ and chart/ (with the Bitnami archive when present), as a fresh clone has them."""
+def add_project_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", type=Path, default=ROOT,
+                        help="project to copy and time (default: this checkout; the tests pass their own)")
+
+
+def copy_project(into: Path, source: Path = ROOT) -> Path:
+    """source's environments/, chart/ (with the Bitnami archive when present) and argocd/."""
     root = into / "project"
     root.mkdir()
-    shutil.copytree(ROOT / "environments", root / "environments")
-    shutil.copytree(ROOT / "chart", root / "chart")
-    shutil.copytree(ROOT / "argocd", root / "argocd")
+    shutil.copytree(source / "environments", root / "environments")
+    shutil.copytree(source / "chart", root / "chart")
+    shutil.copytree(source / "argocd", root / "argocd")
     return root
 
 
@@ -64,8 +70,8 @@ def interleaved(commands: dict[str, Sequence[str]], runs: int, cwd: Path = ROOT)
             for name, s in samples.items()}
 
 
-def has_subchart() -> str:
-    return "with" if list((ROOT / "chart" / "charts").glob("redis-*.tgz")) else "without"
+def has_subchart(source: Path = ROOT) -> str:
+    return "with" if list((source / "chart" / "charts").glob("redis-*.tgz")) else "without"
 
 
 def load_note() -> str:

@@ -4,7 +4,7 @@ Goal: build (validate, render, helm lint + template, schema checks, atomic write
 the one `helm template` it cannot avoid. Both run N times as separate processes, interleaved,
 on a private copy of the project; medians of wall and CPU time and their ratios are printed.
 
-    .venv/bin/python bench/build_vs_helm.py [--env dev] [--runs 7]
+    .venv/bin/python bench/build_vs_helm.py [--env dev] [--runs 7] [--project DIR]
 """
 
 from __future__ import annotations
@@ -19,7 +19,16 @@ from generator.render.chart import strip_dependencies
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._project import ROOT, copy_project, generator, has_subchart, interleaved, load_note, run_once
+from bench._project import (
+    ROOT,
+    add_project_argument,
+    copy_project,
+    generator,
+    has_subchart,
+    interleaved,
+    load_note,
+    run_once,
+)
 from generator import pipeline
 from generator.check import helm
 
@@ -30,9 +39,10 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--env", default="dev")
     p.add_argument("--runs", type=int, default=7)
+    add_project_argument(p)
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-build.") as tmp:
-        root = copy_project(Path(tmp))
+        root = copy_project(Path(tmp), args.project)
         build = generator(root, "build", args.env)
         run_once(build)  # warms the disk cache; also writes the values the bare helm run reads
         settings = pipeline.prepare(root, args.env).settings
@@ -47,7 +57,8 @@ def main() -> int:
         bare = [helm.find_helm(ROOT), *helm.template_args(chart, spec)]
         timings = interleaved({"build": build, "helm": bare}, args.runs)
     b, h = timings["build"], timings["helm"]
-    print(f"chart {has_subchart()} the Bitnami subchart, {args.runs} interleaved runs each, medians; {load_note()}")
+    print(f"chart {has_subchart(args.project)} the Bitnami subchart, {args.runs} interleaved runs each, medians; "
+          f"{load_note()}")
     print(f"  python -m generator build {args.env}: {b.wall * 1000:6.0f} ms wall, {b.cpu * 1000:6.0f} ms CPU")
     print(f"  helm template (bare):          {h.wall * 1000:6.0f} ms wall, {h.cpu * 1000:6.0f} ms CPU")
     for kind, ratio in (("wall", b.wall / h.wall), ("CPU", b.cpu / h.cpu)):

@@ -5,7 +5,7 @@ fixed cost. Each project is a private copy whose environments are generated from
 (env-001, env-002, ...) with chart/ brought up to date, so `check` passes and does all its work.
 Runs are interleaved across the projects so that each sees the same load.
 
-    .venv/bin/python bench/check_scaling.py [--runs 3] [--counts 1 10 50]
+    .venv/bin/python bench/check_scaling.py [--runs 3] [--counts 1 10 50] [--project DIR]
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ from generator.core import atomic
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._project import copy_project, generator, has_subchart, interleaved, load_note
+from bench._project import add_project_argument, copy_project, generator, has_subchart, interleaved, load_note
 from generator import pipeline
 from generator.render import argocd, chart
 
 GOAL = 10.0
 
 
-def make_project(into: Path, count: int) -> Path:
-    """A project with `count` environments cloned from dev.yaml, and its generated chart files."""
-    root = copy_project(into)
+def make_project(into: Path, count: int, source: Path) -> Path:
+    """A copy of source with `count` environments cloned from its dev.yaml, and its generated chart files."""
+    root = copy_project(into, source)
     envs = root / "environments"
     template = (envs / "dev.yaml").read_text(encoding="utf-8")
     for stale in envs.glob("*.yaml"):
@@ -52,15 +52,17 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--counts", type=int, nargs="+", default=[1, 10, 50])
+    add_project_argument(p)
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-check.") as tmp:
         commands = {}
         for count in args.counts:
             where = Path(tmp) / str(count)
             where.mkdir()
-            commands[count] = generator(make_project(where, count), "check")
+            commands[count] = generator(make_project(where, count, args.project), "check")
         timings = interleaved(commands, args.runs)
-    print(f"chart {has_subchart()} the Bitnami subchart, {args.runs} interleaved runs each, medians; {load_note()}")
+    print(f"chart {has_subchart(args.project)} the Bitnami subchart, {args.runs} interleaved runs each, medians; "
+          f"{load_note()}")
     for count, t in timings.items():
         print(f"  check, {count:3d} environments: {t.wall * 1000:6.0f} ms wall ({t.wall / count * 1000:4.0f} ms each), "
               f"{t.cpu * 1000:6.0f} ms CPU")

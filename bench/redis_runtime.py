@@ -6,7 +6,8 @@ Prints: OTP records surviving a SIGTERM restart (n/n) and their TTL drift, the t
 of the master until a client asking Sentinel can write to the promoted replica (the HA variant
 of tests/ha.py, prod with replication + Sentinel in a temporary project copy, its
 down-after-milliseconds included), and the wall time of `smoke`.
-Uses the same helpers as the tests (tests/ha.py, tests/redisproc.py, tests/runtime_config.py).
+Uses the same helpers and project as the tests (tests/fixture_project.py, tests/ha.py,
+tests/redisproc.py, tests/runtime_config.py): the figures do not depend on environments/.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator.cli import main  # noqa: E402
 from generator.runtime import keyschema, redisconf  # noqa: E402
-from tests import ha, redisproc, runtime_config  # noqa: E402
+from tests import fixture_project, ha, redisproc, runtime_config  # noqa: E402
 
 
 def _dev_server(workdir: Path) -> redisproc.Server:
@@ -66,7 +67,8 @@ def smoke(runs: int) -> None:
             for _ in range(runs):
                 t0 = time.monotonic()
                 with contextlib.redirect_stdout(io.StringIO()):
-                    code = main(["--root", str(ROOT), "smoke", "dev", "--host", "127.0.0.1", "--port", str(srv.port)])
+                    code = main(["--root", str(fixture_project.default_root()), "smoke", "dev",
+                                 "--host", "127.0.0.1", "--port", str(srv.port)])
                 times.append(time.monotonic() - t0)
                 assert code == 0
             print(f"smoke: {runs} runs, wall time median {statistics.median(times) * 1000:.0f} ms, "
@@ -80,7 +82,7 @@ def failover() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        root = ha.project(ROOT, base / "project", archive=True)
+        root = ha.project(base / "project", archive=True)
         settings = runtime_config.settings(ha.ENV, root=root)
         source, files = runtime_config.for_env(ha.ENV, root=root)
         node = redisconf.node(settings.architecture, settings.sentinel_enabled, "master")

@@ -1,11 +1,12 @@
-"""The HA variant the HA tests run on: prod with replication and Sentinel, in a copy of the
-project only. Every committed environment stays standalone (README "Why prod is standalone
-today"), so HA is tested on a variant, never on what git deploys."""
+"""The HA variant the HA tests run on: the fixture project's prod with replication and Sentinel,
+in a copy only. Every environment of the tests' project stays standalone (the seed's contract,
+README "Why prod is standalone today"), so HA is always a variant built from it."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
+
+from tests import fixture_project
 
 ENV = "prod"  # the variant keeps prod's registry, storage and metrics: the realistic HA target
 SETTINGS = {
@@ -27,12 +28,8 @@ def enable(root: Path, env: str = ENV) -> Path:
     return root
 
 
-def project(source: Path, dest: Path, archive: bool) -> Path:
-    """A copy of source's environments/, chart/ (with the subchart archive only when asked and
-    present) and argocd/ at dest, with the HA variant enabled."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source / "environments", dest / "environments")
-    ignore = None if archive else shutil.ignore_patterns("charts")
-    shutil.copytree(source / "chart", dest / "chart", ignore=ignore)
-    shutil.copytree(source / "argocd", dest / "argocd")
-    return enable(dest)
+def project(dest: Path, archive: bool) -> Path:
+    """A copy of the tests' project at dest (with the subchart archive only when asked and
+    present), with the HA variant enabled."""
+    with_archive = archive and fixture_project.archive() is not None
+    return enable(fixture_project.copy(dest, subchart=with_archive))

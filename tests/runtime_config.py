@@ -1,8 +1,9 @@
 """The redis configuration a pod receives, for the runtime tests: from the real subchart's render
 when the archive is present, else our own equivalent built from the same values.
 
-Every helper reads the project at `root`: ROOT (the default) for the committed, standalone
-environments, or a copy made by tests/ha.py for the HA variant."""
+Every helper reads the project at `root`: by default the tests' own project (tests/fixture_project.py,
+its standalone environments, with the subchart archive when there is one), or a copy made by
+tests/ha.py for the HA variant."""
 
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ from generator.bitnami import config
 from generator.bitnami import names as bitnami_names
 from generator.core.settings import Settings
 from generator.render import values
-from tests.conftest import ROOT
+from tests import fixture_project
+
+
+def settings(env: str, root: Path | None = None, **changes: Any) -> Settings:
+    return _settings(env, root or fixture_project.default_root(), **changes)
 
 
 @functools.cache
-def settings(env: str, root: Path = ROOT, **changes: Any) -> Settings:
+def _settings(env: str, root: Path, **changes: Any) -> Settings:
     base = pipeline.prepare(root, env).settings
     return dataclasses.replace(base, **changes) if changes else base
 
@@ -30,10 +35,14 @@ def equivalent(s: Settings) -> dict[str, str]:
     return config.configmap(values.subchart_values(s), bitnami_names.fullname(s.release_name), s.namespace)
 
 
-@functools.cache
-def rendered(env: str, root: Path = ROOT) -> dict[str, str] | None:
+def rendered(env: str, root: Path | None = None) -> dict[str, str] | None:
     """The data of `<fullname>-configuration` as helm renders it with the real subchart from
     root's chart/, or None when root has no subchart archive."""
+    return _rendered(env, root or fixture_project.default_root())
+
+
+@functools.cache
+def _rendered(env: str, root: Path) -> dict[str, str] | None:
     if subchart.find(root / "chart") is None:
         return None
     prepared = pipeline.prepare(root, env)
@@ -45,8 +54,9 @@ def rendered(env: str, root: Path = ROOT) -> dict[str, str] | None:
     raise AssertionError(f"{env}: no ConfigMap {name} in the render")
 
 
-def for_env(env: str, root: Path = ROOT) -> tuple[str, dict[str, str]]:
+def for_env(env: str, root: Path | None = None) -> tuple[str, dict[str, str]]:
     """(where it came from, the files) for one environment of root."""
+    root = root or fixture_project.default_root()
     real = rendered(env, root)
     if real is not None:
         return "subchart render", real

@@ -17,9 +17,8 @@ from generator.core import names as naming
 from generator.core.settings import ArgoCD
 from generator.render import argocd
 from generator.validate import schema
-from tests.conftest import ROOT
 
-ENVS = ("dev", "staging", "prod")
+ENVS = ("dev", "staging", "prod")  # the tests' own project (tests/fixtures/)
 
 
 def application(root: Path, env: str) -> dict[str, Any]:
@@ -28,9 +27,9 @@ def application(root: Path, env: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_committed_application_says_what_the_build_renders(env: str) -> None:
-    settings = pipeline.prepare(ROOT, env).settings
-    app = application(ROOT, env)
+def test_generated_application_says_what_the_build_renders(fixture_root: Path, env: str) -> None:
+    settings = pipeline.prepare(fixture_root, env).settings
+    app = application(fixture_root, env)
     assert crds.errors(app) == []
     assert app["metadata"] == {
         "name": f"twofa-redis-{env}", "namespace": "argocd",
@@ -43,17 +42,18 @@ def test_committed_application_says_what_the_build_renders(env: str) -> None:
         "releaseName": "redis", "valueFiles": [f"values-{env}.yaml"], "kubeVersion": settings.kube_version,
         "skipCrds": False, "apiVersions": list(settings.api_versions),
     }
-    assert (ROOT / "chart" / f"values-{env}.yaml").exists()
+    assert (fixture_root / "chart" / f"values-{env}.yaml").exists()
     assert app["spec"]["destination"] == {"server": "https://kubernetes.default.svc", "namespace": "redis"}
     sync = app["spec"]["syncPolicy"]
     assert sync["syncOptions"] == ["CreateNamespace=true"]
     assert sync["managedNamespaceMetadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
 
 
-def test_sync_policy_follows_each_environment() -> None:
-    assert application(ROOT, "dev")["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
-    assert application(ROOT, "staging")["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
-    assert "automated" not in application(ROOT, "prod")["spec"]["syncPolicy"]  # a person syncs prod
+def test_sync_policy_follows_each_environment(fixture_root: Path) -> None:
+    automated = {"prune": True, "selfHeal": True}
+    assert application(fixture_root, "dev")["spec"]["syncPolicy"]["automated"] == automated
+    assert application(fixture_root, "staging")["spec"]["syncPolicy"]["automated"] == automated
+    assert "automated" not in application(fixture_root, "prod")["spec"]["syncPolicy"]  # a person syncs prod
 
 
 def test_schema_defaults_are_the_dataclass_defaults() -> None:
@@ -70,8 +70,10 @@ def test_schema_defaults_are_the_dataclass_defaults() -> None:
     (("spec", "destination", "server"), "http://insecure", "does not match"),
     (("metadata", "namespace"), None, "None is not of type 'string'"),
 ])
-def test_project_schema_refuses_a_broken_application(path: tuple[str, ...], value: object, expected: str) -> None:
-    app = application(ROOT, "dev")
+def test_project_schema_refuses_a_broken_application(
+    fixture_root: Path, path: tuple[str, ...], value: object, expected: str
+) -> None:
+    app = application(fixture_root, "dev")
     node = app
     for key in path[:-1]:
         node = node[key]
@@ -82,8 +84,8 @@ def test_project_schema_refuses_a_broken_application(path: tuple[str, ...], valu
     assert summary.custom == 1 and summary.errors
 
 
-def test_validation_counts_custom_resources_and_skips_unknown_kinds() -> None:
-    app = application(ROOT, "dev")
+def test_validation_counts_custom_resources_and_skips_unknown_kinds(fixture_root: Path) -> None:
+    app = application(fixture_root, "dev")
     unknown = {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": "x"}}
     summary = manifests.validate([app, unknown], "1.33")
     assert (summary.validated, summary.custom, summary.skipped) == (1, 1, ("ServiceMonitor",))
@@ -91,12 +93,13 @@ def test_validation_counts_custom_resources_and_skips_unknown_kinds() -> None:
 
 
 def test_build_writes_the_application_and_check_catches_staleness(bare_project: Path, cli) -> None:
+    built = (bare_project / "argocd" / "dev.yaml").read_bytes()  # what the project's own build wrote
     (bare_project / "argocd" / "dev.yaml").unlink()
     ran = cli(bare_project, "build", "dev")
     assert ran.code == 0, ran.err
     wrote = "dev: wrote chart/ (Chart.yaml, values-dev.yaml, values.yaml), argocd/dev.yaml and build/dev/manifests.yaml"
     assert wrote in ran.out
-    assert (bare_project / "argocd" / "dev.yaml").read_bytes() == (ROOT / "argocd" / "dev.yaml").read_bytes()
+    assert (bare_project / "argocd" / "dev.yaml").read_bytes() == built
     assert not [p for p in (bare_project / "argocd").iterdir() if p.name.startswith(".")]  # no temp file left
 
     ran = cli(bare_project, "check")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator import pipeline
 from tests.conftest import tree
 
 
@@ -40,12 +41,17 @@ def test_stale_values_file_shows_a_diff(bare_project: Path, cli) -> None:
     assert tree(bare_project) == before
 
 
-def test_hand_edit_of_a_generated_file_is_caught(bare_project: Path, cli) -> None:
-    chart_yaml = bare_project / "chart" / "Chart.yaml"
-    chart_yaml.write_text(chart_yaml.read_text().replace('version: "24.0.9"', 'version: "24.0.10"'))
-    ran = cli(bare_project, "check")
+def test_hand_edit_of_a_generated_file_is_caught(project: Path, cli) -> None:
+    # The project's own chart_version (the archive's, when one is present), not a literal.
+    version = pipeline.prepare(project, "dev").settings.chart_version
+    edited = version + "-edited"
+    chart_yaml = project / "chart" / "Chart.yaml"
+    text = chart_yaml.read_text()
+    assert text.count(f'version: "{version}"') == 1, text
+    chart_yaml.write_text(text.replace(f'version: "{version}"', f'version: "{edited}"'))
+    ran = cli(project, "check")
     assert ran.code == 1
-    assert '-    version: "24.0.10"\n+    version: "24.0.9"\n' in ran.err
+    assert f'-    version: "{edited}"\n+    version: "{version}"\n' in ran.err
 
 
 def test_values_of_a_removed_environment(bare_project: Path, cli) -> None:

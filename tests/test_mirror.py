@@ -95,13 +95,15 @@ def test_pin_writes_digests_and_build_verifies_them(bare_project: Path, cli, hub
     redis = push_test_image(hub, "bitnami/redis", "8.2.1")
     env_file = point_at(bare_project, hub, ecr_registry, metrics=False)
     env_file.write_text(env_file.read_text() + "# a comment that must survive\nbackend_namespace: twofa-backend\n")
+    header = env_file.read_text().splitlines()[0]
+    assert header.startswith("# ")  # the fixture's own first comment, which must survive too
 
     ran = cli(bare_project, "mirror", "dev", "--pin")
 
     assert ran.code == 0, ran.err
     assert "dev: pinned 1 digest(s) in environments/dev.yaml" in ran.out
     text = env_file.read_text()
-    assert "# a comment that must survive\nbackend_namespace: twofa-backend\n" in text and "# Development" in text
+    assert "# a comment that must survive\nbackend_namespace: twofa-backend\n" in text and header in text
     assert yaml.safe_load(text)["images"]["redis"] == {"digest": redis.index_digest,
                                                        "source": f"{hub.host}/bitnami/redis:8.2.1"}
     ran = cli(bare_project, "build", "dev", "--verify-images")
@@ -163,8 +165,11 @@ def test_ctrl_c_in_the_middle_then_a_rerun_finishes(bare_project: Path, cli, hub
         except FileNotFoundError:
             return False
 
+    # SIGINT's default action in the child: a suite started in the background (`scripts/test &`, a
+    # CI runner) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt.
     proc = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(bare_project), "mirror", "dev"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 60
         while not (big_upload_under_way() and ecr_registry.has_blob("twofa/dev", small)):

@@ -17,9 +17,10 @@ from generator.check import guard, helm
 from generator.core import paths
 from generator.core.paths import CHART_DIR
 from generator.render.chart import strip_dependencies
-from tests.conftest import ROOT
+from tests import fixture_project
+from tests.conftest import ROOT, SKIP_NO_SUBCHART
 
-ENVS = ("dev", "staging", "prod")
+ENVS = ("dev", "staging", "prod")  # the tests' own project (tests/fixtures/)
 
 
 def binary(line: str) -> str:
@@ -44,26 +45,24 @@ def test_template_args_are_argo_cds() -> None:
 
 @pytest.fixture
 def staged(request: pytest.FixtureRequest) -> Iterator[tuple[Path, bool]]:
-    """chart/ as Argo CD sees it (committed values files), with the subchart when asked for."""
+    """chart/ as Argo CD sees it (the values files build wrote in the tests' project) beside its
+    argocd/, with the subchart when asked for."""
     want_subchart = request.param
-    source = ROOT / "chart"
-    archives = sorted((source / "charts").glob("redis-*.tgz"))
-    if want_subchart and not archives:
-        pytest.skip("the Bitnami redis archive is not in chart/charts/ (it cannot be downloaded offline)")
+    source = fixture_project.template(want_subchart)
+    if source is None:
+        pytest.skip(SKIP_NO_SUBCHART)
     with tempfile.TemporaryDirectory() as tmp:
         chart = Path(tmp) / "chart"
-        shutil.copytree(source, chart, ignore=shutil.ignore_patterns("charts"))
-        if want_subchart:
-            (chart / "charts").mkdir()
-            shutil.copy(archives[0], chart / "charts")
-        else:
+        shutil.copytree(source / "chart", chart)
+        shutil.copytree(source / "argocd", Path(tmp) / "argocd")
+        if not want_subchart:
             strip_dependencies(chart)
         yield chart, want_subchart
 
 
 def argo_render(chart: Path, env: str, line: str) -> str:
-    """`helm template` exactly as the committed argocd/<env>.yaml makes Argo CD call it."""
-    app = yaml.safe_load((ROOT / "argocd" / f"{env}.yaml").read_text())
+    """`helm template` exactly as argocd/<env>.yaml beside chart/ makes Argo CD call it."""
+    app = yaml.safe_load((chart.parent / "argocd" / f"{env}.yaml").read_text())
     h = app["spec"]["source"]["helm"]
     spec = helm.Render(h["releaseName"], app["spec"]["destination"]["namespace"], h["kubeVersion"],
                        tuple(chart / v for v in h["valueFiles"]), tuple(h.get("apiVersions", ())))
@@ -93,12 +92,13 @@ def test_two_renders_are_byte_identical(staged: tuple[Path, bool], line: str) ->
 
 
 def test_the_build_renders_what_argo_cd_renders(bare_project: Path) -> None:
-    """The committed values and Application give the very bytes the build checked."""
+    """The values and Application build wrote give the very bytes the build checked."""
     prepared = pipeline.prepare(bare_project, "staging")
     (result,) = pipeline.render_checked(bare_project, [prepared.settings], [prepared.env.file])
     with tempfile.TemporaryDirectory() as tmp:
         chart = Path(tmp) / "chart"
         shutil.copytree(bare_project / CHART_DIR, chart)
+        shutil.copytree(bare_project / "argocd", Path(tmp) / "argocd")
         strip_dependencies(chart)
         argo = argo_render(chart, "staging", "helm4")
     assert argo == result.rendered

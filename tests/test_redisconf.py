@@ -17,28 +17,28 @@ import pytest
 from generator.bitnami import config
 from generator.render.redis_values import DISABLED_COMMANDS
 from generator.runtime import keyschema, redisconf
-from tests import ha, redisproc, runtime_config
-from tests.conftest import ARCHIVES, ROOT, SKIP_NO_SUBCHART
+from tests import fixture_project, ha, redisproc, runtime_config
+from tests.conftest import SKIP_NO_SUBCHART
 
 redis = pytest.importorskip("redis")
 
-ENVS = ("dev", "staging", "prod")
-HA = "ha"  # not a committed environment: tests/ha.py's variant of prod (replication + Sentinel)
+ENVS = ("dev", "staging", "prod")  # the tests' own project (tests/fixtures/)
+HA = "ha"  # not an environment of it: tests/ha.py's variant of prod (replication + Sentinel)
 
 
 @pytest.fixture
-def root_of(request: pytest.FixtureRequest):
-    """root_of(env) -> (project root, environment name): ROOT for a committed environment, the
-    session's HA copy for HA (built only when a test asks for it)."""
+def root_of(request: pytest.FixtureRequest, fixture_root: Path):
+    """root_of(env) -> (project root, environment name): the tests' project for one of its
+    environments, the session's HA copy for HA (built only when a test asks for it)."""
     def resolve(env: str) -> tuple[Path, str]:
         if env == HA:
             return request.getfixturevalue("ha_root"), ha.ENV
-        return ROOT, env
+        return fixture_root, env
     return resolve
 
 
 def _start(tmp_path: Path, env: str = "dev", files: dict[str, str] | None = None,
-           role: str = "master", root: Path = ROOT) -> redisproc.Server:
+           role: str = "master", root: Path | None = None) -> redisproc.Server:
     s = runtime_config.settings(env, root=root)
     if files is None:
         _, files = runtime_config.for_env(env, root=root)
@@ -55,7 +55,7 @@ def server(tmp_path: Path):
 
 @pytest.mark.parametrize("env", [*ENVS, HA])  # HA: the Sentinel-mode files (sentinel.conf too)
 def test_equivalent_matches_the_subchart_render(root_of, env: str) -> None:
-    if not ARCHIVES:
+    if fixture_project.archive() is None:
         pytest.skip(SKIP_NO_SUBCHART)
     root, name = root_of(env)
     real = runtime_config.rendered(name, root=root)

@@ -2,7 +2,8 @@
 PDB, spreading, outputs; with the real subchart, the objects it makes of our values.
 
 HA runs on tests/ha.py's variant (prod with replication + Sentinel, in a project copy); every
-committed environment is standalone, the seed's contract (redis-master, redis-master-0)."""
+environment of the tests' own project is standalone, the seed's contract (redis-master,
+redis-master-0)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from generator import pipeline
 from generator.bitnami import names as bitnami_names
 from generator.core import names as naming
 from tests import ha
-from tests.conftest import ROOT
 
 
 def _append(root: Path, env: str, text: str) -> int:
@@ -65,10 +65,10 @@ def test_standalone_policy_is_the_seed_one(bare_project: Path, cli) -> None:
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_committed_environments_are_standalone(env: str) -> None:
-    # The backend speaks plain Redis to redis_host: no committed environment may be Sentinel
-    # until it asks Sentinel for the master (README "Why prod is standalone today").
-    settings = pipeline.prepare(ROOT, env).settings
+def test_standalone_environments_keep_the_seed_names(fixture_root: Path, env: str) -> None:
+    # The backend speaks plain Redis to redis_host: a standalone environment (every one of the
+    # tests' project, as the seed describes) is reached at redis-master, pod redis-master-0.
+    settings = pipeline.prepare(fixture_root, env).settings
     assert (settings.architecture, settings.sentinel_enabled) == ("standalone", False)
     assert bitnami_names.master_pod(settings) == "redis-master-0"  # the seed's `kubectl exec ... redis-master-0`
     out = naming.outputs(settings)
@@ -77,7 +77,7 @@ def test_committed_environments_are_standalone(env: str) -> None:
     _client_contract(out, sentinel=False)
 
 
-def test_committed_prod_renders_the_seed_objects(bare_project: Path, cli) -> None:
+def test_standalone_prod_renders_the_seed_objects(bare_project: Path, cli) -> None:
     objects = _objects(cli, bare_project, "prod")
     spec = _policy(objects)
     assert _rules(spec["ingress"], "from") == [("ns:twofa-backend", (6379,)), ("ns:monitoring", (9121,))]
@@ -222,8 +222,8 @@ def test_subchart_objects_for_sentinel(ha_with_subchart: Path, cli) -> None:
 
 
 def test_ha_variant_passes_check_and_its_policy_rules(ha_project: Path, cli) -> None:
-    # No committed environment runs Sentinel, so `check` over the repository no longer sees it:
-    # the HA variant, built and committed in its copy, must pass the same gate.
+    # No environment of the tests' project runs Sentinel, so their `check` does not see it: the
+    # HA variant, built in its copy, must pass the same gate.
     assert cli(ha_project, "build", ha.ENV).code == 0
     ran = cli(ha_project, "check")
     assert ran.code == 0, ran.out + ran.err
