@@ -84,9 +84,10 @@ def staged_file(path: Path, text: str | None) -> Iterator[tuple[Callable[[], Non
 
         yield do, undo
     finally:
-        for p in made:
-            with contextlib.suppress(OSError):
-                p.unlink()
+        with signals_blocked():  # a signal landing here would leave the staged names behind
+            for p in made:
+                with contextlib.suppress(OSError):
+                    p.unlink()
 
 
 def check_output(path: Path) -> None:
