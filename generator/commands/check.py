@@ -14,6 +14,7 @@ from generator.check import report as policy_report
 from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
+from generator.core.text import CONTROL, control_character, shown
 
 
 @dataclass
@@ -52,6 +53,9 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
 
 def run(args: argparse.Namespace) -> int:
     if args.output:
+        bad = control_character(args.output)
+        if bad is not None:
+            raise UsageError(f"--output: {shown(args.output)} contains a control character {bad}")
         policy_report.writable(Path(args.output))  # before minutes of checks, not after
     report = check_all(root_of(args), require_subchart=args.require_subchart, workers=args.jobs)
     document = policy_report.render(report.policy, args.format)
@@ -64,5 +68,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(document)
     for problem in report.problems:
-        print(problem, file=sys.stderr)
+        # A drift diff keeps its lines; any other control character a committed file holds is
+        # shown escaped, never sent to the terminal.
+        print(CONTROL.sub(lambda m: m.group(0) if m.group(0) == "\n" else repr(m.group(0))[1:-1], problem),
+              file=sys.stderr)
     return 1 if report.problems or policy_report.failed(report.policy) else 0
