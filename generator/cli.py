@@ -84,6 +84,9 @@ def parser() -> argparse.ArgumentParser:
                    help="fail when the Bitnami archive is not in chart/charts/ (default: render our templates only)")
     b.add_argument("--verify-images", action="store_true",
                    help="also ask ECR that every image exists and that pinned digests still match (needs AWS)")
+    b.add_argument("--fetch-timeout", type=float, metavar="SECONDS",
+                   help="when chart/charts/ lacks the archive of chart_version, fetch it from chart_repository, "
+                   "giving up after this long (default: $TWOFA_CHART_FETCH_TIMEOUT, else 15; 0: do not fetch)")
 
     c = sub.add_parser("check", **common, help="CI: every environment valid, policy rules kept, chart/ up to date",
                        description="Re-render every environment in memory, run the same checks as build and the "

@@ -135,7 +135,8 @@ def _rendering(
     if not (source / "templates").is_dir():
         raise RenderError(f"{CHART_DIR}/templates/: missing; our Helm templates are committed, "
                           f"restore them with `git checkout -- {CHART_DIR}`")
-    found = archive.find(source)
+    shared = settings_list[0] if settings_list else None  # chart_version, chart_digest: one for all
+    found = archive.find_verified(source, shared.chart_version, shared.chart_digest) if shared else archive.find(source)
     if found is None and require_subchart:
         raise CheckError("no redis chart archive in chart/charts/ and --require-subchart was given: "
                          "run `python -m generator deps` where the registry is reachable")
@@ -209,9 +210,11 @@ def build(
     require_subchart: bool = False,
     say: Callable[[str], None] = print,
     verify_images: bool = False,
+    fetch_timeout: float = 0.0,
 ) -> Result:
-    """Validate, render, check; then write chart/ and build/<env>/ atomically.
-    With verify_images, every image (and pinned digest) must also be in ECR."""
+    """Validate, render, check; then write chart/ and build/<env>/ atomically. With
+    verify_images, every image (and pinned digest) must also be in ECR; with fetch_timeout,
+    a missing subchart archive is fetched first (generator/images/chartfetch.py)."""
     from generator.check import drift
     from generator.render import write
     from generator.secrets import mode as secretmode
@@ -224,12 +227,19 @@ def build(
 
         for checked in mirror.require_verified(prepared.settings):
             say(f"{name}: in ECR: {checked.image.ref} {checked.digest}")
+    fetched, said = "", False
+    if fetch_timeout > 0:
+        from generator.images import chartfetch
+
+        fetched, said = chartfetch.ensure(root, prepared.settings, fetch_timeout, require_subchart)
     password, note = secretmode.bundle_password(prepared.settings)
     with _rendering(root, [prepared.settings], [prepared.env.file], password, require_subchart) as results:
         applications = drift.checked_applications(prepared.settings, prepared.env.file)  # while helm renders
         (result,) = results()
     write.install(root, name, result.files, secretmode.bundle_text(prepared.settings, result.rendered), applications)
-    result.notes[:0] = [note] if note else []
+    if said:  # the fetch's line already says the subchart is missing, and why
+        result.notes = [n for n in result.notes if n != subchart.absent(prepared.settings)]
+    result.notes[:0] = [line for line in (fetched, note) if line]
     result.written.extend(applications)
     for line in result.notes:
         say(line)

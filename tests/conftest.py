@@ -3,6 +3,7 @@ built from tests/fixtures/, never the checkout's environments/), and the CLI run
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ __all__ = ["ROOT", "SKIP_NO_SUBCHART", "Ran", "tree"]
 
 # Real registries and a moto server, for the ECR and mirror tests.
 pytest_plugins = ["tests.registries", "tests.aws"]
+# build fetches a missing subchart from chart_repository (Docker Hub in most test projects): never
+# from a test, which talks to loopback only; the fetch tests pass --fetch-timeout themselves.
+os.environ["TWOFA_CHART_FETCH_TIMEOUT"] = "0"
 
 # The checkout: only for the generator's own files (README.md, .gitignore, .tools/, scripts/),
 # never for its environments/, chart/ or argocd/ (tests/fixture_project.py says why).

@@ -77,7 +77,7 @@ def test_the_render_pulls_exactly_the_listed_images(with_subchart: Path, cli) ->
         ran = cli(with_subchart, "build", env)
         assert ran.code == 0, ran.err
         objects = [o for o in yaml.safe_load_all((with_subchart / "build" / env / "manifests.yaml").read_text()) if o]
-        listed = cli(with_subchart, "images", env).out.split()
+        listed = [ref for ref in cli(with_subchart, "images", env).out.split() if not ref.startswith("oci://")]
         # Bitnami writes repository@digest in place of the tag when a digest is pinned
         assert images.pulled(objects) == sorted(re.sub(r":[^:/@]+@", "@", ref) for ref in listed)
     assert f"twofa/prod@{digest}" in (with_subchart / "build" / "prod" / "manifests.yaml").read_text()

@@ -113,9 +113,9 @@ def test_defaults_come_from_the_schema_only() -> None:
     assert set(document["required"]).isdisjoint(defaults)
     # The rest have no default on purpose: ecr_registry/ecr_repository are required unless
     # ecr_source names where they come from (the schema's if/then), and an absent ecr_source or
-    # argocd means "not used".
+    # argocd means "not used", and an absent chart_digest "not pinned".
     optional = set(document["properties"]) - set(document["required"]) - set(defaults)
-    assert optional == {"ecr_registry", "ecr_repository", "ecr_source", "argocd"}
+    assert optional == {"ecr_registry", "ecr_repository", "ecr_source", "argocd", "chart_digest"}
     assert document["if"] == {"not": {"required": ["ecr_source"]}}
     assert document["then"]["required"] == ["ecr_registry", "ecr_repository"]
 

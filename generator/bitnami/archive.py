@@ -6,6 +6,7 @@ renders our own templates only, and says so.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tarfile
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from typing import Any
 from generator.bitnami import CHART
 from generator.core import files, yamlio
 from generator.core.errors import CheckError
+from generator.core.paths import CHART_DIR
 
 MAX_ARCHIVE_BYTES = 16 << 20  # the archive is ~100 KB
 # Keys we set that the Bitnami values.yaml does not list, on purpose.
@@ -46,6 +48,37 @@ def find(chart: Path) -> Subchart | None:
     except (tarfile.TarError, OSError, KeyError, yamlio.YAMLError) as e:
         raise CheckError(f"{archive}: not a readable redis chart archive ({e})") from e
     return Subchart(archive, str(meta.get("version", "?")), defaults or {})
+
+
+def digest(path: Path) -> str:
+    """sha256 of an archive file, `sha256:<hex>`: what chart_digest pins (it equals the digest
+    of the chart layer of the OCI artifact, and the digest a Helm repository index lists)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()
+
+
+def verify(path: Path, pin: str) -> None:
+    """The archive is the pinned one, else CheckError naming both digests."""
+    got = digest(path)
+    if got != pin:
+        raise CheckError(f"{CHART_DIR}/charts/{path.name}: archive digest {got} but chart_digest pins {pin}: refused; "
+                         "delete it (build fetches the pinned one), or re-pin with `python -m generator mirror "
+                         "<env> --pin` if this archive is the one to trust")
+
+
+def find_verified(chart: Path, version: str, pin: str) -> Subchart | None:
+    """find(), with every archive of `version` checked against the pin (when there is one)
+    before it is read: a tampered file must fail on its digest, not on whatever it holds."""
+    named = chart / "charts" / f"{CHART}-{version}.tgz"
+    if pin and named.exists():
+        verify(named, pin)
+    found = find(chart)
+    if pin and found is not None and found.version == version and found.archive != named:
+        verify(found.archive, pin)
+    return found
 
 
 def _read(tar: tarfile.TarFile, member: str) -> Any:

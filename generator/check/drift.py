@@ -13,7 +13,7 @@ from generator.core import files
 from generator.core.errors import CheckError, Problem, ValidationError
 from generator.core.paths import ARGOCD_DIR
 from generator.core.settings import Settings
-from generator.render import argocd
+from generator.render import argocd, chartrepo
 
 MAX_GENERATED = 4 << 20
 
@@ -96,9 +96,10 @@ def checked_applications(settings: Settings, env_file: str) -> dict[str, str]:
                                                     "(Argo CD ignores it otherwise); set that, or remove this")
                                             for k in idle])
     produced = argocd.files(settings, env_file)
+    custom = 1 + (chartrepo.CUSTOM_OBJECTS if chartrepo.region(settings) else 0)
     for name, text in produced.items():
         summary = manifests.validate(manifests.parse(text), settings.kube_version)
-        if summary.errors or summary.custom != 1:
+        if summary.errors or summary.custom != custom:
             detail = "\n".join("    " + e for e in summary.errors) or "    not validated against schemas/crds/"
             raise CheckError(f"{name}: the Application is invalid:\n{detail}")
     return produced

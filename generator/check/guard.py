@@ -27,7 +27,9 @@ from generator.render.chart import strip_dependencies
 
 GUARDED = (CHART_DIR, ENV_DIR, ARGOCD_DIR)
 _PASSWORD_KEY = re.compile(r"(?i)(^|[_.-])(pass|passwd|password)$|password$")
-_PLACEHOLDER = re.compile(r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^>]*>|\*+)$")
+# Not a literal: ${VAR}, <placeholder>, ***, or a Go template reference to one field, as External
+# Secrets Operator fills it at run time (`{{ .password }}`: the ECR token in argocd/<env>.yaml).
+_PLACEHOLDER = re.compile(r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^>]*>|\*+|\{\{ *\.[A-Za-z_][A-Za-z0-9_]* *\}\})$")
 # In a template (not YAML until helm runs): `password: literal` at the end of a line.
 _TEMPLATE_LITERAL = re.compile(r"""(?i)[\w.-]*pass(?:word|wd)?["']?\s*:\s*["']?([^\s"'{}]+)["']?\s*$""")
 # Template functions whose result changes between renders; Argo CD would see endless drift.

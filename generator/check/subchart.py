@@ -10,12 +10,21 @@ from generator.core.settings import Settings
 from generator.render import values
 
 
+def absent(settings: Settings) -> str:
+    return (f"{settings.env}: subchart not present in chart/charts/: rendered and validated our own "
+            "templates only (run `python -m generator deps`, or pass --require-subchart to fail)")
+
+
 def check(settings: Settings, files: dict[str, str], found: archive.Subchart | None) -> list[str]:
-    """Notes for the build's output; CheckError when we set a key the subchart does not have."""
+    """Notes for the build's output; CheckError when we set a key the subchart does not have.
+    (The archive's digest was checked against chart_digest before it was read.)"""
     if found is None:
-        return [f"{settings.env}: subchart not present in chart/charts/: rendered and validated our own "
-                "templates only (run `python -m generator deps`, or pass --require-subchart to fail)"]
+        return [absent(settings)]
     notes = []
+    if not settings.chart_digest:
+        notes.append(f"{settings.env}: chart_digest is not set: chart/charts/{found.archive.name} "
+                     f"({archive.digest(found.archive)}) is used unverified (`python -m generator mirror <env> "
+                     "--pin` pins the mirrored archive)")
     if found.version != settings.chart_version:
         notes.append(f"{settings.env}: chart/charts/{found.archive.name} is version {found.version}, "
                      f"chart_version is {settings.chart_version}: run `python -m generator deps`")

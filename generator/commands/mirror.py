@@ -7,7 +7,7 @@ import sys
 
 from generator import pipeline
 from generator.commands import root_of
-from generator.images import deadline, mirror
+from generator.images import chartmirror, deadline, mirror
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,14 +34,22 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{args.env}: enable_redis is false: no images to mirror")
     for outcome in outcomes:
         print(outcome.line(), file=sys.stderr if outcome.status == mirror.FAILED else sys.stdout)
+    chart = chartmirror.mirror(settings, dry_run=args.dry_run)
+    print(chart.line(), file=sys.stderr if chart.status == chartmirror.FAILED else sys.stdout)
     failed = [o for o in outcomes if o.status == mirror.FAILED]
-    if failed:
-        print(f"error: {len(failed)} of {len(outcomes)} images failed to mirror; re-run to finish "
-              "(blobs already copied are not sent again)", file=sys.stderr)
+    if failed or chart.status == chartmirror.FAILED:
+        what = [f"{len(failed)} of {len(outcomes)} images"] if failed else []
+        print(f"error: {' and '.join([*what, 'the chart'] if chart.status == chartmirror.FAILED else what)} "
+              "failed to mirror; re-run to finish (blobs already copied are not sent again)", file=sys.stderr)
         return 1
     if args.pin and not args.dry_run:
         deadline.renew(args.timeout)
         mirror.pin(root, prepared.env.file, mirror.pinned(settings, outcomes, args.timeout))
         print(f"{args.env}: pinned {len(outcomes)} digest(s) in {prepared.env.file}; "
               f"run `python -m generator build {args.env}` to render them")
+        if chart.status in (chartmirror.COPIED, chartmirror.SKIPPED):
+            digest = chartmirror.computed_digest(settings)
+            files = chartmirror.write_pin(root, digest)
+            print(f"{args.env}: chart_digest {digest} (computed from the archive in ECR) "
+                  + (f"written to {', '.join(files)}" if files else "already pinned"))
     return 0

@@ -17,6 +17,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.core import files
 from generator.core.errors import RenderError
@@ -52,7 +53,7 @@ def write_text(path: Path, text: str, mode: int = 0o644) -> None:
 
 
 @contextlib.contextmanager
-def staged_file(path: Path, text: str | None) -> Iterator[tuple[Callable[[], None], Callable[[], None]] | None]:
+def staged_replacement(path: Path, text: str | None) -> Iterator[tuple[Callable[[], None], Callable[[], None]] | None]:
     """A file's replacement (or, with `text` None, its removal) prepared next to it: yields
     (do, undo) -- a rename each, so that a commit of several files can be undone -- or None when
     there is nothing to do. The new text and the old file wait under `.<name>.*.tmp` names."""
@@ -102,6 +103,41 @@ def check_output(path: Path) -> None:
         raise files.NotReadable(path, "its folder is not a directory") from None
     if not stat.S_ISREG(st.st_mode):
         raise files.NotReadable(path, f"expected a regular file or a new path, found {files.kind(st.st_mode)}")
+
+
+class StagedFile:
+    """A file being written under a temporary name next to `path`; `commit` renames it into
+    place (flushed to disk first), anything else leaves `path` as it was."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        self.path, self.tmp, self.mode, self.committed = path, Path(tmp), mode, False
+        self.file: BinaryIO = os.fdopen(fd, "wb")
+
+    def commit(self) -> None:
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        os.chmod(self.tmp, self.mode)
+        os.replace(self.tmp, self.path)
+        self.committed = True
+        fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # the rename itself survives a crash
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def staged_file(path: Path, mode: int = 0o644) -> Iterator[StagedFile]:
+    """Write a (binary, streamed) file that appears at `path` only when committed, whole."""
+    staged = StagedFile(path, mode)
+    try:
+        yield staged
+    finally:
+        if not staged.committed:
+            staged.file.close()
+            staged.tmp.unlink(missing_ok=True)
 
 
 def write_private(path: Path, text: str) -> None:

@@ -37,6 +37,11 @@ def application(settings: Settings) -> str:
     return trunc(f"{settings.prefix}-redis-{settings.env}")
 
 
+def chart_repository(settings: Settings) -> str:
+    """The Argo CD repository Secret for the chart in ECR, and the ESO objects that refresh it."""
+    return trunc(f"{application(settings)}-chart-repo")
+
+
 def outputs(settings: Settings) -> dict[str, Any]:
     """The Terraform module's outputs, same names and meaning."""
     if not settings.enable_redis:

@@ -39,6 +39,7 @@ class ArgoCD:
     automated: bool = False
     prune: bool = False
     self_heal: bool = False
+    chart_role_arn: str = ""  # IRSA role for the ECR chart token (chart_repository on ECR)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ class Settings:
     # Empty ecr_registry/ecr_repository are resolved from ecr_source before rendering (generator/resolve/ecr.py).
     ecr_source: Mapping[str, Any] | None = None
     images: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The chart's supply chain (issue 13): the archive pin, and where `mirror` copies the chart from.
+    chart_digest: str = ""
+    chart_source: str = "oci://registry-1.docker.io/bitnamicharts"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:

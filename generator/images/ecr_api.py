@@ -18,21 +18,22 @@ if TYPE_CHECKING:
     from generator.images import oci
 
 
-def login(settings: Settings) -> oci.Credentials:
-    """Registry credentials for ecr_registry, from ECR's get_authorization_token (12 h valid)."""
+def login(settings: Settings, host: str = "") -> oci.Credentials:
+    """Registry credentials for ecr_registry (or another ECR `host`: the chart's, which may be
+    another account's), from ECR's get_authorization_token (12 h valid)."""
     from generator.images import oci
 
-    match = ECR_HOST.fullmatch(settings.ecr_registry)
+    host = host or settings.ecr_registry
+    match = ECR_HOST.fullmatch(host)
     kwargs = {"registryIds": [match.group("account")]} if match else {}
     region = match.group("region") if match else settings.region
     try:
         data = aws.client("ecr", region).get_authorization_token(**kwargs)["authorizationData"][0]
         user, _, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
     except (KeyError, IndexError, binascii.Error, UnicodeDecodeError):
-        raise RegistryError(f"{settings.ecr_registry}: ECR returned an authorization token that is not "
-                            "base64 user:password") from None
+        raise RegistryError(f"{host}: ECR returned an authorization token that is not base64 user:password") from None
     except Exception as e:
-        raise RegistryError(f"{settings.ecr_registry}: ECR login (get_authorization_token): {aws.reason(e)}") from None
+        raise RegistryError(f"{host}: ECR login (get_authorization_token): {aws.reason(e)}") from None
     return oci.Credentials(user, password)
 
 

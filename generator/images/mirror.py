@@ -18,6 +18,7 @@ import yaml
 
 from generator.core import atomic, files
 from generator.core.errors import CheckError, GeneratorError, RegistryError, RenderError
+from generator.core.paths import ENV_DIR
 from generator.core.settings import Settings
 from generator.core.text import one_line
 from generator.images import copy as imagecopy
@@ -106,9 +107,21 @@ def mirror(settings: Settings, dry_run: bool = False, progress: oci.Progress | N
             stats = imagecopy.copy_image(source, image.source, registries.target(), settings.ecr_repository,
                                          image.tag, progress, workers, siblings)
             outcomes.append(Outcome(image, COPIED, stats.digest, stats))
+        except oci.ManifestUnknown as e:
+            outcomes.append(Outcome(image, FAILED, error=f"{e}; {missing_source_hint(settings, image)}"))
         except GeneratorError as e:
             outcomes.append(Outcome(image, FAILED, error=str(e)))
     return outcomes
+
+
+def missing_source_hint(settings: Settings, image: Image) -> str:
+    """What to set when a source tag does not exist: Bitnami's versioned tags left docker.io/bitnami."""
+    src, where = image.source, f"{ENV_DIR}/{settings.env}.yaml"
+    if src.registry == oci.DOCKER_HUB and src.repository.startswith("bitnami/"):
+        legacy = f"docker.io/bitnamilegacy/{src.repository.removeprefix('bitnami/')}:{src.tag or src.ref}"
+        return (f"Bitnami moved its versioned images to docker.io/bitnamilegacy in 2025 (frozen there, no updates): "
+                f"set images.{image.name}.source: {legacy} in {where}")
+    return f"set images.{image.name}.source in {where} to an image that exists"
 
 
 def sibling_repositories(root: Path, settings: Settings) -> list[str]:
@@ -153,12 +166,16 @@ def verify(settings: Settings, timeout: float = DEFAULT_TIMEOUT_S) -> list[Verif
 
 def require_verified(settings: Settings, timeout: float = DEFAULT_TIMEOUT_S) -> list[Verified]:
     """verify(), raising CheckError (exit 1) with the fixing command when anything is off."""
+    from generator.images import chartmirror
+
     checked = verify(settings, timeout)
-    bad = [v for v in checked if v.problem]
+    bad = [f"{v.image.ref}: {v.problem}" for v in checked if v.problem]
+    chart = chartmirror.verify(settings)  # the chart too, when Argo CD pulls it from ECR
+    bad += [f"{chart.where}: {chart.problem}"] if chart.problem else []
     if bad:
-        fix = f"python -m generator mirror {settings.env}" + (" --pin" if any(v.image.digest for v in bad) else "")
-        details = "; ".join(f"{v.image.ref}: {v.problem}" for v in bad)
-        raise CheckError(f"{settings.env}: images not as expected in ECR: {details}; run `{fix}`")
+        fix = f"python -m generator mirror {settings.env}" + (" --pin" if any(v.image.digest for v in checked
+                                                                              if v.problem) else "")
+        raise CheckError(f"{settings.env}: images not as expected in ECR: {'; '.join(bad)}; run `{fix}`")
     return checked
 
 

@@ -23,10 +23,10 @@ from generator.images import documents
 from generator.images.credentials import Credentials, docker_login
 from generator.images.documents import DOCKER_LIST, INDEX_TYPES, OCI_INDEX
 from generator.images.refs import DOCKER_HUB, Reference, parse_reference
-from generator.images.transport import MAX_REPLY_BYTES, Reply, Transport, discard
+from generator.images.transport import MAX_REPLY_BYTES, Reply, Transport, Unreachable, discard
 
-__all__ = ["DOCKER_HUB", "DOCKER_LIST", "INDEX_TYPES", "OCI_INDEX",
-           "Credentials", "Manifest", "Reference", "Registry", "docker_login", "parse_reference"]
+__all__ = ["DOCKER_HUB", "DOCKER_LIST", "INDEX_TYPES", "OCI_INDEX", "Credentials", "Manifest",
+           "ManifestUnknown", "Reference", "Registry", "Unreachable", "docker_login", "parse_reference"]
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
@@ -50,6 +50,10 @@ class Manifest:
     @property
     def is_index(self) -> bool:
         return self.media_type in INDEX_TYPES
+
+
+class ManifestUnknown(RegistryError):
+    """The registry answered: it has no such tag or digest (what `mirror` then says to set)."""
 
 
 def digest_of(data: bytes) -> str:
@@ -83,7 +87,7 @@ class Registry(Transport):
         response = self._request("GET", f"/v2/{repository}/manifests/{ref}", _pull(repository),
                                  {"Accept": ", ".join(MANIFEST_TYPES)})
         if response.status == 404:
-            raise RegistryError(f"{self.host}: {repository}:{ref}: no such image (manifest unknown)")
+            raise ManifestUnknown(f"{self.host}: {repository}:{ref}: no such image (manifest unknown)")
         self._check(response, f"GET manifest {repository}:{ref}", 200)
         data = response.data
         if len(data) > MAX_REPLY_BYTES:

@@ -55,3 +55,19 @@ def parse_reference(text: str) -> Reference:
     if registry == DOCKER_HUB and "/" not in repository:
         repository = f"library/{repository}"
     return Reference(registry, repository, m.group("tag"), m.group("digest"))
+
+
+def oci_location(url: str) -> tuple[str, str] | None:
+    """`oci://host[:port]/namespace` (chart_repository, chart_source) -> (host, namespace), or
+    None for anything else (an https:// chart repository)."""
+    if not url.startswith("oci://"):
+        return None
+    host, _, namespace = url[len("oci://"):].partition("/")
+    namespace = namespace.strip("/")
+    return (host, namespace) if host and namespace else None
+
+
+def chart_tag(version: str) -> str:
+    """The OCI tag Helm gives a chart version: `+` (SemVer build metadata) is not allowed in a
+    tag, so Helm writes it as `_`."""
+    return version.replace("+", "_")

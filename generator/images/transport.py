@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import ipaddress
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -24,8 +23,11 @@ import urllib3
 
 from generator.core.errors import RegistryError
 from generator.images import deadline
+from generator.images.answers import Reply, _path, _reason, discard, is_loopback
 from generator.images.credentials import Credentials
 from generator.images.refs import DOCKER_HUB, DOCKER_HUB_API
+
+__all__ = ["MAX_REPLY_BYTES", "Reply", "Transport", "Unreachable", "discard", "is_loopback"]
 
 MAX_REPLY_BYTES = 4 << 20  # the distribution registry's own limit for a manifest
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
@@ -33,14 +35,9 @@ _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
 _FAILED = (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
-def is_loopback(host: str) -> bool:
-    name = urlsplit(f"//{host}").hostname or ""
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+class Unreachable(RegistryError):
+    """No answer: refused, timed out, no such host, cut off mid-way (as opposed to an answer
+    that says no). `build` carries on without the subchart on this one."""
 
 
 class Transport:
@@ -48,10 +45,12 @@ class Transport:
     generator/images/oci.py builds the registry API on it."""
 
     def __init__(self, host: str, credentials: Credentials | None = None,
-                 timeout: float = deadline.DEFAULT_TIMEOUT_S) -> None:
+                 timeout: float = deadline.DEFAULT_TIMEOUT_S, deadline: float | None = None) -> None:
         self.host = DOCKER_HUB_API if host == DOCKER_HUB else host
         self.credentials = credentials
-        self.timeout = timeout  # the overall deadline of each operation (generator/images/deadline.py)
+        # Each operation's deadline (generator/images/deadline.py), and one for all of them
+        # (time.monotonic(): chartfetch's 15 s, say).
+        self.timeout, self.deadline = timeout, deadline
         self.base = ("http" if is_loopback(self.host) else "https") + f"://{self.host}"
         self._auth: dict[str, str] = {}  # scope -> Authorization header value
         self._lock = threading.Lock()
@@ -190,7 +189,12 @@ class Transport:
     @contextlib.contextmanager
     def operation(self, method: str, url: str, seconds: float | None = None) -> Iterator[deadline.Deadline]:
         """The deadline of one operation (the outer one when nested); `seconds`: a transfer's own."""
-        with deadline.operation(self.timeout if seconds is None else seconds, transfer=seconds is not None) as d:
+        wanted = self.timeout if seconds is None else seconds
+        if self.deadline is not None:
+            wanted = min(wanted, self.deadline - time.monotonic())
+            if wanted <= 0:
+                raise Unreachable(f"{self.host}: no answer in time (timed out)")
+        with deadline.operation(wanted, transfer=seconds is not None) as d:
             yield d
 
     def _in_time(self, method: str, url: str) -> None:
@@ -200,8 +204,8 @@ class Transport:
     def _failure(self, method: str, url: str, e: Exception, what: str = "") -> RegistryError:
         d, where = deadline.current(), what or f"{method} {_path(url)}"
         late = d is not None and d.expired
-        return RegistryError(f"{self.host}: {where}: " + (f"no complete answer within {d.seconds:.3g} s" if late
-                                                          and d else _reason(e)))
+        return Unreachable(f"{self.host}: {where}: " + (f"no complete answer within {d.seconds:.3g} s (timed out)"
+                                                        if late and d else _reason(e)))
 
     def _check(self, response: Reply, what: str, *ok: int) -> None:
         if response.status in ok:
@@ -219,32 +223,3 @@ class Transport:
         raise RegistryError(f"{self.host}: {what}: HTTP {response.status}" + (f" ({detail})" if detail else ""))
 
     # --- manifests ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A registry's answer to anything but a blob download, read whole."""
-    status: int
-    headers: Mapping[str, str]  # urllib3's case-insensitive HTTPHeaderDict
-    data: bytes
-
-
-def discard(response: urllib3.BaseHTTPResponse) -> None:
-    """Done with an answer: keep the connection when its rest is small, else close it (a
-    hostile server must not make us read an endless body)."""
-    length = response.headers.get("Content-Length")
-    if length is not None and length.isdigit() and int(length) <= 1 << 16:
-        response.drain_conn()
-        response.release_conn()
-    else:
-        response.close()
-        response.release_conn()
-
-
-def _path(url: str) -> str:
-    return urlsplit(url).path
-
-
-def _reason(e: Exception) -> str:
-    reason = getattr(e, "reason", None)
-    return str(reason or e).split(": ", 1)[-1][:200]

@@ -14,7 +14,7 @@ from generator.core import names
 from generator.core.errors import RenderError
 from generator.core.paths import ARGOCD_DIR, COMMON_FILE, ENV_DIR
 from generator.core.settings import Settings
-from generator.render import chart
+from generator.render import chart, chartrepo
 
 CHART_PATH = "chart"  # what Argo CD points at: the directory `build` writes
 SYNC_OPTIONS = ("CreateNamespace=true",)
@@ -81,4 +81,4 @@ def files(settings: Settings, env_file: str) -> dict[str, str]:
         "application.yaml.j2", env=settings.env, sources=[f"{ENV_DIR}/{COMMON_FILE}", env_file],
         application=application(settings),
     )
-    return {file_name(settings.env): text}
+    return {file_name(settings.env): text + chartrepo.text(settings)}

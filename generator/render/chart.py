@@ -3,7 +3,8 @@ shared values.yaml (a static file, copied as it is); and a chart without its dep
 rendering our own templates when the subchart archive is absent.
 
 Jinja2 renders data files only; our Helm templates are written by hand in chart/templates/, so
-no Go template is ever produced by a Jinja2 template.
+no Helm template is ever produced by a Jinja2 template. (The one Go template Jinja2 writes is
+External Secrets Operator's `{{ .password }}` in argocd/, kept literal with {% raw %}.)
 """
 
 from __future__ import annotations

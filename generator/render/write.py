@@ -140,7 +140,7 @@ def _staged_application(root: Path, name: str, text: str | None) -> Iterator[lis
     argocd settings; its names while staged are git-ignored (argocd/.*.tmp)."""
     rel = argocd.file_name(name)
     try:
-        with atomic.staged_file(root / rel, text) as step:
+        with atomic.staged_replacement(root / rel, text) as step:
             yield [] if step is None else [(rel, *step)]
     except OSError as e:
         raise RenderError(f"cannot write {rel}: {e.strerror}") from e

@@ -18,10 +18,11 @@ from generator.core import quantity
 from generator.core.errors import Problem, ValidationError
 from generator.core.names import ECR_HOST
 from generator.core.paths import COMMON_FILE, ENV_DIR
+from generator.images.refs import oci_location
 from generator.load.environment import Environment
 from generator.render.redis_values import SENTINEL_QUORUM
 
-SHARED_SETTINGS = ("chart_version", "chart_repository")
+SHARED_SETTINGS = ("chart_version", "chart_repository", "chart_digest", "chart_source")
 MAX_STATEFULSET_NAME = 52
 MIN_SENTINEL_NODES = 3  # a majority of Sentinels must survive the loss of the master's node
 
@@ -31,20 +32,24 @@ def check_shared(envs: Sequence[Environment], defaults: Mapping[str, Any]) -> No
 
     Takes loaded (not validated) environments: a value of the wrong type is left to that
     environment's own validation. The reference is the value `_common.yaml` gives, else the
-    first environment's; each environment that differs is reported at its own line.
+    first environment's; each environment that differs is reported at its own line. A setting
+    without a default (chart_digest) is unset where no file states it, and unset is a value.
     """
     common_file = f"{ENV_DIR}/{COMMON_FILE}"
     problems = []
     for name in SHARED_SETTINGS:
-        default = defaults.get(name)
+        default = defaults.get(name, "")
         values = [(env, env.settings.get(name, default)) for env in sorted(envs, key=lambda e: e.name)]
         values = [(env, v) for env, v in values if isinstance(v, str)]
         if len({v for _, v in values}) <= 1:
             continue
         from_common = [(env, v) for env, v in values if env.locate((name,)).file == common_file]
-        ref_env, ref_value = (from_common or values)[0]
+        unset = [(env, v) for env, v in values if name not in env.settings]
+        ref_env, ref_value = (from_common or unset or values)[0]
         ref = ref_env.locate((name,))
         ref_where = f"{ref.file}:{ref.line}" if ref.line else ref.file
+        if not from_common and unset:
+            ref_where = f"unset in {common_file}"
         for env, value in values:
             if value == ref_value:
                 continue
@@ -88,6 +93,13 @@ def problems(env: Environment, merged: dict[str, Any], schema: Mapping[str, Any]
                               f"{most} characters")
     for path, message in _sentinel_problems(merged):
         yield env.problem(path, message)
+    repository, argo = merged.get("chart_repository"), merged.get("argocd")
+    chart_host = oci_location(repository) if isinstance(repository, str) else None
+    if (chart_host and ECR_HOST.fullmatch(chart_host[0]) and isinstance(argo, dict)
+            and not argo.get("chart_role_arn")):
+        yield env.problem(("argocd", "chart_role_arn"), "required when chart_repository is an ECR registry: the IAM "
+                          "role (IRSA) External Secrets Operator assumes to refresh Argo CD's ECR login (an "
+                          "ARN, arn:aws:iam::<account>:role/<name>; README 'The chart from ECR')")
     registry, region = merged.get("ecr_registry"), merged.get("region")
     ecr = ECR_HOST.fullmatch(registry) if isinstance(registry, str) else None
     region_ok = isinstance(region, str) and re.fullmatch(schema["properties"]["region"]["pattern"], region)
