@@ -13,7 +13,7 @@ from typing import Any
 
 from generator import __version__
 from generator.check.policy import RULES, Coverage, EnvReport, Finding
-from generator.core import atomic
+from generator.core import atomic, files
 from generator.core.errors import RenderError
 from generator.core.text import path_shown
 
@@ -142,7 +142,7 @@ def writable(path: Path) -> None:
     """--output is a regular file or a new name: a device, a FIFO, a directory or a link there
     is refused (renaming over /dev/null would replace the device node)."""
     try:
-        atomic.check_output(path)
+        files.check_output(path)
     except OSError as e:
         raise RenderError(f"{path_shown(path)}: cannot write the report: {e.strerror}") from e
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Callable
 
 from generator import pipeline
 from generator.commands import root_of
@@ -19,7 +21,7 @@ def _run(args: argparse.Namespace) -> int:
     root = root_of(args)
     prepared = pipeline.prepare(root, args.env)
     settings = prepared.settings
-    progress = mirror.terminal_progress() if sys.stderr.isatty() else None
+    progress = terminal_progress() if sys.stderr.isatty() else None
     try:
         outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
                                  siblings=mirror.sibling_repositories(root, settings), timeout=args.timeout)
@@ -53,3 +55,18 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{args.env}: chart_digest {digest} (computed from the archive in ECR) "
                   + (f"written to {', '.join(files)}" if files else "already pinned"))
     return 0
+
+
+def terminal_progress() -> Callable[[str, int, int], None]:
+    """Bytes per blob on one terminal line (stderr), at most ten updates a second."""
+    last = [0.0]
+
+    def show(digest: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        print(f"\r\033[K  {digest[7:19]}  {done / 1e6:8.1f} / {total / 1e6:.1f} MB", end="", file=sys.stderr,
+              flush=True)
+
+    return show

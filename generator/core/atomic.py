@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -89,20 +88,6 @@ def staged_replacement(path: Path, text: str | None) -> Iterator[tuple[Callable[
             for p in made:
                 with contextlib.suppress(OSError):
                     p.unlink()
-
-
-def check_output(path: Path) -> None:
-    """A path a user named for us to write: a regular file (replaced) or a new name. Anything
-    else raises files.NotReadable saying what is there: renaming over a device node, a FIFO or
-    a link would replace it (as root, /dev/null itself)."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return
-    except NotADirectoryError:
-        raise files.NotReadable(path, "its folder is not a directory") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise files.NotReadable(path, f"expected a regular file or a new path, found {files.kind(st.st_mode)}")
 
 
 class StagedFile:

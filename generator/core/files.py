@@ -149,3 +149,17 @@ def copy_confined(source: Path, target: Path, skip: tuple[str, ...] = (), ignore
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+
+
+def check_output(path: Path) -> None:
+    """A path a user named for us to write: a regular file (replaced) or a new name. Anything
+    else raises NotReadable saying what is there: renaming over a device node, a FIFO or
+    a link would replace it (as root, /dev/null itself)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        raise NotReadable(path, "its folder is not a directory") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise NotReadable(path, f"expected a regular file or a new path, found {kind(st.st_mode)}")

@@ -8,8 +8,6 @@ source into ecr_repository under the environment's tag.
 from __future__ import annotations
 
 import re
-import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,7 +205,7 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
         raise RegistryError(f"{env_file}: not pinned: no sha256 digest for {', '.join(bad)}")
     path = root / env_file
     try:
-        atomic.check_output(path)  # the environment file itself, not what a link points to
+        files.check_output(path)  # the environment file itself, not what a link points to
         text = files.read_text(path, MAX_FILE_BYTES)
     except (OSError, UnicodeDecodeError) as e:
         raise RenderError(f"{env_file}: cannot rewrite it: {getattr(e, 'strerror', None) or 'not UTF-8'}") from None
@@ -237,18 +235,3 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
                           + ", ".join(f"images.{k}.digest: {v}" for k, v in sorted(digests.items())))
     atomic.write_text(path, new, mode=path.stat().st_mode & 0o777)
     return path
-
-
-def terminal_progress() -> oci.Progress:
-    """Bytes per blob on one terminal line (stderr), at most ten updates a second."""
-    last = [0.0]
-
-    def show(digest: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - last[0] < 0.1:
-            return
-        last[0] = now
-        print(f"\r\033[K  {digest[7:19]}  {done / 1e6:8.1f} / {total / 1e6:.1f} MB", end="", file=sys.stderr,
-              flush=True)
-
-    return show
