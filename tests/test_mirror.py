@@ -143,7 +143,7 @@ def test_ecr_login_refused(bare_project: Path, cli, hub: LocalRegistry, ecr_regi
 
 
 def test_progress_shows_bytes_per_blob(capsys) -> None:
-    from generator.images.mirror import terminal_progress
+    from generator.commands.mirror import terminal_progress
 
     show = terminal_progress()
     show("sha256:" + "ab" * 32, 3_000_000, 10_000_000)
