@@ -2,7 +2,8 @@
 
 Goal: check(50) within 10x of check(1), i.e. the per-environment cost stays well below the
 fixed cost. Each project is a private copy whose environments are generated from dev.yaml
-(env-001, env-002, ...) with chart/ brought up to date, so `check` passes and does all its work.
+(env-001, env-002, ..., each in its own namespace) with chart/ brought up to date, so `check`
+passes and does all its work.
 Runs are interleaved across the projects so that each sees the same load.
 
     .venv/bin/python bench/check_scaling.py [--runs 3] [--counts 1 10 50] [--project DIR]
@@ -40,7 +41,9 @@ def make_project(into: Path, count: int, source: Path) -> Path:
         stale.unlink()
     for i in range(1, count + 1):
         name = f"env-{i:03d}"
-        (envs / f"{name}.yaml").write_text(re.sub(r"(?m)^env: .*$", f"env: {name}", template), encoding="utf-8")
+        # Each clone in its own namespace: two environments may not deploy one release into one place.
+        text = re.sub(r"(?m)^namespace: .*\n", "", re.sub(r"(?m)^env: .*$", f"env: {name}", template))
+        (envs / f"{name}.yaml").write_text(f"{text}namespace: {name}\n", encoding="utf-8")
     shutil.rmtree(root / argocd.ARGOCD_DIR, ignore_errors=True)
     for prepared in pipeline.prepare_all(root):
         atomic.write_files(root / "chart", chart.chart_files(prepared.settings, prepared.env.file))

@@ -39,6 +39,18 @@ class Ran:
 
 
 @pytest.fixture(scope="session")
+def _empty_archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_archive_cache(_empty_archive_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's archive cache (${XDG_CACHE_HOME:-~/.cache}/twofa-redis/charts/) is theirs: a
+    test sees an empty one unless it places archives there itself (tests/plan/support.py)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_empty_archive_cache))
+
+
+@pytest.fixture(scope="session")
 def fixture_root() -> Path:
     """The tests' project, read-only (with the subchart archive when there is one): for tests
     that only read the generated chart/ and argocd/."""

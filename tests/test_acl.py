@@ -163,9 +163,10 @@ def test_acl_with_the_subchart(with_subchart: Path, cli, env: str, sentinel: boo
 def test_smoke_checks_the_backend_user(acl_redis: redisproc.Server, bare_project: Path, cli, monkeypatch) -> None:
     _enable_acl(bare_project)
     monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
+    monkeypatch.setenv("REDIS_BACKEND_PASSWORD", BACKEND_PASSWORD)
     ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(acl_redis.port))
     assert ran.code == 0, ran.out + ran.err
-    assert "ok   acl: twofa-backend: 4 key-schema commands allowed, 6 others refused; no nopass" in ran.out
+    assert "ok   acl: twofa-backend: 6 commands allowed, 19 others refused (ACL DRYRUN); no nopass" in ran.out
 
 
 def test_smoke_fails_when_the_acl_is_missing(bare_project: Path, cli, monkeypatch, tmp_path: Path) -> None:
@@ -173,6 +174,7 @@ def test_smoke_fails_when_the_acl_is_missing(bare_project: Path, cli, monkeypatc
     _, files = runtime_config.for_env("dev")
     srv = redisproc.node_server(files, tmp_path, redisconf.node("standalone", False, "master")).start()
     monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
+    monkeypatch.setenv("REDIS_BACKEND_PASSWORD", BACKEND_PASSWORD)
     try:
         ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(srv.port))
     finally:
@@ -186,6 +188,7 @@ def test_smoke_fails_on_a_nopass_backend_user(acl_redis: redisproc.Server, bare_
     _enable_acl(bare_project)
     acl_redis.client().acl_setuser(USER, enabled=True, nopass=True)
     monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
+    monkeypatch.setenv("REDIS_BACKEND_PASSWORD", BACKEND_PASSWORD)
     ran = cli(bare_project, "smoke", "dev", "--host", "127.0.0.1", "--port", str(acl_redis.port))
     assert ran.code == 1
     assert "FAIL acl: expected twofa-backend: on, with a password; got flags ['on', 'nopass']" in ran.out

@@ -43,7 +43,8 @@ def test_generated_application_says_what_the_build_renders(fixture_root: Path, e
         "skipCrds": False, "apiVersions": list(settings.api_versions),
     }
     assert (fixture_root / "chart" / f"values-{env}.yaml").exists()
-    assert app["spec"]["destination"] == {"server": "https://kubernetes.default.svc", "namespace": "redis"}
+    assert settings.argocd is not None
+    assert app["spec"]["destination"] == {"server": settings.argocd.destination_server, "namespace": "redis"}
     sync = app["spec"]["syncPolicy"]
     assert sync["syncOptions"] == ["CreateNamespace=true"]
     assert sync["managedNamespaceMetadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
@@ -89,7 +90,7 @@ def test_validation_counts_custom_resources_and_skips_unknown_kinds(fixture_root
     unknown = {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": "x"}}
     summary = manifests.validate([app, unknown], "1.33")
     assert (summary.validated, summary.custom, summary.skipped) == (1, 1, ("ServiceMonitor",))
-    assert "1 of them custom resources against schemas/crds/, 1 skipped (ServiceMonitor)" in summary.line("dev")
+    assert "1 of them a custom resource against schemas/crds/, 1 skipped (ServiceMonitor)" in summary.line("dev")
 
 
 def test_build_writes_the_application_and_check_catches_staleness(bare_project: Path, cli) -> None:

@@ -26,3 +26,8 @@ def test_build_vs_helm_prints_its_ratio(fixture_root: Path) -> None:
 def test_check_scaling_prints_its_ratio(fixture_root: Path) -> None:
     out = _bench(fixture_root, "bench/check_scaling.py", "--runs", "1", "--counts", "1", "2")
     assert re.search(r"ratio check\(2\)/check\(1\) \(wall\): \d+\.\d+x", out), out
+
+
+def test_plan_vs_check_prints_its_ratio(fixture_root: Path) -> None:
+    out = _bench(fixture_root, "bench/plan_vs_check.py", "--runs", "1")
+    assert re.search(r"ratio plan/check \(wall\): \d+\.\d+x", out), out

@@ -21,7 +21,7 @@ def test_readme_table_is_current() -> None:
 def test_readme_still_starts_with_the_two_commands() -> None:
     lines = (ROOT / "README.md").read_text().splitlines()
     assert lines[0] == "# twofa-redis"
-    assert lines[3].startswith("scripts/setup && .venv/bin/python -m generator build dev")
+    assert lines[3].startswith("scripts/setup && .venv/bin/twofa-redis build dev")
     assert lines[4].startswith("scripts/test ")
 
 

@@ -59,7 +59,7 @@ def test_mirror_then_verify_then_rerun(bare_project: Path, cli, hub: LocalRegist
 
     ran = cli(bare_project, "mirror", "dev")
     assert ran.code == 0, ran.err
-    assert re.search(r"redis: \S+: copied from \S+ \(2 platform\(s\), [0-9.]+ MB sent in [0-9.]+ s, [0-9.]+ MB/s; "
+    assert re.search(r"redis: \S+: copied from \S+ \(2 platforms, [0-9.]+ MB sent in [0-9.]+ s, [0-9.]+ MB/s; "
                      rf"blobs: 5 sent, 0 already there, 0 mounted\) {redis.index_digest}", ran.out), ran.out
     assert ecr_registry.manifest_digest("twofa/dev", "redis-8.2.1") == redis.index_digest
     assert ecr_registry.manifest_digest("twofa/dev", "redis-exporter-1.76.0") == exporter.index_digest
@@ -102,7 +102,7 @@ def test_pin_writes_digests_and_build_verifies_them(bare_project: Path, cli, hub
     ran = cli(bare_project, "mirror", "dev", "--pin")
 
     assert ran.code == 0, ran.err
-    assert "dev: pinned 1 digest(s) in environments/dev.yaml" in ran.out
+    assert "dev: pinned 1 digest in environments/dev.yaml" in ran.out
     text = env_file.read_text()
     assert "# a comment that must survive\nbackend_namespace: twofa-backend\n" in text and header in text
     assert yaml.safe_load(text)["images"]["redis"] == {"digest": redis.index_digest,

@@ -38,7 +38,7 @@ def test_text_one_line_per_finding_and_a_summary_per_environment() -> None:
     lines = report.text(_reports())
     assert lines[0].startswith("error: staging: TR-NET-001 NetworkPolicy/redis-backend-access spec.ingress[0].from[1]:")
     assert "fix:" in lines[0]
-    assert lines[1].startswith("staging: policy: 27 rules, 1 errors")
+    assert lines[1].startswith("staging: policy: 27 rules, 1 error,")
     assert lines[2].startswith("suppressed: dev: TR-PSS-013 StatefulSet/redis-master")
     assert "(reason: the exporter image runs as 10001)" in lines[2]
     assert lines[3].startswith("dev: policy: 27 rules, 0 errors, 0 warnings, 1 suppressed")

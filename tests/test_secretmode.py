@@ -49,7 +49,7 @@ def test_gitops_modes_never_write_the_password(bare_project: Path, cli, monkeypa
 def test_external_mode_renders_the_external_secret_with_its_defaults(bare_project: Path, cli) -> None:
     ran = cli(bare_project, "build", "staging")
     assert ran.code == 0, ran.err
-    assert "1 of them custom resources against schemas/crds/" in ran.out
+    assert "1 of them a custom resource against schemas/crds/" in ran.out
     (es,) = [o for o in bundle(bare_project, "staging") if o["kind"] == "ExternalSecret"]
     assert es["apiVersion"] == "external-secrets.io/v1"
     assert es["metadata"]["annotations"] == {"argocd.argoproj.io/sync-wave": "-1"}

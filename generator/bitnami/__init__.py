@@ -19,3 +19,13 @@ CHART = "redis"  # the chart's name, which its resource names and archive name e
 REDIS_PORT = 6379
 SENTINEL_PORT = 26379
 METRICS_PORT = 9121
+
+# Settings whose value the subchart's templates write into a manifest without quotes (23.1.1:
+# the password volume's `secretName: {{ include "redis.secretName" . }}`, and
+# `common.storage.class`'s `storageClassName: %s`). Kubernetes reads such a field with Go's
+# YAML, so a value like 1e3 or yes would arrive as a number or a boolean: validation refuses
+# those values for these settings (tests/e2e/test_yaml_strings.py finds any other).
+UNQUOTED_SETTINGS = {
+    "secret_name": "the password volume's secretName",
+    "storage_class_name": "the volume claim's storageClassName",
+}

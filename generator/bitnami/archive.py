@@ -1,13 +1,17 @@
-"""The Bitnami redis archive under chart/charts/, when present.
+"""The Bitnami redis archive of a chart version: chart/charts/redis-<version>.tgz, else the
+archive cache ${XDG_CACHE_HOME:-~/.cache}/twofa-redis/charts/redis-<version>.tgz.
 
 It cannot be downloaded offline, so every caller copes with its absence: the build then
-renders our own templates only, and says so.
+renders our own templates only, and says so. An archive of another version is never used: it
+would render, and check, a chart that is not the one Argo CD deploys. The cache holds archives
+of several versions (never committed), so that `plan` renders each side with its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.bitnami import CHART
-from generator.core import files, yamlio
+from generator.core import files, invocation, yamlio
 from generator.core.errors import CheckError
 from generator.core.paths import CHART_DIR
 
@@ -31,15 +35,46 @@ class Subchart:
     defaults: dict[str, Any]
 
 
-def find(chart: Path) -> Subchart | None:
-    """The redis archive in chart/charts/, or None. Several archives are an error."""
+def cache_dir() -> Path:
+    """Where archives of any version may wait, outside the repository."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "twofa-redis" / "charts"
+
+
+def _candidates(chart: Path, version: str) -> tuple[Path, Path]:
+    return chart / "charts" / f"{CHART}-{version}.tgz", cache_dir() / f"{CHART}-{version}.tgz"
+
+
+def find(chart: Path, version: str | None = None) -> Subchart | None:
+    """The archive of `version` (chart/charts/ first, then cache_dir()), or None; an archive
+    whose Chart.yaml says another version is an error. Without a version: the one archive in
+    chart/charts/ (several are an error)."""
+    if version is not None:
+        for candidate in _candidates(chart, version):
+            if candidate.is_file():
+                found = _open(candidate)
+                if found.version != version:
+                    raise CheckError(f"{candidate}: holds redis {found.version}, not {version} as its name says")
+                return found
+        return None
     archives = sorted((chart / "charts").glob(f"{CHART}-*.tgz"))
     if not archives:
         return None
     if len(archives) > 1:
         names = ", ".join(a.name for a in archives)
         raise CheckError(f"chart/charts/ holds several redis archives ({names}); keep the one chart_version names")
-    archive = archives[0]
+    return _open(archives[0])
+
+
+def missing(chart: Path, version: str) -> str:
+    """What was looked for, and the archives present that are not used."""
+    where = f"chart/charts/{CHART}-{version}.tgz or {cache_dir() / f'{CHART}-{version}.tgz'}"
+    others = [p.name for p in sorted((chart / "charts").glob(f"{CHART}-*.tgz")) if p.name != f"{CHART}-{version}.tgz"]
+    unused = f"; chart/charts/ holds {', '.join(others)}, another version, which is not used" if others else ""
+    return f"no redis chart archive in chart/charts/ or the archive cache for chart_version {version} ({where}){unused}"
+
+
+def _open(archive: Path) -> Subchart:
     try:
         data = files.read_regular_file(archive, MAX_ARCHIVE_BYTES)  # not a FIFO, not /dev/zero
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
@@ -60,25 +95,29 @@ def digest(path: Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def shown(path: Path) -> str:
+    """An archive as messages name it: chart/charts/<name>, or its path in the cache."""
+    return str(path) if path.parent == cache_dir() else f"{CHART_DIR}/charts/{path.name}"
+
+
 def verify(path: Path, pin: str) -> None:
     """The archive is the pinned one, else CheckError naming both digests."""
     got = digest(path)
     if got != pin:
-        raise CheckError(f"{CHART_DIR}/charts/{path.name}: archive digest {got} but chart_digest pins {pin}: refused; "
-                         "delete it (build fetches the pinned one), or re-pin with `python -m generator mirror "
-                         "<env> --pin` if this archive is the one to trust")
+        raise CheckError(f"{shown(path)}: archive digest {got} but chart_digest pins {pin}: refused; "
+                         f"delete it (build fetches the pinned one), or re-pin with "
+                         f"{invocation.command('mirror', '<env>', '--pin')} if this archive is the one to trust")
 
 
 def find_verified(chart: Path, version: str, pin: str) -> Subchart | None:
-    """find(), with every archive of `version` checked against the pin (when there is one)
-    before it is read: a tampered file must fail on its digest, not on whatever it holds."""
-    named = chart / "charts" / f"{CHART}-{version}.tgz"
-    if pin and named.exists():
-        verify(named, pin)
-    found = find(chart)
-    if pin and found is not None and found.version == version and found.archive != named:
-        verify(found.archive, pin)
-    return found
+    """find() of `version`, the archive checked against the pin (when there is one) before it is
+    read: a tampered file must fail on its digest, not on whatever it holds."""
+    for candidate in _candidates(chart, version):
+        if candidate.is_file():
+            if pin:
+                verify(candidate, pin)
+            break
+    return find(chart, version)
 
 
 def _read(tar: tarfile.TarFile, member: str) -> Any:

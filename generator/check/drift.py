@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.check import manifests
-from generator.core import files
+from generator.core import files, invocation
 from generator.core.errors import CheckError, Problem, ValidationError
 from generator.core.paths import ARGOCD_DIR
 from generator.core.settings import Settings
+from generator.core.wording import plural
 from generator.render import argocd, chartrepo
 
 MAX_GENERATED = 4 << 20
@@ -27,6 +28,14 @@ def _committed(path: Path, shown: str) -> tuple[str | None, str | None]:
         return files.read_text(path, MAX_GENERATED), None
     except (OSError, UnicodeDecodeError) as e:
         return None, f"error: {shown}: cannot read: {getattr(e, 'strerror', None) or 'not UTF-8 text'}"
+
+
+def fix_for(name: str) -> str:
+    """The command that rewrites one generated file: its environment's build, or every
+    environment's for the files they share (Chart.yaml, values.yaml)."""
+    if name.startswith("values-") and name.endswith(".yaml"):
+        return invocation.command("build", name.removeprefix("values-").removesuffix(".yaml"))
+    return invocation.command("build", "--all")
 
 
 def chart_drift(chart: Path, expected: dict[str, str]) -> list[str]:
@@ -45,14 +54,15 @@ def chart_drift(chart: Path, expected: dict[str, str]) -> list[str]:
         if want == have:
             continue
         if want is None:
-            problems.append(f"error: chart/{name}: no environments/{name[7:]} produces it; delete it")
+            problems.append(f"error: chart/{name}: no environments/{name[7:]} produces it; delete it "
+                            f"(`git rm chart/{name}`)")
             continue
         if have is None:
-            problems.append(f"error: chart/{name}: missing; run `python -m generator build <env>`")
+            problems.append(f"error: chart/{name}: missing; run {fix_for(name)}")
             continue
         diff = difflib.unified_diff(have.splitlines(keepends=True), want.splitlines(keepends=True),
                                     f"chart/{name} (committed)", f"chart/{name} (from environments/)")
-        problems.append(f"error: chart/{name}: stale; run `python -m generator build <env>`:\n" + "".join(diff))
+        problems.append(f"error: chart/{name}: stale; run {fix_for(name)}:\n" + "".join(diff))
     return problems
 
 
@@ -74,13 +84,14 @@ def argocd_drift(root: Path, expected: dict[str, str]) -> list[str]:
         if want == have:
             continue
         if want is None:
-            problems.append(f"error: {name}: no environment with argocd settings produces it; delete it")
+            problems.append(f"error: {name}: no environment with argocd settings produces it; delete it "
+                            f"(`git rm {name}`)")
         elif have is None:
-            problems.append(f"error: {name}: missing; run `python -m generator build {Path(name).stem}`")
+            problems.append(f"error: {name}: missing; run {invocation.command('build', Path(name).stem)}")
         else:
             diff = difflib.unified_diff(have.splitlines(keepends=True), want.splitlines(keepends=True),
                                         f"{name} (committed)", f"{name} (from environments/)")
-            problems.append(f"error: {name}: stale; run `python -m generator build {Path(name).stem}`:\n"
+            problems.append(f"error: {name}: stale; run {invocation.command('build', Path(name).stem)}:\n"
                             + "".join(diff))
     return problems
 
@@ -118,5 +129,5 @@ def applications(root: Path, sources: Sequence[tuple[Settings, str]]) -> tuple[l
             problems.extend(e.lines())
     problems.extend(argocd_drift(root, expected))
     verdict = "up to date" if not problems else "STALE or invalid"
-    lines.append(f"argocd/: {len(expected)} Applications validated against schemas/crds/, {verdict}")
+    lines.append(f"argocd/: {plural(len(expected), 'Application')} validated against schemas/crds/, {verdict}")
     return lines, problems

@@ -20,9 +20,10 @@ from typing import Any
 import yaml
 
 from generator.check import helm
-from generator.core import atomic, files, passwords
+from generator.core import atomic, files, passwords, yamlio
 from generator.core.errors import RenderError
 from generator.core.paths import ARGOCD_DIR, CHART_DIR, ENV_DIR
+from generator.core.wording import plural
 from generator.render.chart import strip_dependencies
 
 GUARDED = (CHART_DIR, ENV_DIR, ARGOCD_DIR)
@@ -170,7 +171,7 @@ def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
                 raise RenderError(f"{CHART_DIR}/{name}: cannot read: {e.strerror}") from None
         strip_dependencies(stage)  # our templates only: the subchart has no Secret of ours
         probe = Path(tmp) / "probe.yaml"
-        atomic.write_private(probe, yaml.safe_dump({
+        atomic.write_private(probe, yamlio.dump_document({
             "secret": {"mode": "render", "password": PROBE},
             "redis": {"enabled": True, "auth": {"existingSecret": "guard-probe"}},
             "networkPolicy": {"enabled": False},
@@ -218,6 +219,7 @@ def findings(root: Path) -> list[str]:
 def summary(root: Path) -> tuple[list[str], list[str]]:
     """(progress lines, problems) of the guard; `check` runs it before the settings are read."""
     found = findings(root)
-    clean = (f"guard: {len(guarded_files(root))} files under chart/, environments/ and argocd/ hold no password; "
-             "our Secret renders the same twice")
-    return [clean if not found else f"guard: {len(found)} problems"], found
+    files = len(guarded_files(root))
+    clean = (f"guard: {plural(files, 'file')} under chart/, environments/ and argocd/ "
+             f"{'holds' if files == 1 else 'hold'} no password; our Secret renders the same twice")
+    return [clean if not found else f"guard: {plural(len(found), 'problem')}"], found

@@ -22,6 +22,7 @@ import yaml
 from generator.core import yamlio
 from generator.core.errors import CheckError, ToolError
 from generator.core.k8s import name_of, schema_file
+from generator.core.wording import plural
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,16 @@ class Summary:
     def line(self, env: str) -> str:
         skipped = f", {len(self.skipped)} skipped ({', '.join(sorted(set(self.skipped)))})" if self.skipped else ""
         verdict = "ok" if not self.errors else f"{len(self.errors)} invalid"
-        custom = f", {self.custom} of them custom resources against schemas/crds/" if self.custom else ""
-        return (f"{env}: {self.validated} objects valid against Kubernetes {self.kube_version} schemas "
+        custom = (f", {self.custom} of them {'a custom resource' if self.custom == 1 else 'custom resources'} against "
+                  "schemas/crds/" if self.custom else "")
+        return (f"{env}: {plural(self.validated, 'object')} valid against Kubernetes {self.kube_version} schemas "
                 f"({self.tool}){custom}{skipped}: {verdict}")
 
 
 def parse(stream: str) -> list[dict[str, Any]]:
     """The objects of a multi-document YAML stream, empty documents dropped."""
     try:
-        docs = list(yamlio.load_all(stream))
+        docs = list(yamlio.load_all_as_kubernetes(stream))
     except yaml.YAMLError as e:
         raise CheckError(f"rendered manifests are not valid YAML: {e}") from e
     objects = []
@@ -139,7 +141,7 @@ def _validate_builtin(objects: Sequence[dict[str, Any]], kube_version: str) -> S
 def _kubeconform(binary: str, objects: Iterable[dict[str, Any]], kube_version: str) -> Summary:
     schema_dir = _schema_dir(kube_version)
     location = str(schema_dir.parent / (schema_dir.name + "/{{ .ResourceKind }}{{ .KindSuffix }}.json"))
-    stream = "".join("---\n" + yaml.safe_dump(o, sort_keys=False) for o in objects)
+    stream = "".join("---\n" + yamlio.dump_document(o) for o in objects)
     command = [binary, "-strict", "-summary", "-output", "json", "-ignore-missing-schemas",
                "-kubernetes-version", kube_version, "-schema-location", location, "-"]
     done = subprocess.run(command, input=stream, capture_output=True, text=True, timeout=120, check=False)

@@ -16,6 +16,7 @@ from generator.check.policy import RULES, Coverage, EnvReport, Finding
 from generator.core import atomic, files
 from generator.core.errors import RenderError
 from generator.core.text import path_shown
+from generator.core.wording import plural
 
 FORMATS = ("text", "json", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -36,8 +37,8 @@ def text(reports: Sequence[EnvReport]) -> list[str]:
         lines.extend(f"suppressed: {f.env}: {f.rule} {f.object} {f.field}: {f.message} (reason: {f.suppressed})"
                      .replace("  ", " ") for f in r.suppressed)
         limited = r.with_coverage(*_LIMITED)
-        summary = (f"{r.env}: policy: {len(RULES)} rules, {r.errors} errors, {r.warnings} warnings, "
-                   f"{len(r.suppressed)} suppressed")
+        summary = (f"{r.env}: policy: {plural(len(RULES), 'rule')}, {plural(r.errors, 'error')}, "
+                   f"{plural(r.warnings, 'warning')}, {len(r.suppressed)} suppressed")
         if limited:
             summary += (f"; {len(limited)} evaluated only in part ({_reasons(limited)}): "
                         + ", ".join(o.rule for o in limited))

@@ -1,4 +1,4 @@
-"""One module per verb of `python -m generator`, each exporting run(args) -> int.
+"""One module per verb of `twofa-redis` (`python -m generator`), each exporting run(args) -> int.
 
 cli.py imports only the module of the command given, so a command pays for the imports it
 needs and no more.

@@ -4,17 +4,20 @@ argocd/ up to date; writes nothing but --output."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import pipeline
-from generator.check import drift, guard, policy
+from generator.check import destinations, drift, guard, policy
 from generator.check import report as policy_report
 from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
 from generator.core.text import CONTROL, control_character, shown
+from generator.core.wording import plural
 
 
 @dataclass
@@ -22,6 +25,8 @@ class CheckReport:
     lines: list[str] = field(default_factory=list)  # progress, to stdout
     problems: list[str] = field(default_factory=list)  # failures, to stderr
     policy: list[policy.EnvReport] = field(default_factory=list)  # policy rules, per environment
+    prepared: list[pipeline.Prepared] = field(default_factory=list)
+    results: list[pipeline.Result] = field(default_factory=list)  # checked renders, for `--base`'s plan
 
 
 def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> CheckReport:
@@ -36,19 +41,39 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
         root, [p.settings for p in prepared], [p.env.file for p in prepared],
         password=None, require_subchart=require_subchart, workers=workers, lint_each=False,
     )
+    report.prepared, report.results = prepared, results
     expected: dict[str, str] = {}
     for result in results:
         expected.update(result.files)
         report.lines.append(result.summary.line(result.settings.env))
         report.lines.extend(result.notes)
         report.policy.append(policy.evaluate(policy.context(result, root)))
+    deployed = [destinations.Deployment(r.settings, p.env.file, r.objects)
+                for p, r in zip(prepared, results, strict=True)]
+    report.problems.extend(c.line() for c in destinations.conflicts(deployed))
     report.problems.extend(drift.chart_drift(root / CHART_DIR, expected))
     lines, problems = drift.applications(root, [(p.settings, p.env.file) for p in prepared])
     report.lines.extend(lines)
     report.problems.extend(problems)
     verdict = "up to date" if not report.problems else "STALE"
-    report.lines.append(f"chart/: {len(prepared)} environments, generated files {verdict}")
+    report.lines.append(f"chart/: {plural(len(prepared), 'environment')}, generated files {verdict}")
     return report
+
+
+def with_plan(document: str, fmt: str, plan: Any) -> str:
+    """The policy report with the plan's findings: a second SARIF run, a `plan` key, or its text."""
+    from generator.plan import report, sarif
+
+    if fmt == "sarif":
+        doc = json.loads(document)
+        doc["runs"].append(sarif.run(plan))
+        return json.dumps(doc, indent=2) + "\n"
+    if fmt == "json":
+        doc = json.loads(document)
+        doc["plan"] = report.as_dict(plan)
+        doc["failed"] = bool(doc["failed"] or plan.blocked)
+        return json.dumps(doc, indent=2) + "\n"
+    return document + report.text(plan)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,8 +82,16 @@ def run(args: argparse.Namespace) -> int:
         if bad is not None:
             raise UsageError(f"--output: {shown(args.output)} contains a control character {bad}")
         policy_report.writable(Path(args.output))  # before minutes of checks, not after
-    report = check_all(root_of(args), require_subchart=args.require_subchart, workers=args.jobs)
+    root = root_of(args)
+    report = check_all(root, require_subchart=args.require_subchart, workers=args.jobs)
     document = policy_report.render(report.policy, args.format)
+    plan = None
+    if args.base and report.results:
+        from generator.plan import make
+
+        # The work tree's side is what check just rendered and checked: only the base is rendered.
+        plan = make.make(root, args.base, (), workers=args.jobs, reuse=(report.prepared, report.results))
+        document = with_plan(document, args.format, plan)
     # With a machine format on stdout, progress goes to stderr so stdout stays one document.
     progress = sys.stdout if args.format == "text" and not args.output else sys.stderr
     for line in report.lines:
@@ -72,4 +105,5 @@ def run(args: argparse.Namespace) -> int:
         # shown escaped, never sent to the terminal.
         print(CONTROL.sub(lambda m: m.group(0) if m.group(0) == "\n" else repr(m.group(0))[1:-1], problem),
               file=sys.stderr)
-    return 1 if report.problems or policy_report.failed(report.policy) else 0
+    blocked = plan is not None and plan.blocked
+    return 1 if report.problems or policy_report.failed(report.policy) or blocked else 0

@@ -66,6 +66,9 @@ def _rows(schema: dict[str, Any], name: str, raw: dict[str, Any], default: str |
     rows = [f"| `{name}` | {_type(node)} | {_cell(default)} | {_cell(description)} |"]
     for key, child in node.get("properties", {}).items():
         rows += _rows(schema, f"{name}.{key}", child, None)
+    items = _resolve(schema, node["items"]) if isinstance(node.get("items"), dict) else {}
+    for key, child in items.get("properties", {}).items():  # a list of mappings: one row per key of an item
+        rows += _rows(schema, f"{name}[].{key}", child, None)
     return rows
 
 

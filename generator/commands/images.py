@@ -7,6 +7,8 @@ import sys
 
 from generator import pipeline
 from generator.commands import root_of
+from generator.core import invocation
+from generator.core.wording import plural
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,9 +32,9 @@ def run(args: argparse.Namespace) -> int:
     bad = [v for v in checked if v.problem]
     if bad or chart.problem:
         pin = " --pin" if any(v.image.digest for v in bad) else ""
-        what = [f"{len(bad)} of {len(checked)} images"] if bad else []
+        what = [f"{len(bad)} of {plural(len(checked), 'image')}"] if bad else []
         what += ["the chart"] if chart.problem else []
         print(f"error: {' and '.join(what)} not as expected in ECR; "
-              f"run `python -m generator mirror {args.env}{pin}`", file=sys.stderr)
+              f"run {invocation.command('mirror', args.env + pin)}", file=sys.stderr)
         return 1
     return 0

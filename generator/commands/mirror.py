@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from generator import pipeline
 from generator.commands import root_of
+from generator.core import invocation
+from generator.core.wording import plural
 from generator.images import chartmirror, deadline, mirror
 
 
@@ -26,7 +28,7 @@ def _run(args: argparse.Namespace) -> int:
         outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
                                  siblings=mirror.sibling_repositories(root, settings), timeout=args.timeout)
     except KeyboardInterrupt as e:
-        print(f"\nerror: interrupted; run `python -m generator mirror {args.env}` again to finish "
+        print(f"\nerror: interrupted; run {invocation.command('mirror', args.env)} again to finish "
               "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
               file=sys.stderr)
         return 128 + int(getattr(e, "signum", 2))
@@ -40,15 +42,15 @@ def _run(args: argparse.Namespace) -> int:
     print(chart.line(), file=sys.stderr if chart.status == chartmirror.FAILED else sys.stdout)
     failed = [o for o in outcomes if o.status == mirror.FAILED]
     if failed or chart.status == chartmirror.FAILED:
-        what = [f"{len(failed)} of {len(outcomes)} images"] if failed else []
+        what = [f"{len(failed)} of {plural(len(outcomes), 'image')}"] if failed else []
         print(f"error: {' and '.join([*what, 'the chart'] if chart.status == chartmirror.FAILED else what)} "
               "failed to mirror; re-run to finish (blobs already copied are not sent again)", file=sys.stderr)
         return 1
     if args.pin and not args.dry_run:
         deadline.renew(args.timeout)
         mirror.pin(root, prepared.env.file, mirror.pinned(settings, outcomes, args.timeout))
-        print(f"{args.env}: pinned {len(outcomes)} digest(s) in {prepared.env.file}; "
-              f"run `python -m generator build {args.env}` to render them")
+        print(f"{args.env}: pinned {plural(len(outcomes), 'digest')} in {prepared.env.file}; "
+              f"run {invocation.command('build', args.env)} to render them")
         if chart.status in (chartmirror.COPIED, chartmirror.SKIPPED):
             digest = chartmirror.computed_digest(settings)
             files = chartmirror.write_pin(root, digest)

@@ -7,9 +7,25 @@ import json
 
 from generator import pipeline
 from generator.commands import root_of
-from generator.core import passwords
+from generator.core import names, passwords
 from generator.core.errors import SecretError, SmokeError
+from generator.core.settings import Settings
+from generator.core.wording import plural
 from generator.runtime.smoke import runner, target
+
+
+def _backend_password(settings: Settings, from_secret: bool) -> str | None:
+    """With acl_enabled, the backend user's password: the smoke logs in as that user too."""
+    if not settings.acl_enabled:
+        return None
+    if from_secret:
+        return target.password_from_secret(settings, secret=settings.acl_secret_name, key=names.ACL_PASSWORD_KEY)
+    found = passwords.read_backend_password()
+    if found is None:
+        raise SecretError(f"acl_enabled: set {passwords.BACKEND_PASSWORD_VARIABLE} to the backend user's password "
+                          f"(Secret {settings.acl_secret_name}, key {names.ACL_PASSWORD_KEY}), or pass "
+                          "--password-from-secret")
+    return found
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,13 +33,14 @@ def run(args: argparse.Namespace) -> int:
     password = target.password_from_secret(settings) if args.password_from_secret else passwords.read_password()
     if password is None:
         raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
-    where = target.target_for(settings, password, args.host, args.port, args.timeout, args.direct)
+    backend = _backend_password(settings, args.password_from_secret)
+    where = target.target_for(settings, password, args.host, args.port, args.timeout, args.direct, backend)
     say = (lambda step: None) if args.json else (lambda step: print(step.line(), flush=True))
     report = runner.probe(settings, where, say)
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
         return 0 if report.ok else 1
-    print(f"{settings.env}: {len(report.steps)} steps against {report.target} in {report.seconds:.2f} s: "
+    print(f"{settings.env}: {plural(len(report.steps), 'step')} against {report.target} in {report.seconds:.2f} s: "
           + ("ok" if report.ok else "FAILED"))
     if not report.ok:
         bad = report.steps[-1]

@@ -141,11 +141,11 @@ def write_files(directory: Path, texts: Mapping[str, str], mode: int = 0o644) ->
         write_text(path, text, mode)
 
 
-def confined_copy(directory: Path, target: Path, ignore: tuple[str, ...] = ()) -> None:
+def confined_copy(directory: Path, target: Path, ignore: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> None:
     """Copy `directory` (chart/) by content, refusing what its tree may not hold (a link that
     leaves it, a FIFO, a device): RenderError naming the path, relative to its parent."""
     try:
-        files.copy_confined(directory, target, ignore=ignore)
+        files.copy_confined(directory, target, skip=skip, ignore=ignore)
     except files.NotReadable as e:
         raise RenderError(f"{_relative(e.filename, directory.parent)}: {e.strerror}") from None
     except OSError as e:

@@ -57,6 +57,26 @@ def namespace_of(obj: Mapping[str, Any], default: str) -> str:
     return str((obj.get("metadata") or {}).get("namespace") or default)
 
 
+# Kinds that live outside any namespace (a namespace in their metadata means nothing).
+CLUSTER_SCOPED = {("", "Namespace"), ("", "PersistentVolume"), ("storage.k8s.io", "StorageClass"),
+                  ("rbac.authorization.k8s.io", "ClusterRole"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+                  ("apiextensions.k8s.io", "CustomResourceDefinition"), ("external-secrets.io", "ClusterSecretStore")}
+
+
+def api_group(api_version: str) -> str:
+    """apps/v1 -> apps; v1 (the core group) -> ''."""
+    return api_version.split("/")[0] if "/" in api_version else ""
+
+
+def identity(obj: Mapping[str, Any], default_namespace: str) -> tuple[str, str, str, str]:
+    """(group, kind, namespace, name) as the API server knows the object once applied: a
+    namespaced object without a namespace lands in the namespace it is applied to (Argo CD's
+    destination namespace); the version is not part of it."""
+    grp, kind = api_group(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))
+    namespace = "" if (grp, kind) in CLUSTER_SCOPED else namespace_of(obj, default_namespace)
+    return grp, kind, namespace, str((obj.get("metadata") or {}).get("name") or "")
+
+
 @dataclass(frozen=True)
 class PodTemplate:
     owner: dict[str, Any]  # the workload object

@@ -15,6 +15,9 @@ import sys
 from generator.core.errors import SecretError
 
 PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
+# The backend ACL user's password (acl_enabled), for `smoke` and `local`: in the cluster it lives
+# only in the Secret acl_secret_name (key backend-password), never in a setting or a render.
+BACKEND_PASSWORD_VARIABLE = "REDIS_BACKEND_PASSWORD"
 MIN_PASSWORD = 8  # the seed's minimum
 MASK = "********"
 
@@ -34,6 +37,12 @@ def read_password() -> str | None:
         if value:
             return _checked(value, f"${variable}")
     return None
+
+
+def read_backend_password() -> str | None:
+    """The backend ACL user's password from $REDIS_BACKEND_PASSWORD, checked, or None."""
+    value = os.environ.get(BACKEND_PASSWORD_VARIABLE)
+    return _checked(value, f"${BACKEND_PASSWORD_VARIABLE}") if value else None
 
 
 def variables_shown() -> str:
@@ -60,7 +69,7 @@ def ask(prompt: bool | None = None) -> str:
 def supplied() -> list[str]:
     """Every value of the password variables long enough to be a password: what the guard and
     the rules search committed files for (a shorter string would match by chance)."""
-    values = (os.environ.get(variable) or "" for variable in PASSWORD_VARIABLES)
+    values = (os.environ.get(variable) or "" for variable in (*PASSWORD_VARIABLES, BACKEND_PASSWORD_VARIABLE))
     return [value for value in values if len(value) >= MIN_PASSWORD]
 
 

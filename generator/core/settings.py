@@ -51,6 +51,16 @@ class PolicyException:
 
 
 @dataclass(frozen=True)
+class PlanAcknowledgement:
+    """A `plan` finding (forbidden, data-at-risk) this environment accepts, with the written reason."""
+
+    finding: str
+    object: str
+    reason: str
+    environment: str = ""  # in _common.yaml: the environment it applies to (a removed one)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of the schema, defaults applied. Field names are the schema's."""
 
@@ -96,6 +106,7 @@ class Settings:
     acl_username: str = "twofa-backend"
     acl_secret_name: str = "redis-backend-acl"
     policy_exceptions: tuple[PolicyException, ...] = ()
+    plan_acknowledgements: tuple[PlanAcknowledgement, ...] = ()
     require_image_digest: bool = False
     # Empty ecr_registry/ecr_repository are resolved from ecr_source before rendering (generator/resolve/ecr.py).
     ecr_source: Mapping[str, Any] | None = None
@@ -119,4 +130,6 @@ class Settings:
         if values.get("argocd") is not None:
             values["argocd"] = ArgoCD(**values["argocd"])
         values["policy_exceptions"] = tuple(PolicyException(**e) for e in values.get("policy_exceptions") or ())
+        values["plan_acknowledgements"] = tuple(PlanAcknowledgement(**a) for a in values.get("plan_acknowledgements")
+                                                or ())
         return cls(**values)

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.bitnami import CHART
-from generator.core import atomic
+from generator.bitnami.archive import cache_dir
+from generator.core import atomic, invocation
 from generator.core.errors import GeneratorError, RegistryError, UsageError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
@@ -118,7 +119,7 @@ def ensure(root: Path, settings: Settings, timeout: float, require_subchart: boo
     present' note because the line says it already). Nothing to do when the archive of
     chart_version is there or fetching is off (timeout 0)."""
     dest = archive_path(root, settings.chart_version)
-    if dest.exists() or timeout <= 0:
+    if dest.exists() or (cache_dir() / dest.name).is_file() or timeout <= 0:  # the archive cache has it too
         return "", False
     from generator.images import chart, oci
 
@@ -127,7 +128,7 @@ def ensure(root: Path, settings: Settings, timeout: float, require_subchart: boo
     except (chart.ChartDigestMismatch, chart.NotAChart):
         raise  # not a question of reachability: the bytes are wrong
     except chart.ChartNotFound as e:
-        reason = f"{e}; set chart_version to a version it has (or run `python -m generator mirror <env>`)"
+        reason = f"{e}; set chart_version to a version it has (or run {invocation.command('mirror', '<env>')})"
     except oci.Unreachable as e:
         reason = f"{chart.location(settings.chart_repository).ref(settings.chart_version)}: not reachable " \
                  f"({_why(e)}; limit {timeout:g} s)"

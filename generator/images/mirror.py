@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from generator.core import atomic, files
+from generator.core import atomic, files, invocation, yamlio
 from generator.core.errors import CheckError, GeneratorError, RegistryError, RenderError
 from generator.core.paths import ENV_DIR
 from generator.core.settings import Settings
 from generator.core.text import one_line
+from generator.core.wording import plural
 from generator.images import copy as imagecopy
 from generator.images import deadline, documents, ecr_api, oci
 from generator.images.deadline import DEFAULT_TIMEOUT_S
@@ -50,8 +49,9 @@ class Outcome:
         s = self.stats
         assert s is not None
         rate = s.bytes_sent / s.seconds / 1e6 if s.seconds > 0 else 0.0
-        return (f"{head}: copied from {self.image.source} ({s.platforms} platform(s), {_mb(s.bytes_sent)} sent in "
-                f"{s.seconds:.1f} s, {rate:.1f} MB/s; blobs: {s.blobs_sent} sent, {s.blobs_present} already there, "
+        return (f"{head}: copied from {self.image.source} ({plural(s.platforms, 'platform')}, "
+                f"{_mb(s.bytes_sent)} sent in {s.seconds:.1f} s, {rate:.1f} MB/s; blobs: {s.blobs_sent} sent, "
+                f"{s.blobs_present} already there, "
                 f"{s.blobs_mounted} mounted) {s.digest}")
 
 
@@ -171,9 +171,9 @@ def require_verified(settings: Settings, timeout: float = DEFAULT_TIMEOUT_S) -> 
     chart = chartmirror.verify(settings)  # the chart too, when Argo CD pulls it from ECR
     bad += [f"{chart.where}: {chart.problem}"] if chart.problem else []
     if bad:
-        fix = f"python -m generator mirror {settings.env}" + (" --pin" if any(v.image.digest for v in checked
-                                                                              if v.problem) else "")
-        raise CheckError(f"{settings.env}: images not as expected in ECR: {'; '.join(bad)}; run `{fix}`")
+        fix = invocation.command("mirror", settings.env + (" --pin" if any(v.image.digest for v in checked
+                                                                           if v.problem) else ""))
+        raise CheckError(f"{settings.env}: images not as expected in ECR: {'; '.join(bad)}; run {fix}")
     return checked
 
 
@@ -209,17 +209,17 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
         text = files.read_text(path, MAX_FILE_BYTES)
     except (OSError, UnicodeDecodeError) as e:
         raise RenderError(f"{env_file}: cannot rewrite it: {getattr(e, 'strerror', None) or 'not UTF-8'}") from None
-    data = yaml.safe_load(text) or {}
+    data = yamlio.load(text) or {}
     current = data.get("images") if isinstance(data, dict) else None
     merged: dict[str, dict[str, str]] = {k: dict(v or {}) for k, v in (current or {}).items()}
     for name, digest in sorted(digests.items()):
         merged.setdefault(name, {})["digest"] = digest
-    block = yaml.safe_dump({"images": merged}, sort_keys=True, default_flow_style=False)
+    block = yamlio.dump_document({"images": merged}, sort_keys=True)
     lines = text.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines) if _TOP_KEY.match(line)), None)
     if start is None:
         tail = "" if not text or text.endswith("\n") else "\n"
-        note = "# Digests pinned by `python -m generator mirror --pin`: the deployment pulls exactly these.\n"
+        note = f"# Digests pinned by `{invocation.SCRIPT} mirror --pin`: the deployment pulls exactly these.\n"
         new = text + tail + note + block
     else:
         end = start + 1
@@ -228,7 +228,7 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
         while end > start + 1 and not lines[end - 1].strip():
             end -= 1  # keep the blank lines that separate the next key
         new = "".join(lines[:start]) + block + "".join(lines[end:])
-    check = yaml.safe_load(new)
+    check = yamlio.load(new)
     if check.get("images") != merged or {k: v for k, v in check.items() if k != "images"} != {
             k: v for k, v in data.items() if k != "images"}:
         raise RenderError(f"{env_file}: could not rewrite its images: block safely; set the digests by hand: "

@@ -18,9 +18,19 @@ MOUNT = "/opt/bitnami/redis/secrets-acl"
 VOLUME = "backend-acl"
 ACL_DIR = "/opt/bitnami/redis/etc"  # the start scripts' emptyDir, writable under a read-only root
 
-# The key schema's commands and nothing else: SET (with EX), GET, DEL; TTL and PING for the
-# smoke test and health checks. AUTH and HELLO are always allowed by Redis.
-BACKEND_COMMANDS = ("set", "get", "del", "ttl", "ping")
+# Exactly what the key schema's clients send (generator/runtime/keyschema.py; the seed's backend
+# writes with SETEX, keyschema.store with SET ... EX), TTL and PING for `smoke` and health checks,
+# and redis-py's handshake (5.x to 8.x): AUTH (RESP2) or HELLO 3 AUTH (RESP3), then CLIENT SETINFO
+# LIB-NAME / LIB-VER. Redis lets AUTH and HELLO through whatever the rules say; they are written
+# out so that the file states the whole list. An ACL allows or refuses a command, never its
+# options: `SET key value` without EX cannot be refused here (keyschema.store always passes
+# EX, and `smoke` fails on a record without a TTL).
+BACKEND_COMMANDS = ("setex", "set", "get", "del", "ttl", "ping", "auth", "hello")
+# CLIENT SETINFO exists from Redis 7.2; an older server refuses an ACL naming it and would not
+# start, so the start script adds it when `redis-server --version` is 7.2 or newer. redis-py
+# ignores an error on SETINFO either way.
+SETINFO = "client|setinfo"
+SETINFO_SINCE = (7, 2)
 BACKEND_KEYS = "~sms_otp:*"
 # The default user keeps the main password: probes, the exporter, replication and Sentinel
 # log in with it. MONITOR is taken away: it would stream every OTP code to whoever runs it.
@@ -28,6 +38,7 @@ DEFAULT_RULES = "~* &* +@all -monitor"
 
 
 def backend_rules() -> str:
+    """The backend user's rules, without the version-dependent CLIENT SETINFO."""
     return f"resetchannels {BACKEND_KEYS} -@all " + " ".join(f"+{c}" for c in BACKEND_COMMANDS)
 
 
@@ -48,13 +59,19 @@ def start_script(username: str) -> str:
         "  exit 1",
         "fi",
         "twofa_sha256() { printf '%s' \"$1\" | sha256sum | cut -d' ' -f1; }",
+        'twofa_setinfo=""',
+        'if [[ "$(redis-server --version)" =~ v=([0-9]+)\\.([0-9]+) ]] && '
+        f'(( BASH_REMATCH[1] > {SETINFO_SINCE[0]} || (BASH_REMATCH[1] == {SETINFO_SINCE[0]} && '
+        f'BASH_REMATCH[2] >= {SETINFO_SINCE[1]}) )); then',
+        f'  twofa_setinfo=" +{SETINFO}"',
+        "fi",
         'twofa_backend_password="$(< "$twofa_acl_password_file")"',
         "umask 077",
         "{",
         f'  echo "user default on #$(twofa_sha256 "$REDIS_PASSWORD") {DEFAULT_RULES}"',
-        f'  echo "user {username} on #$(twofa_sha256 "$twofa_backend_password") {backend_rules()}"',
+        f'  echo "user {username} on #$(twofa_sha256 "$twofa_backend_password") {backend_rules()}$twofa_setinfo"',
         '} > "$twofa_acl_dir/users.acl"',
-        "unset twofa_backend_password",
+        "unset twofa_backend_password twofa_setinfo",
         'ARGS+=("--aclfile" "$twofa_acl_dir/users.acl")',
     ])
 

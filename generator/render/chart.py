@@ -13,8 +13,6 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.core import atomic, files, yamlio
 from generator.core.errors import RenderError
 from generator.core.paths import COMMON_FILE, ENV_DIR, TEMPLATES
@@ -81,4 +79,4 @@ def strip_dependencies(chart: Path, shown: str = "chart/Chart.yaml") -> None:
         raise RenderError(f"{shown}: expected a mapping (apiVersion, name, version, ...); restore it with "
                           f"`git checkout -- {shown}` or run build")
     meta.pop("dependencies", None)
-    atomic.write_text(meta_path, yaml.safe_dump(meta, sort_keys=False))
+    atomic.write_text(meta_path, yamlio.dump_document(meta))

@@ -8,15 +8,19 @@ back, and when one rename fails the ones done are undone: a failure leaves all t
 were, and the message says so. One build at a time holds the project's lock.
 
 Only SIGKILL can still land between two of the renames (microseconds apart); chart/ goes last.
+`build --all` installs every environment this way at once, in one commit: its checks all passed
+before anything is written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core import atomic, files
@@ -28,27 +32,39 @@ BUNDLE = "manifests.yaml"
 Step = tuple[str, Callable[[], None], Callable[[], None]]  # (what, do, undo)
 
 
-def install(root: Path, name: str, files_: Mapping[str, str], bundle_text: str, applications: dict[str, str]) -> None:
-    """Put the chart files, the bundle of build/<name>/ and argocd/<name>.yaml in place."""
+@dataclass(frozen=True)
+class Built:
+    """What one environment's build writes."""
+
+    name: str
+    files: Mapping[str, str]  # chart files, relative to chart/
+    bundle_text: str  # build/<name>/manifests.yaml
+    applications: dict[str, str]  # argocd/<name>.yaml, when the environment has one
+
+
+def install(root: Path, builds: Sequence[Built]) -> None:
+    """Put every build's chart files, its bundle of build/<name>/ and its argocd/<name>.yaml in
+    place: all of them, or (undone) none."""
     chart = root / CHART_DIR
-    target = root / BUILD_DIR / name
-    with atomic.exclusive(root), atomic.staged_copy(chart) as staged, \
-            _staged_bundle(root, name, bundle_text) as bundle, \
-            _staged_application(root, name, applications.get(argocd.file_name(name))) as app_steps:
-        atomic.write_files(staged, files_)
-        _prepare_build_dir(target)
-        steps: list[Step] = [
-            *app_steps,
-            (f"{BUILD_DIR}/{name}/", lambda: _install_bundle(bundle, target),
-             lambda: _uninstall_bundle(bundle, target)),
-            (f"{CHART_DIR}/", lambda: atomic.replace(staged, chart), lambda: atomic.replace(staged, chart)),
-        ]
+    with atomic.exclusive(root), atomic.staged_copy(chart) as staged, contextlib.ExitStack() as stack:
+        steps: list[Step] = []
+        for b in builds:
+            target = root / BUILD_DIR / b.name
+            bundle = stack.enter_context(_staged_bundle(root, b.name, b.bundle_text))
+            application = b.applications.get(argocd.file_name(b.name))
+            steps += stack.enter_context(_staged_application(root, b.name, application))
+            atomic.write_files(staged, b.files)
+            _prepare_build_dir(target)
+            steps.append((f"{BUILD_DIR}/{b.name}/", functools.partial(_install_bundle, bundle, target),
+                          functools.partial(_uninstall_bundle, bundle, target)))
+        steps.append((f"{CHART_DIR}/", lambda: atomic.replace(staged, chart), lambda: atomic.replace(staged, chart)))
         _commit(steps)
 
 
 def _commit(steps: list[Step]) -> None:
     """Every step, or (undoing those done) none; signals held back meanwhile."""
     done: list[Step] = []
+    _MADE.clear()
     with atomic.signals_blocked():
         try:
             for step in steps:
@@ -111,7 +127,6 @@ _MADE: list[Path] = []  # build/ and build/.gitignore when this commit made them
 def _install_bundle(bundle: Path, target: Path) -> None:
     """Part of the commit: build/ itself (git-ignored whole by its own .gitignore) is made here,
     not before, so that a failed commit leaves no build/ behind either."""
-    _MADE.clear()
     if not target.parent.is_dir():
         target.parent.mkdir()
         _MADE.append(target.parent)
@@ -130,8 +145,10 @@ def _uninstall_bundle(bundle: Path, target: Path) -> None:
         atomic.replace(bundle, target)  # swap the old bundle back
     else:
         os.rename(target, bundle)
-    for made in _MADE:
-        made.unlink() if made.is_file() else made.rmdir()
+    if all(not (target.parent / n).is_dir() for n in os.listdir(target.parent) if n != ".gitignore"):
+        for made in _MADE:  # the last bundle undone: build/ goes if this commit made it
+            made.unlink() if made.is_file() else made.rmdir()
+        _MADE.clear()
 
 
 @contextlib.contextmanager

@@ -1,9 +1,10 @@
 """The one definition of the SMS OTP key schema, for the backend and for `smoke`.
 
-`sms_otp:{username}` holds `{"code", "phone_number"}` as JSON, written with SET-with-expiry
-(one command: there is never a moment the record exists without its TTL), read with GET and
-removed with DEL. redis itself is not imported: any client with redis-py's `set/get/delete/ttl`
-signatures works, so importing this module costs nothing.
+`sms_otp:{username}` holds `{"code", "phone_number"}` as JSON, written with a TTL in the same
+command (SETEX, as the seed's backend does, or SET ... EX: there is never a moment the record
+exists without its TTL), read with GET and removed with DEL. redis itself is not imported: any
+client with redis-py's `set/get/delete/ttl/execute_command` signatures works, so importing this module
+costs nothing.
 
     from generator.runtime import keyschema
     keyschema.store(r, "alice", keyschema.OtpRecord("123456", "+1234567890"), ttl_seconds=300)
@@ -32,6 +33,7 @@ class KeySchemaError(ValueError):
 
 class RedisLike(Protocol):
     def set(self, name: str, value: str, ex: int | None = ...) -> Any: ...
+    def execute_command(self, *args: Any) -> Any: ...
     def get(self, name: str) -> Any: ...
     def delete(self, *names: str) -> Any: ...
     def ttl(self, name: str) -> Any: ...
@@ -98,6 +100,14 @@ def store(client: RedisLike, username: str, record: OtpRecord, ttl_seconds: int 
     """SET sms_otp:{username} <json> EX ttl; returns the key."""
     key = otp_key(username)
     client.set(key, record.to_json(), ex=check_ttl(ttl_seconds))
+    return key
+
+
+def store_setex(client: RedisLike, username: str, record: OtpRecord, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> str:
+    """SETEX sms_otp:{username} ttl <json>, the seed's backend's write; returns the key. Sent as a
+    raw command: redis-py 8 marks its setex() method deprecated (in favour of SET ... EX)."""
+    key = otp_key(username)
+    client.execute_command("SETEX", key, check_ttl(ttl_seconds), record.to_json())
     return key
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator import pipeline
-from generator.core import names, passwords
+from generator.core import invocation, names, passwords
 from generator.core.errors import SecretStoreError, UsageError
 from generator.core.settings import Settings
 from generator.resolve import aws
@@ -63,7 +63,7 @@ def check(root: Path, env: str) -> str:
             value = client.get_secret_value(SecretId=name)
         except client.exceptions.ResourceNotFoundException:
             raise SecretStoreError(f"{settings.env}: {where} does not exist; run "
-                                   f"`python -m generator secret put {settings.env}`") from None
+                                   f"{invocation.command('secret', 'put', settings.env)}") from None
     except SecretStoreError:
         raise
     except Exception as e:
@@ -71,8 +71,8 @@ def check(root: Path, env: str) -> str:
     text = value.get("SecretString")
     if not isinstance(text, str) or len(text) < passwords.MIN_PASSWORD:
         raise SecretStoreError(f"{settings.env}: {where} holds no usable password (a string of at least "
-                               f"{passwords.MIN_PASSWORD} characters); run `python -m generator secret put "
-                               f"{settings.env}`")
+                               f"{passwords.MIN_PASSWORD} characters); run "
+                               f"{invocation.command('secret', 'put', settings.env)}")
     return (f"{settings.env}: {where} is present (version {value.get('VersionId')}); the ExternalSecret "
             f"{settings.secret_name} in namespace {settings.namespace} reads it")
 

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from generator.bitnami import CHART
+from generator.bitnami import CHART, UNQUOTED_SETTINGS
 from generator.bitnami import names as bitnami
-from generator.core import quantity
+from generator.core import quantity, yamlio
 from generator.core.errors import Problem, ValidationError
 from generator.core.names import ECR_HOST
 from generator.core.paths import COMMON_FILE, ENV_DIR
@@ -93,6 +93,12 @@ def problems(env: Environment, merged: dict[str, Any], schema: Mapping[str, Any]
                               f"{most} characters")
     for path, message in _sentinel_problems(merged):
         yield env.problem(path, message)
+    for name, field in UNQUOTED_SETTINGS.items():
+        value = merged.get(name)
+        if isinstance(value, str) and value and yamlio.reads_as_non_string(value):
+            yield env.problem((name,), f"{value!r} would reach Kubernetes as a number, boolean or null: the Bitnami "
+                              f"chart writes {field} without quotes; expected a name YAML reads as a string "
+                              "(1e3, 012, yes, on, null and the like are numbers, booleans or null to it)")
     repository, argo = merged.get("chart_repository"), merged.get("argocd")
     chart_host = oci_location(repository) if isinstance(repository, str) else None
     if (chart_host and ECR_HOST.fullmatch(chart_host[0]) and isinstance(argo, dict)

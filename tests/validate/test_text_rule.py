@@ -80,6 +80,7 @@ SAMPLES = ["redis", "1.33", "sha256:" + "a" * 64, "us-east-1", "twofa", "24.0.9"
            "oci://registry-1.docker.io/bitnamicharts", "123456789012.dkr.ecr.us-east-1.amazonaws.com",
            "twofa/dev", "tf-state-bucket", "ecr_url", "mymaster", "twofa-backend", "accepted",
            "oci://123456789012.dkr.ecr.us-east-1.amazonaws.com/charts", "arn:aws:iam::123456789012:role/argocd-chart",
+           "StatefulSet/redis-master",
            "docker.io/bitnamilegacy/redis:8.2.1", "twofa/dev/redis-password"]
 
 

@@ -66,7 +66,7 @@ RULES = (
          check_registry),
     Rule("TR-IMG-002", "digest-pinned", "supply-chain",
          "When the environment sets require_image_digest, every image is pinned by sha256 digest.",
-         "pin the digests of the mirrored images: `python -m generator mirror <env> --pin` (images.<name>.digest)",
+         "pin the digests of the mirrored images: `twofa-redis mirror <env> --pin` (images.<name>.digest)",
          check_digest),
     Rule("TR-IMG-003", "no-latest-in-prod", "supply-chain",
          "A production environment runs no `latest`-style tag without a digest.",

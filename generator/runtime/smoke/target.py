@@ -31,10 +31,12 @@ class Target:
     timeout: float = DEFAULT_TIMEOUT_S
     sentinel_port: int | None = None  # ask Sentinel here for the master, when set
     master_set: str = ""
+    backend_password: str | None = None  # the backend ACL user's (acl_enabled)
 
 
 def target_for(settings: Settings, password: str, host: str | None = None, port: int | None = None,
-               timeout: float = DEFAULT_TIMEOUT_S, direct: bool = False) -> Target:
+               timeout: float = DEFAULT_TIMEOUT_S, direct: bool = False,
+               backend_password: str | None = None) -> Target:
     """Where to connect: the outputs' host and port unless given. With Sentinel the port is
     Sentinel's and the master is asked for, unless `direct` (e.g. a port-forward to the master)."""
     if port is not None and not 1 <= port <= 65535:
@@ -50,16 +52,19 @@ def target_for(settings: Settings, password: str, host: str | None = None, port:
     default_port = SENTINEL_PORT if sentinel else REDIS_PORT
     return Target(host or str(out["redis_host"]), port or default_port, password, timeout,
                   sentinel_port=(port or default_port) if sentinel else None,
-                  master_set=settings.sentinel_master_set)
+                  master_set=settings.sentinel_master_set, backend_password=backend_password)
 
 
-def password_from_secret(settings: Settings, timeout: float = 20.0) -> str:
-    """The password from the Kubernetes Secret, through kubectl (current context)."""
+def password_from_secret(settings: Settings, timeout: float = 20.0, secret: str | None = None,
+                         key: str = names.PASSWORD_KEY) -> str:
+    """A password from a Kubernetes Secret (default: secret_name's redis-password), through
+    kubectl (current context)."""
+    secret = secret or settings.secret_name
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         raise SecretError("kubectl not found on PATH: set REDIS_PASSWORD instead of --password-from-secret")
-    command = [kubectl, "get", "secret", settings.secret_name, "--namespace", settings.namespace,
-               "--output", f"jsonpath={{.data.{names.PASSWORD_KEY}}}", f"--request-timeout={int(timeout)}s"]
+    command = [kubectl, "get", "secret", secret, "--namespace", settings.namespace,
+               "--output", f"jsonpath={{.data.{key}}}", f"--request-timeout={int(timeout)}s"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as e:
@@ -70,15 +75,15 @@ def password_from_secret(settings: Settings, timeout: float = 20.0) -> str:
     try:
         value = base64.b64decode(done.stdout.strip(), validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError) as e:
-        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} key {names.PASSWORD_KEY}: "
+        raise SecretError(f"Secret {settings.namespace}/{secret} key {key}: "
                           "not base64 UTF-8") from e
     if not value:
-        raise SecretError(f"Secret {settings.namespace}/{settings.secret_name} has no key {names.PASSWORD_KEY}")
+        raise SecretError(f"Secret {settings.namespace}/{secret} has no key {key}")
     return value
 
 
 def client(host: str, port: int, password: str | None, timeout: float, protocol: int = 2,
-           budget: Any = None) -> Any:
+           username: str | None = None, budget: Any = None) -> Any:
     """A redis-py client that fails at once: one attempt per call, `timeout` seconds each read,
     and all of a step's calls within its `budget` (runtime/smoke/bounded.py: a deadline and a
     byte bound). Replies that are not UTF-8 are shown with escapes, not raised as a traceback."""
@@ -89,8 +94,8 @@ def client(host: str, port: int, password: str | None, timeout: float, protocol:
     from generator.runtime.smoke.bounded import BoundedConnection, Budget
 
     pool = redis.ConnectionPool(connection_class=BoundedConnection, budget=budget or Budget(timeout), host=host,
-                                port=port, password=password, socket_timeout=timeout, socket_connect_timeout=timeout,
-                                retry=Retry(NoBackoff(), 0), decode_responses=True,
+                                port=port, username=username, password=password, socket_timeout=timeout,
+                                socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=True,
                                 encoding_errors="backslashreplace", protocol=protocol)
     return redis.Redis.from_pool(pool)
 
