@@ -10,20 +10,16 @@ usage and hints name it as it was invoked (generator/core/invocation.py).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
-import os
-import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from generator import __version__
-from generator.core import atomic, invocation, passwords
-from generator.core.errors import GeneratorError, Interrupted, UsageError
+from generator.core import atomic, edge, invocation
+from generator.core.errors import GeneratorError, UsageError
 from generator.core.passwords import BACKEND_PASSWORD_VARIABLE, MIN_PASSWORD
-from generator.core.text import one_line
 
 EPILOG = f"""\
 Each command's --help ends with its own exit codes; for all of them 2 means bad input (an
@@ -74,10 +70,7 @@ def _at_least_one(text: str) -> int:
 
 
 def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
+    value = float(text) if text.replace(".", "", 1).isdigit() else 0.0
     if not 0 < value <= 3600:
         raise argparse.ArgumentTypeError(f"expected seconds greater than 0 and at most 3600, got {text!r}")
     return value
@@ -197,9 +190,8 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                 "whether each exists, and its digest.")
     i.add_argument("env", help="environment name")
     i.add_argument("--verify", action="store_true", help="ask ECR for each image's digest (needs AWS)")
-    i.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS",
-                   help="give up on a registry request (its answer, token and redirects included) after this "
-                   "long (default: 30)")
+    i.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="give up on the registries "
+                   "after this long, answers, tokens and redirects included (default: 30)")
 
     m = command("mirror", "copy the environment's images into ECR (no Docker daemon)",
                 "For each image: skip it when its tag is in ECR, otherwise copy it from its source "
@@ -213,9 +205,8 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                    help="write the digests in ECR into environments/<env>.yaml (images.<name>.digest), so the "
                    "deployment pulls exactly those bytes")
     m.add_argument("--jobs", "-j", type=_at_least_one, default=4, help="blobs copied in parallel (default: 4)")
-    m.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS",
-                   help="give up on a registry request after this long (default: 30; a blob upload gets more time "
-                   "with its size)")
+    m.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="give up on a registry after "
+                   "this long, per image (default: 30; a blob copy gets more time with its size)")
 
     t = command("docs", "print the settings table (from schemas/values.schema.json) as Markdown",
                 "Print every setting of an environment file (name, type, default, description) as the Markdown "
@@ -235,48 +226,8 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     return p
 
 
-UNWOUND = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-def _raise(signum: int, _frame: object) -> None:
-    raise Interrupted(signum)
-
-
-@contextlib.contextmanager
-def _unwinding() -> Iterator[None]:
-    """SIGTERM and SIGHUP (a CI job cancelled, a terminal closed) unwind like Ctrl-C: every
-    staged directory and temporary file is removed on the way out. Python's default for them is
-    to die on the spot, leaving staging behind."""
-    previous = {s: signal.signal(s, _raise) for s in UNWOUND}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _say(line: str) -> None:
-    """One error line as it reaches the terminal: on one line, control characters escaped, and
-    the password scrubbed (a peer's answer or a tool's stderr may carry it)."""
-    for password in passwords.supplied():
-        line = passwords.scrub(line, password)
-    print(one_line(line), file=sys.stderr)
-
-
-def _process_age() -> float:
-    """Seconds since this process started (Linux /proc; 0 elsewhere): a command's --timeout
-    counts from there, interpreter start-up and imports included."""
-    try:
-        with open("/proc/self/stat", "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()
-        ticks = int(fields[19])  # starttime: field 22, counted after the "(comm)" field
-        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError, IndexError, AttributeError):
-        return 0.0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    started = time.monotonic() - (_process_age() if argv is None else 0.0)
+    started = time.monotonic() - (edge.process_age() if argv is None else 0.0)
     if argv is None:
         invocation.set_prog(invocation.detect(sys.argv[0]))
     args = parser().parse_args(argv)
@@ -286,15 +237,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build" and (args.all == bool(args.env)):
             raise UsageError("build: give one environment name or --all, not both" if args.all else
                              "build: give an environment name, or --all for every environment")
-        with _unwinding():
+        with edge.unwinding():
             command: Any = importlib.import_module(f"generator.commands.{args.command}")
             return int(command.run(args))
     except GeneratorError as e:
         for line in e.lines():
-            _say(line)
+            edge.say(line)
         return e.exit_code
     except KeyboardInterrupt as e:
-        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
-        done = atomic.WRITTEN
-        _say("error: interrupted; " + (f"{', '.join(done)} had been written" if done else "nothing was written"))
-        return 128 + int(signum)
+        return edge.interrupted(e, atomic.WRITTEN)
