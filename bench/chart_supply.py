@@ -26,8 +26,8 @@ from generator.core.settings import Settings
 from generator.images import chart, chartfetch, oci
 from generator.load import environment
 from generator.validate import schema
-from tests.registries import start_registry
 from tests.support.charts import HELMS, Helm, package, sha
+from tests.support.registries import start_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.images import copy as imagecopy
 from generator.images import oci
-from tests.registries import LocalRegistry, push_test_image, start_registry
+from tests.support.registries import LocalRegistry, push_test_image, start_registry
 
 
 def download(registry: str, repository: str, blobs: dict[str, int]) -> float:

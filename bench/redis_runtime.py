@@ -4,10 +4,10 @@
 
 Prints: OTP records surviving a SIGTERM restart (n/n) and their TTL drift, the time from SIGTERM
 of the master until a client asking Sentinel can write to the promoted replica (the HA variant
-of tests/ha.py, prod with replication + Sentinel in a temporary project copy, its
+of tests/support/ha.py, prod with replication + Sentinel in a temporary project copy, its
 down-after-milliseconds included), and the wall time of `smoke`.
-Uses the same helpers and project as the tests (tests/fixture_project.py, tests/ha.py,
-tests/redisproc.py, tests/runtime_config.py): the figures do not depend on environments/.
+Uses the same helpers and project as the tests (tests/support/fixture_project.py, tests/support/ha.py,
+tests/support/redisproc.py, tests/support/runtime_config.py): the figures do not depend on environments/.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator.cli import main  # noqa: E402
 from generator.runtime import keyschema, redisconf  # noqa: E402
-from tests import fixture_project, ha, redisproc, runtime_config  # noqa: E402
+from tests.support import fixture_project, ha, redisproc, runtime_config  # noqa: E402
 
 
 def _dev_server(workdir: Path) -> redisproc.Server:
@@ -86,20 +86,18 @@ def failover() -> None:
         settings = runtime_config.settings(ha.ENV, root=root)
         source, files = runtime_config.for_env(ha.ENV, root=root)
         node = redisconf.node(settings.architecture, settings.sentinel_enabled, "master")
-        master = redisproc.node_server(files, base / "n0", node)
-        replica = redisproc.node_server(files, base / "n1", node, replicaof=("127.0.0.1", master.port))
-        sentinels = []
-        for i in range(3):
-            port, workdir = redisproc.free_port(), base / f"s{i}"
-            workdir.mkdir()
-            conf = workdir / "sentinel.conf"
-            conf.write_text(redisconf.sentinel_conf(files["sentinel.conf"], workdir, port,
-                                                    ("127.0.0.1", master.port), redisproc.PASSWORD))
-            sentinels.append(redisproc.Server([str(conf), "--sentinel"], workdir, port))
-        servers = [master, replica, *sentinels]
+        servers: list[redisproc.Server] = []
+
+        def started(server: redisproc.Server) -> redisproc.Server:
+            servers.append(server)  # stopped in the end even when it does not start
+            return server.start()
+
         try:
-            for s in servers:
-                s.start()
+            # One after the other: the replica and the Sentinels name the master's port.
+            master = started(redisproc.node_server(files, base / "n0", node))
+            replica = started(redisproc.node_server(files, base / "n1", node, replicaof=("127.0.0.1", master.port)))
+            sentinels = [started(redisproc.sentinel_server(files, base / f"s{i}", ("127.0.0.1", master.port)))
+                         for i in range(3)]
             redisproc.wait_for(lambda: replica.client().info("replication")["master_link_status"] == "up", 20, "sync")
             client = Sentinel([("127.0.0.1", s.port) for s in sentinels], socket_timeout=1,
                               sentinel_kwargs={"password": redisproc.PASSWORD, "socket_timeout": 1})

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from generator import __version__
+from generator.commands import EXIT
 from generator.core import atomic, edge, invocation
 from generator.core.errors import GeneratorError, UsageError
 from generator.core.passwords import BACKEND_PASSWORD_VARIABLE, MIN_PASSWORD
@@ -32,28 +33,6 @@ characters) and writes the Secret only into the git-ignored build/<env>/manifest
 0600). chart/, environments/ and argocd/ never contain it, and check fails if they do.
 """
 
-EXIT = {
-    "build": "0 written; 1 a check failed (helm, the Kubernetes schemas, an image missing from ECR with "
-             "--verify-images): nothing written; 2 bad input: nothing written",
-    "check": "0 every environment valid, chart/ and argocd/ up to date, no error-level policy finding; 1 a file "
-             "stale or invalid, a check failed, two environments in one place, a policy rule broken (or, with "
-             "--base, an unacknowledged forbidden or data-at-risk plan finding); 2 bad input",
-    "outputs": "0 printed; 2 bad input (an unknown environment, an invalid setting)",
-    "deps": "0 the archive is in chart/charts/; 1 helm failed (the chart registry unreachable)",
-    "plan": "0 planned; 1 a forbidden or data-at-risk change not acknowledged in the environment file "
-            "(plan_acknowledgements); 2 bad input (an unknown REF or environment, a REF without this project)",
-    "secret": "0 stored (put) or present and usable (check); 1 AWS Secrets Manager refused, or the secret is missing "
-              "or unusable; 2 bad input (a password too short, prompts that differ)",
-    "smoke": "0 every step kept its promise; 1 a step failed (unreachable, wrong answer, a command not refused); "
-             "2 bad input (no password, a bad --port)",
-    "images": "0 listed (with --verify: every image in ECR, every pin matching); 1 with --verify: an image "
-              "missing or a pinned digest changed; 2 bad input",
-    "mirror": "0 every image in ECR (with --pin: digests written); 1 an image failed to copy (re-run to finish); "
-              "2 bad input; 130 interrupted (re-run to finish)",
-    "docs": "0 printed, or README.md updated or already up to date (--readme); 2 README.md lacks the markers",
-    "local": "0 stopped with Ctrl-C (or SIGTERM), its data removed; 1 redis-server failed to start or stopped on "
-             "its own; 2 bad input (a setting, a bad --port, a short REDIS_PASSWORD)",
-}
 
 
 class _Paragraphs(argparse.HelpFormatter):
@@ -129,7 +108,9 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
 
     o = command("outputs", "the Terraform module's outputs for an environment, as JSON",
                 "Print redis_enabled, redis_host, redis_port, redis_namespace, redis_password_secret_name, "
-                "redis_password_secret_key and redis_connection_url as JSON.")
+                "redis_password_secret_key and redis_connection_url as JSON, and redis_maxmemory_bytes, "
+                "redis_maxmemory_policy and redis_otp_capacity (the OTP codes maxmemory holds, usernames of up to "
+                "20 characters).")
     o.add_argument("env", help="environment name")
 
     d = command("deps", "fetch the Bitnami chart into chart/charts/ (needs the chart registry)",
@@ -172,17 +153,17 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                  "refused, as that user. The password comes from REDIS_PASSWORD or TF_VAR_redis_password (the "
                  f"backend user's from {BACKEND_PASSWORD_VARIABLE}), or with --password-from-secret from the "
                  "Secrets through kubectl.")
-    sm.add_argument("env", help="environment name")
-    sm.add_argument("--host", help="connect here instead of the outputs' redis_host (e.g. 127.0.0.1)")
-    sm.add_argument("--port", type=int, help="connect to this port (the Sentinel port when the environment has "
-                    "Sentinel, unless --direct)")
-    sm.add_argument("--direct", action="store_true",
-                    help="with Sentinel: talk to --host/--port as the master, without asking Sentinel")
-    sm.add_argument("--timeout", type=float, default=5.0,
-                    help="seconds each step may take, every network call and answer of it included (default: 5)")
-    sm.add_argument("--password-from-secret", action="store_true",
-                    help="read the passwords from the environment's Secrets with kubectl (current context)")
-    sm.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
+    _connection(sm)
+
+    ins = command("inspect", "look at a live OTP store without hurting it: key count, TTLs, memory, evictions, saves",
+                  "Count the OTP keys with SCAN (MATCH sms_otp:*, COUNT 1000; never KEYS), TTL histogram, memory "
+                  "against maxmemory, evictions, last save, samples with code and phone masked; no step holds Redis "
+                  "over a few ms, --max-keys/--deadline bound the walk. Connects like smoke, as the default user.")
+    _connection(ins)
+    for flag, kind, default, text in (("--max-keys", _at_least_one, 2_000_000, "stop after this many OTP keys"),
+                                      ("--deadline", float, 30.0, "stop after this many seconds"),
+                                      ("--samples", int, 3, "show this many records, masked (0-20)")):
+        ins.add_argument(flag, type=kind, default=default, help=f"{text} (default: %(default)s)")
 
     i = command("images", "the images an environment pulls, as registry/repository:tag",
                 "List every image the environment's deployment pulls (redis; the exporter when metrics are on; any "
@@ -224,6 +205,20 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     lo.add_argument("env", help="environment name")
     lo.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     return p
+
+
+def _connection(p: argparse.ArgumentParser) -> None:  # where and how smoke and inspect connect
+    p.add_argument("env", help="environment name")
+    p.add_argument("--host", help="connect here instead of the outputs' redis_host (e.g. 127.0.0.1)")
+    p.add_argument("--port", type=int, help="connect to this port (the Sentinel port when the environment has "
+                   "Sentinel, unless --direct)")
+    p.add_argument("--direct", action="store_true",
+                   help="with Sentinel: talk to --host/--port as the master, without asking Sentinel")
+    p.add_argument("--timeout", type=float, default=5.0,
+                   help="seconds each step may take, every network call and answer of it included (default: 5)")
+    p.add_argument("--password-from-secret", action="store_true",
+                   help="read the passwords from the environment's Secrets with kubectl (current context)")
+    p.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -80,9 +80,11 @@ def _resolved(root: Path, prepared: Prepared) -> Prepared:
     return Prepared(prepared.env, settings, resolution)
 
 
-def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path | None = None) -> list[Prepared]:
+def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path | None = None,
+                resolve_ecr: bool = True) -> list[Prepared]:
     """Every environment (or those named), validated; all problems of all files in one error.
-    ecr_root: where a Terraform state path is relative to (default root)."""
+    ecr_root: where a Terraform state path is relative to (default root); resolve_ecr False:
+    ecr_registry/ecr_repository as written (docs needs no AWS)."""
     prepared: list[Prepared] = []
     problems: list[Any] = discovery.stray_files(root)
     for name in discovery.known_environments(root) if names is None else names:
@@ -96,7 +98,7 @@ def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path |
     if problems:
         raise ValidationError(problems=problems)
     crossfield.check_shared([p.env for p in prepared], schema.defaults())
-    return [_resolved(ecr_root or root, p) for p in prepared]
+    return [_resolved(ecr_root or root, p) for p in prepared] if resolve_ecr else prepared
 
 
 def render_checked(root: Path, settings_list: Sequence[Settings], env_files: Sequence[str],
@@ -144,9 +146,8 @@ def rendering(root: Path, settings_list: Sequence[Settings], env_files: Sequence
         if checked and lint_each:
             lints = [pool.submit(_helm, helm.lint_args(staged, spec), password, root, spec.stdin) for spec in specs]
         elif checked and specs:
-            first = next((i for i, s in enumerate(settings_list) if s.enable_redis), 0)
-            lints = [pool.submit(_helm, helm.lint_args(staged, specs[first]), password, root,
-                                 specs[first].stdin)]
+            first = specs[next((i for i, s in enumerate(settings_list) if s.enable_redis), 0)]
+            lints = [pool.submit(_helm, helm.lint_args(staged, first), password, root, first.stdin)]
         done = [pool.submit(_template_checked, staged, s, files, spec, found, password, root, checked)
                 for s, files, spec in zip(settings_list, all_files, specs, strict=True)]
 

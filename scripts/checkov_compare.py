@@ -2,7 +2,7 @@
 
 Prints, per environment, checkov's failed checks with what we do about each one (caught by our
 rules too, fixed through values, suppressed with a reason in .checkov.yaml), and, over the
-known-bad cases of tests/test_policy_rules.py, how many each tool catches. Run it through
+known-bad cases of tests/check/policy/test_<family>.py, how many each tool catches. Run it through
 scripts/checkov-compare, which installs the pinned checkov first.
 """
 
@@ -75,9 +75,20 @@ def real_renders(binary: str) -> None:
                 print(f"  {check_id}: {VERDICT.get(check_id, 'NOT CLASSIFIED')}")
 
 
+def _known_bad() -> dict[str, list[Any]]:
+    """The BAD tables of tests/check/policy/test_<family>.py, merged."""
+    import importlib
+
+    found: dict[str, list[Any]] = {}
+    for path in sorted((Path(__file__).resolve().parent.parent / "tests" / "check" / "policy").glob("test_*.py")):
+        found.update(getattr(importlib.import_module(f"tests.check.policy.{path.stem}"), "BAD", {}))
+    return found
+
+
 def known_bad(binary: str) -> None:
-    from tests.policy_objects import Case
-    from tests.test_policy_rules import BAD
+    from tests.support.policy_objects import Case
+
+    BAD = _known_bad()
 
     with tempfile.TemporaryDirectory() as tmp:
         cases: dict[str, tuple[str, str]] = {}
@@ -100,7 +111,8 @@ def known_bad(binary: str) -> None:
             by_file.setdefault(Path(c["file_path"]).name, set()).add(c["check_id"])
         baseline = by_file.get("good.yaml", set())
         caught = 0
-        print(f"\nknown-bad rendered cases: {len(cases)} (each fires our rule; see tests/test_policy_rules.py)")
+        print(f"\nknown-bad rendered cases: {len(cases)} (each fires our rule; see "
+              "tests/check/policy/test_<family>.py)")
         for name, (rule, label) in sorted(cases.items()):
             extra = sorted(by_file.get(name, set()) - baseline)
             caught += bool(extra)

@@ -1,41 +1,48 @@
-"""Shared fixtures: a private copy of the tests' own project per test (tests/fixture_project.py,
-built from tests/fixtures/, never the checkout's environments/), and the CLI run in-process."""
+"""Fixtures only; the code behind them is in tests/support/ (no test module imports this file).
+
+Every test gets a private copy of the tests' own project (tests/support/fixture_project.py,
+built from tests/fixtures/, never the checkout's environments/), runs the CLI in-process, and
+starts without any password variable set.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from tests import fixture_project, ha
-from tests.fixture_project import SKIP_NO_SUBCHART
-
-__all__ = ["ROOT", "SKIP_NO_SUBCHART", "Ran", "tree"]
+from tests.support import cli as cli_support
+from tests.support import fixture_project, ha, net, redisproc
+from tests.support import smoke as smoke_support
+from tests.support.environ import no_password
 
 # Real registries and a moto server, for the ECR and mirror tests.
-pytest_plugins = ["tests.registries", "tests.aws"]
+pytest_plugins = ["tests.support.aws"]
 # build fetches a missing subchart from chart_repository (Docker Hub in most test projects): never
 # from a test, which talks to loopback only; the fetch tests pass --fetch-timeout themselves.
 os.environ["TWOFA_CHART_FETCH_TIMEOUT"] = "0"
-
-# The checkout: only for the generator's own files (README.md, .gitignore, .tools/, scripts/),
-# never for its environments/, chart/ or argocd/ (tests/fixture_project.py says why).
-ROOT = fixture_project.CHECKOUT
 
 
 def pytest_report_header() -> str:
     return fixture_project.describe()
 
 
-@dataclass(frozen=True)
-class Ran:
-    code: int
-    out: str
-    err: str
+@pytest.fixture(scope="session", autouse=True)
+def _templates_shared_by_workers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Under pytest-xdist, the tests' project is built once for all workers, in the run's common
+    temporary directory (the parent of each worker's; pytest removes it with old runs)."""
+    if hasattr(request.config, "workerinput"):
+        fixture_project.share(tmp_path_factory.getbasetemp().parent / "fixture-project")
+
+
+@pytest.fixture(autouse=True)
+def _no_password() -> Iterator[None]:
+    """No test sees the password variables of the shell that started pytest; a test that needs
+    one sets it (monkeypatch.setenv)."""
+    with no_password():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +53,7 @@ def _empty_archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def _no_user_archive_cache(_empty_archive_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The user's archive cache (${XDG_CACHE_HOME:-~/.cache}/twofa-redis/charts/) is theirs: a
-    test sees an empty one unless it places archives there itself (tests/plan/support.py)."""
+    test sees an empty one unless it places archives there itself (tests/support/plan.py)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(_empty_archive_cache))
 
 
@@ -74,13 +81,13 @@ def bare_project(tmp_path: Path) -> Path:
 def with_subchart(tmp_path: Path) -> Path:
     """The project with the archive, its chart_version that archive's version."""
     if fixture_project.archive() is None:
-        pytest.skip(SKIP_NO_SUBCHART)
+        pytest.skip(fixture_project.SKIP_NO_SUBCHART)
     return fixture_project.copy(tmp_path / "project", subchart=True)
 
 
 @pytest.fixture
 def ha_project(bare_project: Path) -> Path:
-    """bare_project with the HA variant (tests/ha.py) in its prod: replication + Sentinel."""
+    """bare_project with the HA variant (tests/support/ha.py) in its prod: replication + Sentinel."""
     return ha.enable(bare_project)
 
 
@@ -92,22 +99,57 @@ def ha_with_subchart(with_subchart: Path) -> Path:
 @pytest.fixture(scope="session")
 def ha_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A read-only HA project for the whole session (with the archive when present): the root
-    tests/runtime_config.py reads the HA variant's configuration from."""
+    tests/support/runtime_config.py reads the HA variant's configuration from."""
     return ha.project(tmp_path_factory.mktemp("ha") / "project", archive=True)
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
-    """Run `python -m generator --root <project> ARGS` in-process."""
+def root_of(request: pytest.FixtureRequest, fixture_root: Path) -> Callable[[str], tuple[Path, str]]:
+    """root_of(env) -> (project root, environment name): the tests' project for one of its
+    environments, the session's HA copy for ha.VARIANT (built only when a test asks for it)."""
 
-    def run(root: Path, *args: str) -> Ran:
-        code = main(["--root", str(root), *args])
-        captured = capsys.readouterr()
-        return Ran(code, captured.out, captured.err)
+    def resolve(env: str) -> tuple[Path, str]:
+        if env == ha.VARIANT:
+            return request.getfixturevalue("ha_root"), ha.ENV
+        return fixture_root, env
+
+    return resolve
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections (tests/support/net.py), held for the test."""
+    with net.closed_port() as port:
+        yield port
+
+
+@pytest.fixture
+def black_hole() -> Iterator[int]:
+    """A port that accepts connections and never answers, held for the test."""
+    with net.black_hole() as port:
+        yield port
+
+
+@pytest.fixture
+def redis_password(monkeypatch: pytest.MonkeyPatch) -> str:
+    """REDIS_PASSWORD set to the password the tests' redis-server processes require."""
+    monkeypatch.setenv("REDIS_PASSWORD", redisproc.PASSWORD)
+    return redisproc.PASSWORD
+
+
+@pytest.fixture
+def dev_redis(tmp_path: Path) -> Iterator[redisproc.Server]:
+    """A redis-server started as dev's pod starts it (tests/support/smoke.py), stopped afterwards."""
+    server = smoke_support.dev_server(tmp_path / "dev-redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., cli_support.Ran]:
+    """Run `python -m generator --root <project> ARGS` in-process: cli(root, *args) -> Ran."""
+
+    def run(root: Path, *args: str) -> cli_support.Ran:
+        return cli_support.run(capsys, root, *args)
 
     return run
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file below root, by relative path, with its bytes."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -47,20 +47,6 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert "invalid choice: 'explode'" in capsys.readouterr().err
 
 
-def test_no_environments_directory(tmp_path: Path, cli) -> None:
-    ran = cli(tmp_path, "build", "dev")
-    assert ran.code == 2
-    assert ran.err == (f"error: environments/: no such directory under {tmp_path} "
-                       "(run from the project root or pass --root)\n")
-
-
-def test_outputs_of_dev(bare_project: Path, cli) -> None:
-    ran = cli(bare_project, "outputs", "dev")
-    assert ran.code == 0, ran.err
-    assert '"redis_host": "redis-master.redis.svc.cluster.local"' in ran.out
-    assert '"redis_connection_url": "redis://redis-master.redis.svc.cluster.local:6379"' in ran.out
-
-
 def test_jobs_must_be_at_least_one(bare_project: Path, cli, capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli(bare_project, "check", "-j", "0")

@@ -3,7 +3,7 @@
 Without the archive (it cannot be downloaded offline) the generator still has to know what the
 subchart would do: the names it gives (names.py), the configuration ConfigMap (config.py), the
 pods (pods.py), the images it can pull (slots.py) and the ports below. Each is a copy of
-Bitnami's templates, checked against the archive of COPIED_FROM; tests/test_bitnami.py compares
+Bitnami's templates, checked against the archive of COPIED_FROM; tests/e2e/test_bitnami.py compares
 each copy with the real render whenever an archive is in chart/charts/. Re-check them (run that
 test with the new archive) on every chart upgrade.
 """

@@ -2,7 +2,7 @@
 values we give the subchart (redis.conf, master.conf, replica.conf, users.acl, sentinel.conf).
 
 The runtime tests start a real redis-server on these files, archive or not;
-tests/test_bitnami.py compares them byte for byte with the real subchart's render.
+tests/e2e/test_bitnami.py compares them byte for byte with the real subchart's render.
 """
 
 from __future__ import annotations

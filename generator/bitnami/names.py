@@ -1,7 +1,7 @@
 """The names Bitnami's templates give the objects of a release (`common.names.*`).
 
 Our outputs (redis_host), the Argo CD manifests, the policy rules and chart/templates/
-_helpers.tpl (`twofa-redis.bitnamiFullname`) all rely on these; tests/test_bitnami.py checks
+_helpers.tpl (`twofa-redis.bitnamiFullname`) all rely on these; tests/e2e/test_bitnami.py checks
 them against the real render.
 """
 

@@ -1,6 +1,6 @@
 """Every image the Bitnami chart can pull, with the switch in its values that turns it on
 (bitnami/redis values.yaml and the templates' conditions). `images` and `mirror` list what these
-switches turn on; tests/test_bitnami.py checks them against what the real render pulls.
+switches turn on; tests/e2e/test_bitnami.py checks them against what the real render pulls.
 """
 
 from __future__ import annotations

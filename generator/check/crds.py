@@ -22,7 +22,7 @@ def _compiled(filename: str) -> Any:
     path = CRD_DIR / filename
     if not path.exists():
         return None
-    # Checked against the metaschema by tests/test_crds.py, not here: that costs ~0.1 s a run.
+    # Checked against the metaschema by tests/check/test_crds.py, not here: that costs ~0.1 s a run.
     return jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
 
 

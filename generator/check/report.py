@@ -14,8 +14,8 @@ from typing import Any
 from generator import __version__
 from generator.check.policy import RULES, Coverage, EnvReport, Finding
 from generator.core import atomic, files
-from generator.core.errors import RenderError
-from generator.core.text import path_shown
+from generator.core.errors import RenderError, UsageError
+from generator.core.text import control_character, path_shown, shown
 from generator.core.wording import plural
 
 FORMATS = ("text", "json", "sarif")
@@ -137,6 +137,17 @@ def render(reports: Sequence[EnvReport], fmt: str) -> str:
     if fmt == "sarif":
         return sarif(reports)
     return "".join(line + "\n" for line in text(reports))
+
+
+def output_path(given: str) -> Path:
+    """The path of --output (check, plan), refused before the work when no report could be
+    written there: a control character in its name, a device, a FIFO, a directory or a link."""
+    bad = control_character(given)
+    if bad is not None:
+        raise UsageError(f"--output: {shown(given)} contains a control character {bad}")
+    path = Path(given)
+    writable(path)
+    return path
 
 
 def writable(path: Path) -> None:

@@ -16,8 +16,9 @@ from generator.check import report as policy_report
 from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
-from generator.core.text import CONTROL, control_character, shown
+from generator.core.text import CONTROL
 from generator.core.wording import plural
+from generator.render import readme
 
 
 @dataclass
@@ -52,6 +53,7 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
                 for p, r in zip(prepared, results, strict=True)]
     report.problems.extend(c.line() for c in destinations.conflicts(deployed))
     report.problems.extend(drift.chart_drift(root / CHART_DIR, expected))
+    report.problems.extend(readme.stale_capacity(root, [p.settings for p in prepared]))
     lines, problems = drift.applications(root, [(p.settings, p.env.file) for p in prepared])
     report.lines.extend(lines)
     report.problems.extend(problems)
@@ -77,11 +79,7 @@ def with_plan(document: str, fmt: str, plan: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.output:
-        bad = control_character(args.output)
-        if bad is not None:
-            raise UsageError(f"--output: {shown(args.output)} contains a control character {bad}")
-        policy_report.writable(Path(args.output))  # before minutes of checks, not after
+    output = policy_report.output_path(args.output) if args.output else None  # before minutes of checks
     root = root_of(args)
     report = check_all(root, require_subchart=args.require_subchart, workers=args.jobs)
     document = policy_report.render(report.policy, args.format)
@@ -93,11 +91,11 @@ def run(args: argparse.Namespace) -> int:
         plan = make.make(root, args.base, (), workers=args.jobs, reuse=(report.prepared, report.results))
         document = with_plan(document, args.format, plan)
     # With a machine format on stdout, progress goes to stderr so stdout stays one document.
-    progress = sys.stdout if args.format == "text" and not args.output else sys.stderr
+    progress = sys.stdout if args.format == "text" and output is None else sys.stderr
     for line in report.lines:
         print(line, file=progress)
-    if args.output:
-        policy_report.write(Path(args.output), document)
+    if output is not None:
+        policy_report.write(output, document)
     else:
         sys.stdout.write(document)
     for problem in report.problems:

@@ -1,7 +1,9 @@
-"""`docs [--readme]`: the settings table of README.md, generated from schemas/values.schema.json.
+"""`docs [--readme]`: the settings table of README.md, generated from schemas/values.schema.json,
+and (with --readme, when the project has environments) its capacity table, from the environments.
 
 The schema is the one place a setting is defined (type, default, description, format), so the
-README's table is derived from it and a test fails when the two drift apart.
+README's table is derived from it and a test fails when the two drift apart; the capacity table
+depends on the environments, so `check` reports it stale (generator/render/readme.py).
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from generator.commands import root_of
-from generator.core import atomic, files
+from generator.core import atomic
 from generator.core.errors import RenderError
-from generator.core.paths import SCHEMA_PATH
+from generator.core.paths import ENV_DIR, SCHEMA_PATH
+from generator.render import readme as sections
 
-MAX_README_BYTES = 4 << 20
-START = "<!-- settings:start -->"
-END = "<!-- settings:end -->"
+SETTINGS = "settings"
+START, END = sections.markers(SETTINGS)
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -72,39 +74,44 @@ def _rows(schema: dict[str, Any], name: str, raw: dict[str, Any], default: str |
     return rows
 
 
-def section(table_text: str) -> str:
-    return f"{START}\n{table_text}{END}"
-
-
 def readme_table(readme: Path) -> str | None:
     """The table currently between the markers of `readme`, or None without markers."""
-    text = files.read_text(readme, MAX_README_BYTES)
-    if START not in text or END not in text:
-        return None
-    return text.split(START, 1)[1].split(END, 1)[0].lstrip("\n")
+    return sections.current(sections.read(readme), SETTINGS)
 
 
-def update_readme(readme: Path, schema_path: Path = SCHEMA_PATH) -> bool:
-    """Rewrite the table between the markers (atomically); True when it changed."""
-    try:
-        text = files.read_text(readme, MAX_README_BYTES)
-    except (OSError, UnicodeDecodeError) as e:
-        raise RenderError(f"{readme.name}: cannot read: {getattr(e, 'strerror', None) or 'not UTF-8'}") from None
-    if START not in text or END not in text:
+def update_readme(readme: Path, schema_path: Path = SCHEMA_PATH, capacity: str | None = None) -> list[str]:
+    """Rewrite the settings table (and, when given, the capacity table) between their markers,
+    atomically, in one write; the names of the tables that changed."""
+    text = sections.read(readme)
+    new = sections.replaced(text, SETTINGS, table(schema_path))
+    if new is None:
         raise RenderError(f"{readme.name}: no {START} ... {END} markers to put the settings table between")
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1]
-    new = before + section(table(schema_path)) + after
-    if new == text:
-        return False
-    atomic.write_text(readme, new)
-    return True
+    changed = [SETTINGS] if sections.current(new, SETTINGS) != sections.current(text, SETTINGS) else []
+    if capacity is not None:
+        with_capacity = sections.replaced(new, sections.CAPACITY, capacity)
+        if with_capacity is None:
+            start, end = sections.markers(sections.CAPACITY)
+            raise RenderError(f"{readme.name}: no {start} ... {end} markers to put the capacity table between")
+        if with_capacity != new:
+            changed.append(sections.CAPACITY)
+        new = with_capacity
+    if new != text:
+        atomic.write_text(readme, new)
+    return changed
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.readme:
-        changed = update_readme(root_of(args) / "README.md")
-        print("README.md: settings table " + ("updated" if changed else "already up to date"))
-    else:
+    if not args.readme:
         print(table(), end="")
+        return 0
+    root = root_of(args)
+    capacity = None
+    if (root / ENV_DIR).is_dir():  # the capacity table needs the environments; the settings table does not
+        from generator import pipeline
+
+        capacity = sections.capacity([p.settings for p in pipeline.prepare_all(root, resolve_ecr=False)])
+    changed = update_readme(root / sections.README, capacity=capacity)
+    print("README.md: settings table " + ("updated" if SETTINGS in changed else "already up to date"))
+    if capacity is not None:
+        print("README.md: capacity table " + ("updated" if sections.CAPACITY in changed else "already up to date"))
     return 0

@@ -30,11 +30,9 @@ def _backend_password(settings: Settings, from_secret: bool) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     settings = pipeline.prepare(root_of(args), args.env).settings
-    password = target.password_from_secret(settings) if args.password_from_secret else passwords.read_password()
-    if password is None:
-        raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
     backend = _backend_password(settings, args.password_from_secret)
-    where = target.target_for(settings, password, args.host, args.port, args.timeout, args.direct, backend)
+    where = target.from_options(settings, args.host, args.port, args.timeout, args.direct, args.password_from_secret,
+                                backend)
     say = (lambda step: None) if args.json else (lambda step: print(step.line(), flush=True))
     report = runner.probe(settings, where, say)
     if args.json:

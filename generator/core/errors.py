@@ -108,6 +108,12 @@ class SmokeError(GeneratorError):
     exit_code = 1
 
 
+class InspectError(GeneratorError):
+    """A live Redis failed a call of `inspect` (unreachable, refused, timed out)."""
+
+    exit_code = 1
+
+
 class SecretStoreError(GeneratorError):
     """AWS Secrets Manager refused, or the secret is missing or unusable (`secret put/check`)."""
 

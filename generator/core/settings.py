@@ -29,7 +29,7 @@ class Resources:
 @dataclass(frozen=True)
 class ArgoCD:
     """Where Argo CD finds this repository and how it syncs one environment (argocd/<env>.yaml).
-    Defaults equal the schema's (tests/test_argocd.py checks that)."""
+    Defaults equal the schema's (tests/core/test_settings.py checks that)."""
 
     repo_url: str
     target_revision: str = "HEAD"
@@ -108,6 +108,10 @@ class Settings:
     policy_exceptions: tuple[PolicyException, ...] = ()
     plan_acknowledgements: tuple[PlanAcknowledgement, ...] = ()
     require_image_digest: bool = False
+    # Memory under load (issue 12): maxmemory given as a quantity, else derived from the memory
+    # limit (generator/render/memory.py); what Redis does when it is reached.
+    maxmemory: str | None = None
+    maxmemory_policy: str = "volatile-ttl"
     # Empty ecr_registry/ecr_repository are resolved from ecr_source before rendering (generator/resolve/ecr.py).
     ecr_source: Mapping[str, Any] | None = None
     images: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

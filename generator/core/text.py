@@ -38,7 +38,12 @@ def one_line(text: str) -> str:
     for part in (p.strip() for p in re.split(r"[\r\n\u2028\u2029\x85]+", text)):
         if part:
             joined += ("" if not joined else " " if joined.endswith(":") else "; ") + part
-    return CONTROL.sub(lambda m: repr(m.group(0))[1:-1], joined)
+    return escaped(joined)
+
+
+def escaped(text: str) -> str:
+    """`text` with every control character (line breaks included) shown as its escape."""
+    return CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 def path_shown(path: object) -> str:

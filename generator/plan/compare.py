@@ -16,6 +16,7 @@ from generator.plan.objects import ARGOCD_CLUSTER, EMPTY, Indexed, index, short
 from generator.plan.rules import Violation, claim_names, claims, forbidden
 from generator.plan.rules.base import diff_paths, normalize
 from generator.plan.sides import Side
+from generator.render.values import subchart_values
 
 NO_APPLICATION = "(no Argo CD Application: applied by hand)"
 
@@ -110,6 +111,15 @@ def _not_compared(base: Side, new: Side, env: str, skipped: set[Any], old: Setti
     return []
 
 
+def uncompared_values(old: Settings | None, now: Settings | None) -> list[str]:
+    """What the subchart is handed that changed, when its objects could not be rendered: the
+    reviewer must not read "no changes" where a StatefulSet may change (or be refused)."""
+    if old is None or now is None or not (old.enable_redis or now.enable_redis):
+        return []
+    return [f"redis.{path}: {a!r} -> {b!r}".replace("<absent>", "(unset)")
+            for path, a, b in diff_paths(subchart_values(old), subchart_values(now), limit=20)]
+
+
 def environment(env: str, base: Side, new: Side, common_acks: Sequence[PlanAcknowledgement] = ()) -> EnvPlan:
     old, now = base.settings(env), new.settings(env)
     p = new.prepared.get(env) or base.prepared[env]
@@ -131,9 +141,11 @@ def environment(env: str, base: Side, new: Side, common_acks: Sequence[PlanAckno
     items = now.plan_acknowledgements if now is not None else tuple(common_acks)
     plan.findings, plan.unused_acknowledgements = acknowledge.apply(env, findings, items)
     plan.not_compared = _not_compared(base, new, env, skipped, old, now)
+    if plan.not_compared and not skipped:
+        plan.values_changed = uncompared_values(old, now)
     if old is not None and now is not None and _server(old) != _server(now):
         plan.moved = (_server(old), _server(now))
     plan.diffs = [d for c in plan.changes if (d := textdiff.diff(c.label, c.old, c.new))]
-    if status == "changed" and not plan.changes and not plan.findings:
+    if status == "changed" and not plan.changes and not plan.findings and not plan.values_changed:
         plan.status = "unchanged"
     return plan

@@ -77,6 +77,7 @@ class EnvPlan:
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     not_compared: list[str] = field(default_factory=list)  # what could not be compared, and why
+    values_changed: list[str] = field(default_factory=list)  # the subchart's changed values, when not compared
     outputs: list[tuple[str, Any, Any]] = field(default_factory=list)
     unused_acknowledgements: list[str] = field(default_factory=list)
     moved: tuple[str, str] | None = None  # (old, new) destination server, when it changes

@@ -26,6 +26,8 @@ def _side(info: SideInfo) -> str:
 def _headline(e: EnvPlan) -> str:
     if e.status == "unchanged":
         return f"{e.env}: no changes" + ("; NOT compared: see below" if e.not_compared else "")
+    if e.values_changed and not e.changes:
+        return f"{e.env}: the subchart's values change; its objects NOT compared: see below"
     prefix = {"added": "new environment: ", "removed": "environment removed: "}.get(e.status, "")
     return f"{e.env}: {prefix}{e.summary().line()}"
 
@@ -56,6 +58,10 @@ def text(plan: Plan, details: bool = True) -> str:
     lines += [_headline(e) for e in plan.envs]
     for e in plan.envs:
         lines += [f"{e.env}: NOT compared: {n}" for n in e.not_compared]
+        if e.values_changed:
+            lines.append(f"{e.env}: the subchart's values change, so its objects change too (a StatefulSet update "
+                         "may be refused): render with the archive to know what the sync does")
+            lines += [f"    {v}" for v in e.values_changed]
         if e.moved:
             lines.append(f"{e.env}: moves from {e.moved[0]} to {e.moved[1]}: every object is created there and "
                          "left running, no longer managed, on the old cluster")
@@ -74,8 +80,12 @@ def text(plan: Plan, details: bool = True) -> str:
     else:
         # Never a verdict on what was not compared (a side without its subchart archive).
         compared = "" if not any(e.not_compared for e in plan.envs) else " among the objects compared"
-        unchanged = all(e.status == "unchanged" for e in plan.envs)
+        unchanged = all(e.status == "unchanged" or not (e.changes or e.findings) for e in plan.envs)
         verdict = f"no changes{compared}" if unchanged else f"every change{compared} can be synced as is"
+        unknown = [e.env for e in plan.envs if e.values_changed]
+        if unknown:
+            verdict += (f"; NOT known for {', '.join(unknown)}: the subchart's values change but its objects were not "
+                        "rendered (no archive)")
         lines.append(f"plan: {verdict}")
     if details and any(e.diffs for e in plan.envs):
         lines += ["", "detail: per-object diffs (Secret data masked)"]
@@ -111,7 +121,8 @@ def as_dict(plan: Plan) -> dict[str, Any]:
         "environments": [{
             "env": e.env, "status": e.status, "file": e.file, "summary": e.summary().as_dict(),
             "moved": list(e.moved) if e.moved else None,
-            "not_compared": e.not_compared, "changes": [_change(c) for c in e.changes],
+            "not_compared": e.not_compared, "values_changed": e.values_changed,
+            "changes": [_change(c) for c in e.changes],
             "findings": [finding_dict(f) for f in e.findings],
             "outputs": [{"output": k, "old": a, "new": b} for k, a, b in e.outputs],
             "unused_acknowledgements": e.unused_acknowledgements, "diffs": e.diffs,

@@ -55,6 +55,9 @@ def run(plan: Plan) -> dict[str, Any]:
             text = "; ".join([f.title, *f.detail[:3]] + ([f"runbook: {' / '.join(f.runbook)}"] if f.runbook else []))
             results.append(_result(f.kind, e.env, f.object, text, f.file, f.acknowledged))
         results.extend(_result(NOT_COMPARED, e.env, "subchart", n, e.file) for n in e.not_compared)
+        if e.values_changed:
+            results.append(_result(NOT_COMPARED, e.env, "subchart values", "the subchart's values change but its "
+                                   "objects were not rendered: " + "; ".join(e.values_changed), e.file))
     return {
         "tool": {"driver": {
             "name": TOOL, "version": __version__,

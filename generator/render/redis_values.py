@@ -12,7 +12,7 @@ from typing import Any
 from generator.bitnami import REDIS_PORT, SENTINEL_PORT, names
 from generator.core.names import PASSWORD_KEY
 from generator.core.settings import Settings
-from generator.render import acl
+from generator.render import acl, memory
 
 # Every client command that could wipe all OTP codes at once or dump process internals.
 # CONFIG, CLIENT and REPLICAOF stay: Sentinel's failover transaction needs them.
@@ -30,7 +30,8 @@ CONTAINER_SECURITY = {
 
 def redis_configuration(settings: Settings) -> str:
     """The redis.conf lines we own. They replace Bitnami's commonConfiguration, whose
-    `save ""` would silently turn the seed's RDB snapshots off."""
+    `save ""` would silently turn the seed's RDB snapshots off; every role reads them, so the
+    memory ceiling holds on replicas and Sentinel nodes too."""
     save = f"save {settings.rdb_save}" if settings.persistence_enabled else 'save ""'
     stop = "yes" if settings.stop_writes_on_bgsave_error else "no"
     return "\n".join([
@@ -38,6 +39,7 @@ def redis_configuration(settings: Settings) -> str:
         "appendonly no",
         save,
         f"stop-writes-on-bgsave-error {stop}",
+        *memory.configuration(settings),
     ])
 
 

@@ -139,11 +139,17 @@ def _wait_ready(r: Running) -> None:
     raise SmokeError(f"redis-server did not answer on {HOST}:{r.port} within {START_TIMEOUT_S:.0f} s: {tail(r.log)}")
 
 
+TAIL_BYTES = 64 << 10
+
+
 def tail(log: Path, lines: int = 8) -> str:
     try:
-        return " | ".join(log.read_text(errors="replace").splitlines()[-lines:])
+        with open(log, "rb") as f:  # its end only: a server left running for days logs a lot
+            f.seek(max(0, f.seek(0, os.SEEK_END) - TAIL_BYTES))
+            text = f.read().decode("utf-8", "replace")
     except OSError:
         return "(no log)"
+    return " | ".join(text.splitlines()[-lines:])
 
 
 def stop(process: subprocess.Popen[bytes]) -> int | None:

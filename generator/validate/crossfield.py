@@ -20,6 +20,7 @@ from generator.core.names import ECR_HOST
 from generator.core.paths import COMMON_FILE, ENV_DIR
 from generator.images.refs import oci_location
 from generator.load.environment import Environment
+from generator.render import memory
 from generator.render.redis_values import SENTINEL_QUORUM
 
 SHARED_SETTINGS = ("chart_version", "chart_repository", "chart_digest", "chart_source")
@@ -91,7 +92,9 @@ def problems(env: Environment, merged: dict[str, Any], schema: Mapping[str, Any]
                               f"{release!r} is too long: the Bitnami chart names its StatefulSet {statefulset!r} "
                               f"({len(statefulset)} characters, at most {MAX_STATEFULSET_NAME} work); use at most "
                               f"{most} characters")
-    for path, message in _sentinel_problems(merged):
+    # A resources mapping the reader already refused part of (a merge key) is judged once it is written out.
+    read_ok = not any(p.path.split(".")[0] == "resources" for p in env.problems)
+    for path, message in (*_sentinel_problems(merged), *(_memory_problems(merged) if read_ok else ())):
         yield env.problem(path, message)
     for name, field in UNQUOTED_SETTINGS.items():
         value = merged.get(name)
@@ -123,3 +126,54 @@ def _sentinel_problems(merged: dict[str, Any]) -> Iterable[tuple[tuple[str, ...]
             and count < MIN_SENTINEL_NODES):
         yield ("replica_count",), (f"{count} is too few for Sentinel: at least {MIN_SENTINEL_NODES} Redis+Sentinel "
                                    f"pods, so a majority (quorum {SENTINEL_QUORUM}) survives a lost node")
+
+
+def _memory_problems(merged: dict[str, Any]) -> Iterable[tuple[tuple[str, ...], str]]:
+    """maxmemory against the container's memory limit (generator/render/memory.py has the formula)."""
+    if merged.get("enable_redis") is not True:
+        return
+    resources: Any = merged.get("resources")
+    if not _well_formed(resources):
+        return  # the schema reports it; the limit is judged once the mapping is right
+    limit_text = dict(resources).get("limits", {}).get("memory")
+    given = merged.get("maxmemory")
+    limit, value = memory.to_bytes(_text(limit_text)), memory.to_bytes(_text(given))
+    if (limit_text is not None and limit is None) or (given is not None and value is None):
+        return  # malformed: the schema says so
+    smallest = memory.largest(memory.MIN_LIMIT)
+    if limit is None and value is None:
+        yield ("resources", "limits", "memory"), (
+            "missing: maxmemory is derived from the container's memory limit; set resources.limits.memory "
+            f"(at least {_mi(memory.MIN_LIMIT)}), or set maxmemory (check then reports TR-MEM-003)")
+    elif limit is not None and limit < memory.MIN_LIMIT:
+        yield ("resources", "limits", "memory"), (
+            f"{limit_text!r} is below {_mi(memory.MIN_LIMIT)}: Redis needs {_mi(memory.FIXED_RSS)} of its own and "
+            f"room for the RDB fork to copy every page ({_mi(memory.MIN_LIMIT)} leaves maxmemory {_mi(smallest)}, "
+            f"about {memory.capacity(smallest):,} codes)")
+    if value is None:
+        return
+    if value < memory.MIN_MAXMEMORY:
+        yield ("maxmemory",), (f"{given!r} is below {_mi(memory.MIN_MAXMEMORY)}: it would hold fewer than "
+                               f"{memory.capacity(memory.MIN_MAXMEMORY):,} codes")
+    elif limit is not None and limit >= memory.MIN_LIMIT and not memory.fits(value, limit):
+        yield ("maxmemory",), (
+            f"{given!r} does not fit the memory limit {limit_text!r} (resources.limits.memory): "
+            f"{float(memory.COW_FACTOR):g} x maxmemory + {_mi(memory.FIXED_RSS)} must be at most "
+            f"{float(memory.LIMIT_MARGIN):g} x the limit, since the RDB fork can copy every page; the largest that "
+            f"fits is {_mi(memory.largest(limit))}")
+
+
+def _well_formed(resources: Any) -> bool:
+    """resources as the schema wants it: requests/limits mappings of cpu/memory strings."""
+    if not isinstance(resources, dict) or not set(resources) <= {"requests", "limits"}:
+        return False
+    return all(isinstance(v, dict) and set(v) <= {"cpu", "memory"} and all(isinstance(q, str) for q in v.values())
+               for v in resources.values())
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _mi(n: int) -> str:
+    return f"{n // memory.MiB}Mi"

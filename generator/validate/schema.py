@@ -32,7 +32,7 @@ _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/f
 @functools.cache
 def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
     # Not checked against the metaschema here: that costs ~0.1 s per run and the schema is a
-    # committed file, so tests/test_schema.py checks it once instead.
+    # committed file, so tests/validate/test_schema.py checks it once instead.
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return schema
 

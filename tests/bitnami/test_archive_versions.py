@@ -3,30 +3,15 @@ cache ${XDG_CACHE_HOME:-~/.cache}/twofa-redis/charts/; another version is never 
 
 from __future__ import annotations
 
-import io
 import re
-import tarfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 from generator.bitnami import archive
 from generator.core.errors import CheckError
-from tests.conftest import tree
-
-
-def make_archive(path: Path, version: str) -> Path:
-    """A tiny archive: the Chart.yaml and values.yaml the generator reads (no templates)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in (("redis/Chart.yaml", {"apiVersion": "v2", "name": "redis", "version": version}),
-                           ("redis/values.yaml", {"image": {"tag": "8"}})):
-            blob = yaml.safe_dump(data).encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(blob)
-            tar.addfile(info, io.BytesIO(blob))
-    return path
+from tests.support.charts import DEFAULTS, make_archive
+from tests.support.cli import tree
 
 
 @pytest.fixture
@@ -40,7 +25,7 @@ def test_found_by_version_in_chart_charts_then_in_the_cache(tmp_path: Path, cach
     assert archive.cache_dir() == cache
     assert archive.find(chart, "23.1.1") is None
     cached = make_archive(cache / "redis-23.1.1.tgz", "23.1.1")
-    assert archive.find(chart, "23.1.1") == archive.Subchart(cached, "23.1.1", {"image": {"tag": "8"}})
+    assert archive.find(chart, "23.1.1") == archive.Subchart(cached, "23.1.1", DEFAULTS)
     local = make_archive(chart / "charts" / "redis-23.1.1.tgz", "23.1.1")
     make_archive(chart / "charts" / "redis-23.1.0.tgz", "23.1.0")  # several versions side by side: fine
     found = archive.find(chart, "23.1.1")

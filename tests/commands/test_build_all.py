@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import ha
-from tests.conftest import tree
+from tests.support import ha
+from tests.support.cli import tree
 
 ENVS = ("dev", "prod", "staging")  # tests/fixtures/environments/
 

@@ -1,16 +1,18 @@
-"""generator/core/yamlio.py: every string the dumper writes is a string to Helm's (Go's) YAML
-reader, no anchors or aliases, and the Kubernetes-side loader reads bare scalars as Go does."""
+"""generator/core/yamlio.py: the one loader and the one dumper of generated files. Every string
+the dumper writes is a string to Helm's (Go's) YAML reader, no anchors or aliases, and the
+Kubernetes-side loader reads bare scalars as Go does."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+import yaml
 
 from generator.core import yamlio
-from tests.conftest import ROOT
 from tests.support import helm_yaml
 from tests.support.helm_yaml import AMBIGUOUS
+from tests.support.paths import CHECKOUT
 
 # Beyond the issue's list: other spellings Go's parsers or YAML 1.1 accept.
 MORE = ("0b101", "0x1p3", "1.", "-1", "1E3", "+.5", "Yes", "NO", "On", "NULL", "Null", "N", "y", "True", "FALSE",
@@ -83,8 +85,34 @@ DUMPS_ELSEWHERE = {"core/yamlio.py", "plan/diff.py"}
 
 
 def test_every_generated_file_goes_through_the_one_dumper() -> None:
-    package = ROOT / "generator"
+    package = CHECKOUT / "generator"
     found = {str(p.relative_to(package)) for p in package.rglob("*.py")
              if re.search(r"\byaml\.(safe_)?dump\(", p.read_text(encoding="utf-8"))}
     stray = found - DUMPS_ELSEWHERE
     assert not stray, f"these write YAML without generator/core/yamlio.py's dumper: {stray}"
+
+
+def test_the_loader_is_safe_and_libyaml_when_available() -> None:
+    assert issubclass(yamlio.LOADER, yaml.SafeLoader) or yamlio.LOADER.__name__ == "CSafeLoader"
+    if hasattr(yaml, "CSafeLoader"):
+        assert yamlio.LOADER is yaml.CSafeLoader
+    try:
+        yamlio.load("!!python/object/apply:os.system ['true']")
+    except yamlio.YAMLError:
+        pass
+    else:
+        raise AssertionError("the loader constructed a Python object")
+    assert [d for d in yamlio.load_all("a: 1\n---\nb: [2]\n")] == [{"a": 1}, {"b": [2]}]
+
+
+def test_dump_keeps_order_and_writes_multi_line_strings_as_blocks() -> None:
+    data = {"z": 1, "a": {"script": "line one\nline two\n", "name": "ünïcødé"}, "list": ["x"]}
+    text = yamlio.dump(data)
+    assert text == "z: 1\na:\n  script: |\n    line one\n    line two\n  name: ünïcødé\nlist:\n- x"
+    assert yamlio.load(text) == data
+    assert not text.endswith("\n")
+
+
+def test_long_lines_are_not_folded() -> None:
+    long = "x " * 400
+    assert "\n" not in yamlio.dump({"k": long.strip()})

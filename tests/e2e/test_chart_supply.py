@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import tree
-from tests.registries import LocalRegistry, push_test_image
 from tests.support.charts import HELMS, Helm, package, point_at_ecr, sha, subchart_keys, use_chart
+from tests.support.cli import tree
+from tests.support.registries import LocalRegistry, push_test_image
 
 VERSION = "23.1.1"
 

@@ -11,10 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT
-from tests.plan import support
-
-SARIF_SCHEMA = ROOT / ".tools" / "sarif" / "sarif-2.1.0.json"
+from tests.support import plan as support
+from tests.support.sarif import SARIF_SCHEMA
 
 
 @functools.cache

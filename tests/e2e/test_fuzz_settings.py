@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from generator.cli import main
 from generator.core.text import CONTROL
-from tests.conftest import tree
+from tests.support.cli import tree
 
 SETTINGS = ("namespace", "release_name", "secret_name", "storage_size", "rdb_save", "kube_version", "image_tag",
             "otp_ttl_seconds", "replica_count", "enable_redis", "api_versions", "resources.requests.cpu",

@@ -109,6 +109,24 @@ def test_check_output_to_an_odd_place_is_refused_before_checking(bare_project: P
     assert {p.name: os.lstat(p) for p in places.iterdir()} == before  # /dev/null would still be a device
 
 
+@pytest.mark.parametrize("name", ["fifo", "directory", "link_to_a_file", "parent_is_a_file"])
+def test_plan_output_to_an_odd_place_is_refused_before_planning(bare_project: Path, tmp_path: Path,
+                                                                name: str) -> None:
+    """plan --output as check --output: refused at once (the project is not even in git here, so
+    getting as far as the base revision would be another error)."""
+    places = tmp_path / "places"
+    places.mkdir()
+    make, expected = OUTPUTS[name]
+    target = make(places)
+    ran = run(bare_project, "plan", "--output", str(target), environ=env(tmp_path))
+    assert_refused(ran, 2, f"error: {target}: cannot write the report:", expected)
+
+
+def test_plan_output_with_a_control_character_is_one_escaped_line(bare_project: Path, tmp_path: Path) -> None:
+    ran = run(bare_project, "plan", "--output", str(tmp_path / "r\nerror: x.json"), environ=env(tmp_path))
+    assert_refused(ran, 2, "error: --output: ", "contains a control character '\\n' (U+000A)")
+
+
 def test_check_output_replaces_a_regular_file(bare_project: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     target.write_text("old\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import tree
+from tests.support.cli import tree
 from tests.support.hostile_cli import PASSWORD, assert_refused, env, run
 
 DEV = "environments/dev.yaml"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.hostile_cli import FORMS, env, finish, password_on_disk, snapshot, spawn
+from tests.support.paths import pinned_tool
 
-ROOT = Path(__file__).resolve().parents[2]
 WRAPPER = """#!/bin/sh
 # The pinned helm, after a pause; it records its arguments (paths, never values).
 echo "$@" > "$MARKS/start.$$"
@@ -28,7 +28,7 @@ def _helm_env(tmp_path: Path, sleep: float) -> dict[str, str]:
     wrapper.chmod(0o755)
     (tmp_path / "marks").mkdir()
     return env(tmp_path, password=True, HELM=str(wrapper), MARKS=str(tmp_path / "marks"), SLEEP=str(sleep),
-               REAL_HELM=str(ROOT / ".tools" / "bin" / "helm"))
+               REAL_HELM=str(pinned_tool("helm")))
 
 
 def _with_secret_mode(project: Path) -> None:

@@ -18,8 +18,8 @@ from typing import IO
 
 import pytest
 
-from tests import redisproc
-from tests.support.acl_server import BACKEND_PASSWORD
+from tests.support import redisproc
+from tests.support.acl import BACKEND_PASSWORD
 
 READY = "Ctrl-C stops it"
 TIMEOUT_S = 30.0
@@ -110,7 +110,7 @@ def test_smoke_passes_against_local_and_ctrl_c_stops_it(running: Local, bare_pro
                           timeout=TIMEOUT_S, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok   persistence: aof_enabled:0 save:'60 1'" in done.stdout  # dev's rendered configuration
-    admin = redisproc.Server([], running.workdir, running.port, password=match.group(1)).client()
+    admin = redisproc.Server(lambda port: [], running.workdir, password=match.group(1), port=running.port).client()
     assert admin.config_get("bind")["bind"] == "127.0.0.1"
     assert admin.config_get("dir")["dir"].startswith(str(running.workdir))
     assert running.workdir.stat().st_mode & 0o077 == 0

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests import ha
-from tests.conftest import Ran
-from tests.plan import support
+from tests.support import ha
+from tests.support import plan as support
+from tests.support.cli import Ran
 
 STS = "StatefulSet/redis/redis-master"
 
@@ -68,6 +68,22 @@ def test_without_an_archive_no_change_is_not_claimed_for_what_was_not_compared(b
     assert "prod: NOT compared: the Bitnami subchart's objects (the Redis StatefulSet" in ran.out
     assert "no archive for chart_version 24.0.9 on either side; place redis-<version>.tgz in chart/charts/" in ran.out
     assert ran.out.rstrip().endswith("plan: no changes among the objects compared")
+
+
+def test_without_an_archive_a_changed_subchart_value_is_shown_never_no_changes(bare_repo: support.Repo,
+                                                                                cli: Any) -> None:
+    """No archive on either side: the StatefulSet cannot be rendered, but what it is handed can be
+    compared, and the reviewer reads that it changes (a storage change would be refused)."""
+    bare_repo.set_line("prod", "storage_size", "16Gi")
+    ran = cli(bare_repo.root, "plan", "prod")
+    assert ran.code == 0, ran.err
+    assert "prod: no changes" not in ran.out
+    assert "prod: the subchart's values change; its objects NOT compared: see below" in ran.out
+    assert "\n    redis.master.persistence.size: '8Gi' -> '16Gi'\n" in ran.out
+    assert ran.out.rstrip().endswith("NOT known for prod: the subchart's values change but its objects were not "
+                                     "rendered (no archive)")
+    doc = json.loads(cli(bare_repo.root, "plan", "prod", "--format", "json").out)
+    assert env_of(doc, "prod")["values_changed"] == ["redis.master.persistence.size: '8Gi' -> '16Gi'"]
 
 
 def test_storage_up_is_forbidden_with_the_expand_runbook(repo: support.Repo, cli: Any) -> None:
@@ -127,7 +143,8 @@ def test_resources_change_restarts_redis_and_is_allowed(repo: support.Repo, cli:
     ran, doc = plan(cli, repo, "prod")
     assert ran.code == 0, ran.err
     prod = env_of(doc, "prod")
-    assert actions(prod) == {f"apps/v1/{STS}": "update"}
+    # maxmemory follows the memory limit (generator/render/memory.py), so redis.conf changes too.
+    assert actions(prod) == {f"apps/v1/{STS}": "update", "v1/ConfigMap/redis/redis-configuration": "update"}
     assert prod["summary"]["restart"] == 1 and prod["summary"]["forbidden"] == 0
     (restart,) = kinds(prod, "restart")
     assert "containers[name=redis].resources.limits.memory: 512Mi -> 768Mi" in restart["title"]

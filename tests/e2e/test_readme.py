@@ -21,8 +21,8 @@ from typing import IO
 
 import pytest
 
-from tests import fixture_project
-from tests.conftest import ROOT
+from tests.support import fixture_project
+from tests.support.paths import CHECKOUT as ROOT
 
 README = ROOT / "README.md"
 TIMEOUT_S = 300.0
@@ -58,10 +58,14 @@ RULES: list[tuple[str, str]] = [
     (CLI + r" smoke dev --host 127\.0\.0\.1 --port 6379",
      "needs the deployed Redis behind the port-forward above (smoke runs against `local` here instead)"),
     (CLI + r" smoke prod --password-from-secret", "reads the Secrets from a cluster with kubectl"),
+    (CLI + r" inspect dev --host 127\.0\.0\.1 --port 6379 --json",
+     "needs the deployed Redis behind the port-forward above (tests/commands/test_inspect.py runs it on a real one)"),
+    (CLI + r" inspect prod --password-from-secret --max-keys 500000 --deadline 10",
+     "reads the Secret from a cluster with kubectl"),
     (CLI + r" secret (put|check) staging", "needs AWS Secrets Manager (tests/test_secretstore.py runs it on moto)"),
-    (CLI + r" images dev --verify", "asks ECR (AWS) for every image (tests/test_mirror.py: a local registry)"),
-    (CLI + r" mirror dev( --dry-run| --pin)?", "needs ECR and the source registry (tests/test_mirror.py)"),
-    (CLI + r" build dev --verify-images", "asks ECR (AWS) for every image (tests/test_mirror.py)"),
+    (CLI + r" images dev --verify", "asks ECR (AWS) for every image (tests/e2e/test_mirror.py: a local registry)"),
+    (CLI + r" mirror dev( --dry-run| --pin)?", "needs ECR and the source registry (tests/e2e/test_mirror.py)"),
+    (CLI + r" build dev --verify-images", "asks ECR (AWS) for every image (tests/e2e/test_mirror.py)"),
 ]
 
 
@@ -109,7 +113,8 @@ def test_every_readme_command_is_classified() -> None:
     found = commands()
     assert len(found) >= 15, found
     unknown = [f"README.md:{c.line}: {c.text}" for c in found if classify(c) is None]
-    assert not unknown, f"new README commands: classify them in {__file__} (run, local or skipped, why): {unknown}"
+    assert not unknown, ("new README commands: classify them in tests/e2e/test_readme.py (run, local or skipped, "
+                         f"why): {unknown}")
     unused = [p for p, _ in RULES if not any(re.fullmatch(p, c.text) for c in found)]
     assert not unused, f"rules for commands the README no longer has: {unused}"
 

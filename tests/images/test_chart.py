@@ -15,8 +15,8 @@ import pytest
 
 from generator.bitnami import archive
 from generator.images import chart, oci
-from tests.registries import OCI_MANIFEST, LocalRegistry, push_test_image, start_registry
 from tests.support.charts import HELMS, Helm, package, sha
+from tests.support.registries import OCI_MANIFEST, LocalRegistry, push_test_image, start_registry
 
 SOURCE, TARGET = "bitnamicharts/redis", "twofa/charts/redis"
 

@@ -1,5 +1,5 @@
 """The API server's update rules (generator/plan/rules/) over real renders of the tests' prod and
-its variants with the real Bitnami subchart (tests/plan/renders.py). Objects a render lacks (an
+its variants with the real Bitnami subchart (tests/support/plan_renders.py). Objects a render lacks (an
 immutable ConfigMap, a Job, a Deployment, a live Service with its allocated clusterIP) are
 derived from rendered objects, not invented."""
 
@@ -13,7 +13,7 @@ import pytest
 from generator.plan import restart
 from generator.plan import rules as im
 from generator.plan.rules import base, workloads
-from tests.plan import renders
+from tests.support import plan_renders as renders
 
 STS = ("apps", "StatefulSet", "redis", "redis-master")
 

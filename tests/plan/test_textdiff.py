@@ -4,7 +4,7 @@ scripts, redis.conf) diffed line by line instead of as one escaped line."""
 from __future__ import annotations
 
 from generator.plan import textdiff
-from tests.plan import renders
+from tests.support import plan_renders as renders
 
 LABEL = "v1/Secret/redis/s"
 

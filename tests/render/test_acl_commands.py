@@ -12,9 +12,9 @@ import pytest
 from generator.render import acl
 from generator.runtime import keyschema
 from generator.runtime.smoke import backend
-from tests import redisproc
-from tests.support import acl_server
-from tests.support.acl_server import BACKEND_PASSWORD, USER
+from tests.support import acl as acl_server
+from tests.support import redisproc
+from tests.support.acl import BACKEND_PASSWORD, USER
 
 redis = pytest.importorskip("redis")
 

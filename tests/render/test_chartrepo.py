@@ -104,10 +104,10 @@ def test_the_documented_iam_policies_grant_what_they_say(bare_project: Path) -> 
 
     from generator import pipeline
     from generator.core import names
-    from tests.conftest import ROOT
+    from tests.support.paths import CHECKOUT
 
     def actions(name: str) -> set[str]:
-        policy = json.loads((ROOT / "docs" / "iam" / name).read_text())
+        policy = json.loads((CHECKOUT / "docs" / "iam" / name).read_text())
         found: set[str] = set()
         for statement in policy["Statement"]:
             listed = statement["Action"]
@@ -119,7 +119,7 @@ def test_the_documented_iam_policies_grant_what_they_say(bare_project: Path) -> 
     assert actions("argocd-chart-pull.json") == pull  # the token Argo CD gets can pull, nothing more
     push = actions("mirror-push.json")
     assert pull | {"ecr:DescribeImages", "ecr:PutImage"} <= push and "ecr:BatchDeleteImage" not in push
-    trust = json.loads((ROOT / "docs" / "iam" / "argocd-chart-pull-trust.json").read_text())["Statement"][0]
+    trust = json.loads((CHECKOUT / "docs" / "iam" / "argocd-chart-pull-trust.json").read_text())["Statement"][0]
     (subject,) = trust["Condition"]["StringLike"].values()
     for env in ("dev", "staging", "prod"):  # the trust policy admits each environment's ServiceAccount
         settings = pipeline.prepare(bare_project, env, resolve_ecr=False).settings

@@ -1,6 +1,8 @@
-"""A Helm chart named redis that the tests package and push themselves with the real helm
-(4.1.4 and 3.17.3), and the helm runner they use: its own HELM_*_HOME per test, so no login
-or cache of the machine is read or written.
+"""Stand-ins for the Bitnami redis chart. A Helm chart named redis that the tests package and push
+themselves with the real helm (4.1.4 and 3.17.3), and the helm runner they use: its own
+HELM_*_HOME per test, so no login or cache of the machine is read or written. And a bare archive
+(redis/Chart.yaml and redis/values.yaml only, make_archive) for the code that finds and reads
+chart/charts/redis-<version>.tgz.
 
 The stand-in's values.yaml can carry the keys a project sets for the subchart, so that `build`
 with the fetched stand-in passes the subchart key check as it would with Bitnami's archive.
@@ -9,19 +11,21 @@ with the fetched stand-in passes the subchart key check as it would with Bitnami
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tests.conftest import ROOT
-from tests.registries import LocalRegistry
+from tests.support.paths import pinned_tool
+from tests.support.registries import LocalRegistry
 
-HELMS = {"helm4": ROOT / ".tools" / "bin" / "helm", "helm3": ROOT / ".tools" / "bin" / "helm3"}
+HELMS = {"helm4": pinned_tool("helm"), "helm3": pinned_tool("helm3")}
 
 
 @dataclass(frozen=True)
@@ -105,3 +109,25 @@ def point_at_ecr(project: Path, ecr: LocalRegistry, hub: LocalRegistry, env: str
     text = re.sub(r"^(ecr_(registry|repository)|image_tag|metrics_.*|images):.*\n", "", path.read_text(), flags=re.M)
     path.write_text(text + f"ecr_registry: {ecr.host}\necr_repository: twofa/{env}\nimage_tag: redis-8.2.1\n"
                     f"metrics_enabled: false\nimages:\n  redis:\n    source: {hub.host}/bitnami/redis:8.2.1\n")
+
+
+# --- a bare archive, as chart/charts/ may hold one ---------------------------------------------
+
+DEFAULTS = {
+    "image": {"registry": "docker.io", "repository": "bitnami/redis", "tag": "8"},
+    "auth": {"enabled": True, "existingSecret": "", "existingSecretPasswordKey": ""},
+    "master": {"resources": {}, "resourcesPreset": "nano", "persistence": {"enabled": True, "size": "8Gi"},
+               "podLabels": {}},
+    "commonConfiguration": "appendonly yes",
+}
+
+
+def make_archive(path: Path, version: str = "23.1.1", values: object = DEFAULTS) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in (("redis/Chart.yaml", {"name": "redis", "version": version}), ("redis/values.yaml", values)):
+            blob = yaml.safe_dump(data).encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            tar.addfile(info, io.BytesIO(blob))
+    return path

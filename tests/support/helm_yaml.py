@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.check import helm
-from tests.conftest import ROOT
+from tests.support.paths import pinned_tool
 
-LINES = {"helm4": ROOT / ".tools" / "bin" / "helm", "helm3": ROOT / ".tools" / "bin" / "helm3"}
+LINES = {"helm4": pinned_tool("helm"), "helm3": pinned_tool("helm3")}
 
 _CHART = "apiVersion: v2\nname: reader\nversion: 0.1.0\n"
 _READ_FILES = """\

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core.text import CONTROL
+from tests.support.paths import CHECKOUT
 
 PASSWORD = "s3cr3t-PASSWORD-xyz"
 FORMS = (PASSWORD.encode(), base64.b64encode(PASSWORD.encode()))  # as written, and as a Secret's data
@@ -55,7 +56,7 @@ def env(tmp: Path, password: bool = False, **extra: str) -> dict[str, str]:
 
 def spawn(root: Path | str, args: list[str], environ: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), *args], env=environ,
-                            cwd=Path(__file__).resolve().parents[2], stdin=subprocess.DEVNULL,
+                            cwd=CHECKOUT, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 

@@ -39,6 +39,9 @@ MODES = {
     "echo_info": "AUTH accepted; INFO says role:<the AUTH argument> (a peer echoing it in data)",
     "resp3": "every reply is a RESP3 frame (map, push, attribute) on a RESP2 connection",
     "hello_weird": "HELLO answered with a map announcing 2^31-1 pairs, streamed; others -NOAUTH",
+    "echo_store": "AUTH accepted; answers inspect's calls like a small OTP store whose INFO echoes the AUTH "
+                  "argument (maxmemory_policy) and whose one key holds control characters",
+    "bad_scan": "AUTH accepted; DBSIZE answered, inspect's SCAN step answered with two integers",
     "close_mid_reply": "the reply stops half-way and the connection is closed",
     "silent": "accepts the connection, reads, never replies",
     "reset": "accepts, then resets the connection (RST) at the first command",
@@ -258,7 +261,33 @@ class HostileRedis:
             else:
                 self._send(conn, b"+OK\r\n")
             return True
+        if mode in ("echo_store", "bad_scan"):
+            return self._store(conn, name, password, authed)
         raise AssertionError(mode)
+
+    def _store(self, conn: _Conn, name: bytes, password: bytes, authed: bool) -> bool:
+        if name == b"AUTH":
+            conn.echoed = password
+            self._send(conn, b"+OK\r\n")
+        elif not authed:
+            self._send(conn, b"-NOAUTH Authentication required.\r\n")
+        elif name == b"DBSIZE":
+            self._send(conn, b":1\r\n")
+        elif name == b"EVALSHA" and self.mode == "bad_scan":
+            self._send(conn, b"*2\r\n:1\r\n:2\r\n")
+        elif name == b"EVALSHA":  # cursor 0 (done), one key, its TTL
+            key = b"sms_otp:\x1b[2J\nerror: fake"
+            self._send(conn, b"*3\r\n$1\r\n0\r\n*1\r\n$%d\r\n%s\r\n*1\r\n:100\r\n" % (len(key), key))
+        elif name == b"GET":
+            value = b'{"code": "123456", "phone_number": "+15550100"}'
+            self._send(conn, b"$%d\r\n%s\r\n" % (len(value), value))
+        elif name == b"INFO":
+            body = (b"# Memory\r\nused_memory:1000\r\nmaxmemory:100000\r\nmaxmemory_policy:" + conn.echoed
+                    + b"\r\n# Persistence\r\nrdb_last_save_time:0\r\nrdb_last_bgsave_status:ok\r\n")
+            self._send(conn, b"$%d\r\n%s\r\n" % (len(body), body))
+        else:
+            self._send(conn, b"+OK\r\n")
+        return True
 
 
 @contextlib.contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.check.policy import auth, exposure, network, persistence, podsecurity, secrets, supplychain
+from generator.check.policy import auth, exposure, memory, network, persistence, podsecurity, secrets, supplychain
 from generator.check.policy.model import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -12,6 +12,7 @@ RULES: tuple[Rule, ...] = (
     *podsecurity.RULES,
     *supplychain.RULES,
     *persistence.RULES,
+    *memory.RULES,
     *secrets.RULES,
 )
 BY_ID = {r.id: r for r in RULES}

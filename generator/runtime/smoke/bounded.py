@@ -19,11 +19,13 @@ MAX_STEP_BYTES = 4 << 20  # an INFO answer is ~5 KB; nothing smoke asks for come
 
 
 class Budget:
-    """What one step may still spend: seconds until its deadline, and bytes."""
+    """What one step may still spend: seconds until its deadline, and bytes. `per_command`: each
+    command sent starts a new step (`inspect`, whose walk is bounded by its own --deadline)."""
 
-    def __init__(self, seconds: float, max_bytes: int = MAX_STEP_BYTES) -> None:
+    def __init__(self, seconds: float, max_bytes: int = MAX_STEP_BYTES, per_command: bool = False) -> None:
         self.seconds = seconds
         self.max_bytes = max_bytes
+        self.per_command = per_command
         self.start()
 
     def start(self) -> None:
@@ -79,7 +81,14 @@ class BoundedConnection(Connection):
         super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
         self.budget = budget
 
+    def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        if self.budget.per_command:
+            self.budget.start()
+        super().send_packed_command(command, check_health)  # type: ignore[no-untyped-call]
+
     def _connect(self) -> Any:
+        if self.budget.per_command:  # connecting (and the AUTH after it) is a command of its own
+            self.budget.start()
         left = self.budget.remaining()
         if left <= 0:
             raise TimeoutError(f"{self.host}:{self.port}: no time left to connect")

@@ -15,7 +15,7 @@ from generator.core.settings import Settings
 from generator.core.text import one_line
 from generator.runtime import keyschema
 from generator.runtime.smoke import backend, steps
-from generator.runtime.smoke.target import Target
+from generator.runtime.smoke.target import Broken, Target
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def _one(name: str, step: steps.Step, session: steps.Session) -> StepResult:
     ok, expected, got = False, "", ""
     try:
         ok, got = True, step(session)
-    except steps.Broken as e:
+    except Broken as e:
         expected, got = e.expected, e.got
     except (redis.RedisError, OSError, UnicodeError) as e:  # OSError, UnicodeError: a host the resolver refuses
         expected, got = "an answer from Redis", f"{type(e).__name__}: {e}"

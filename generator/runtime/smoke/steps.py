@@ -12,17 +12,10 @@ from typing import Any
 import redis
 
 from generator.core.settings import Settings
-from generator.core.text import shown
 from generator.render.redis_values import DISABLED_COMMANDS
 from generator.runtime import keyschema
 from generator.runtime.smoke.bounded import Budget
-from generator.runtime.smoke.target import Target, client
-
-
-class Broken(Exception):
-    def __init__(self, expected: str, got: str) -> None:
-        super().__init__(got)
-        self.expected, self.got = expected, got
+from generator.runtime.smoke.target import Broken, Target, client, master_address
 
 
 @dataclass
@@ -75,18 +68,10 @@ def reachable(s: Session) -> str:
 
 def sentinel_master(s: Session) -> str:
     t = s.target
-    assert t.sentinel_port is not None
-    sentinel = client(t.host, t.sentinel_port, t.password, t.timeout, budget=s.budget)
-    try:
-        addr = sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.master_set)
-    finally:
-        sentinel.close()
-    if not addr:
+    addr = master_address(t, s.budget)
+    if addr is None:
         raise Broken(f"Sentinel to know master set {t.master_set!r}", "no such master set")
-    try:
-        s.host, s.port = str(addr[0]), int(addr[1])
-    except (TypeError, ValueError, IndexError):
-        raise Broken("a master address (host, port)", shown(addr)) from None
+    s.host, s.port = addr
     return f"master of {t.master_set} is {s.host}:{s.port}"
 
 

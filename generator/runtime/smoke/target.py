@@ -1,4 +1,4 @@
-"""Where `smoke` connects, with what password, and the client it connects with.
+"""Where `smoke` and `inspect` connect, with what password, and the client they connect with.
 
 Each network call has a timeout and no retries, so an unreachable host fails in seconds.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.bitnami import REDIS_PORT, SENTINEL_PORT
-from generator.core import names
+from generator.core import names, passwords
 from generator.core.errors import SecretError, UsageError
 from generator.core.settings import Settings
 from generator.core.text import shown
@@ -55,6 +55,44 @@ def target_for(settings: Settings, password: str, host: str | None = None, port:
                   master_set=settings.sentinel_master_set, backend_password=backend_password)
 
 
+def from_options(settings: Settings, host: str | None, port: int | None, timeout: float, direct: bool,
+                 from_secret: bool, backend_password: str | None = None) -> Target:
+    """The target of `smoke` and `inspect` from their shared options, password included: from the
+    Secret through kubectl (`from_secret`), else REDIS_PASSWORD / TF_VAR_redis_password."""
+    password = password_from_secret(settings) if from_secret else passwords.read_password()
+    if password is None:
+        raise SecretError("no password: set REDIS_PASSWORD (or TF_VAR_redis_password), or pass --password-from-secret")
+    return target_for(settings, password, host, port, timeout, direct, backend_password)
+
+
+class Broken(Exception):
+    """A peer that did not keep a promise: what was expected, and what came back."""
+
+    def __init__(self, expected: str, got: str) -> None:
+        super().__init__(got)
+        self.expected, self.got = expected, got
+
+
+def master_address(target: Target, budget: Any = None) -> tuple[str, int] | None:
+    """Where Sentinel says the master of target.master_set is; None when it does not know the set,
+    Broken when its answer is not a (host, port) pair."""
+    assert target.sentinel_port is not None
+    sentinel = client(target.host, target.sentinel_port, target.password, target.timeout, budget=budget)
+    try:
+        addr = sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", target.master_set)
+    finally:
+        sentinel.close()
+    if not addr:
+        return None
+    try:
+        host, port = str(addr[0]), int(addr[1])
+    except (TypeError, ValueError, IndexError):
+        raise Broken("a master address (host, port)", shown(addr)) from None
+    if not valid_host(host) or not 1 <= port <= 65535:
+        raise Broken("a master address (host, port)", shown(addr))
+    return host, port
+
+
 def password_from_secret(settings: Settings, timeout: float = 20.0, secret: str | None = None,
                          key: str = names.PASSWORD_KEY) -> str:
     """A password from a Kubernetes Secret (default: secret_name's redis-password), through
@@ -83,10 +121,11 @@ def password_from_secret(settings: Settings, timeout: float = 20.0, secret: str 
 
 
 def client(host: str, port: int, password: str | None, timeout: float, protocol: int = 2,
-           username: str | None = None, budget: Any = None) -> Any:
+           username: str | None = None, budget: Any = None, decode: bool = True) -> Any:
     """A redis-py client that fails at once: one attempt per call, `timeout` seconds each read,
     and all of a step's calls within its `budget` (runtime/smoke/bounded.py: a deadline and a
-    byte bound). Replies that are not UTF-8 are shown with escapes, not raised as a traceback."""
+    byte bound). Replies that are not UTF-8 are shown with escapes, not raised as a traceback;
+    `decode` False: replies stay bytes (keys a client wrote need not be UTF-8)."""
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
@@ -95,7 +134,7 @@ def client(host: str, port: int, password: str | None, timeout: float, protocol:
 
     pool = redis.ConnectionPool(connection_class=BoundedConnection, budget=budget or Budget(timeout), host=host,
                                 port=port, username=username, password=password, socket_timeout=timeout,
-                                socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=True,
+                                socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=decode,
                                 encoding_errors="backslashreplace", protocol=protocol)
     return redis.Redis.from_pool(pool)
 

@@ -1,0 +1,61 @@
+"""core/atomic.py: a reader sees the old content or the new, never half of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.core import atomic
+
+
+def test_replace_without_renameat2_can_be_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    live, staged = tmp_path / "chart", tmp_path / "stage"
+    live.mkdir()
+    staged.mkdir()
+    (live / "f").write_text("old")
+    (staged / "f").write_text("new")
+    atomic.replace(staged, live)
+    assert ((live / "f").read_text(), (staged / "f").read_text()) == ("new", "old")
+    atomic.replace(staged, live)
+    assert ((live / "f").read_text(), (staged / "f").read_text()) == ("old", "new")
+
+
+def test_a_file_is_replaced_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "values.yaml"
+    target.write_text("old\n")
+    atomic.write_text(target, "new\n")
+    assert target.read_text() == "new\n" and (target.stat().st_mode & 0o777) == 0o644
+
+    def full(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "replace", full)
+    with pytest.raises(OSError, match="No space left"):
+        atomic.write_text(target, "newer\n")
+    assert target.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["values.yaml"]  # no temporary file left
+
+
+def test_a_private_file_is_private_from_its_first_byte(tmp_path: Path) -> None:
+    path = tmp_path / "secret-values.yaml"
+    atomic.write_private(path, "secret:\n  password: x\n")
+    assert (path.stat().st_mode & 0o777) == 0o600
+    with pytest.raises(FileExistsError):
+        atomic.write_private(path, "again")
+
+
+def test_a_staged_copy_is_removed_unless_swapped_in(tmp_path: Path) -> None:
+    live = tmp_path / "chart"
+    live.mkdir()
+    (live / "Chart.yaml").write_text("v1\n")
+    with atomic.staged_copy(live) as staged:
+        atomic.write_files(staged, {"values-dev.yaml": "dev\n", "templates/x.yaml": "x\n"})
+        assert (staged / "Chart.yaml").read_text() == "v1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart"]  # nothing left beside it
+    with atomic.staged_copy(live) as staged:
+        atomic.write_files(staged, {"values-dev.yaml": "dev\n"})
+        atomic.replace(staged, live)
+    assert (live / "values-dev.yaml").read_text() == "dev\n" and (live / "Chart.yaml").read_text() == "v1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart"]
