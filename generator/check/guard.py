@@ -163,7 +163,7 @@ def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
         stage = Path(tmp) / "chart"
         stage.mkdir()
         source = root / CHART_DIR
-        atomic.confined_copy(source / "templates", stage / "templates")
+        files.confined_copy(source / "templates", stage / "templates")
         for name in ("Chart.yaml", "values.yaml"):
             try:
                 (stage / name).write_bytes(files.read_regular_file(source / name, MAX_SCAN_BYTES))

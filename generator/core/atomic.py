@@ -12,42 +12,33 @@ import ctypes
 import os
 import secrets
 import shutil
-import signal
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 from generator.core import files
+from generator.core.edge import signals_blocked
 from generator.core.errors import RenderError
 
 # What this process has put in place, in order, for the interrupted message (generator/cli.py):
 # a signal delivered right after a commit must not be reported as "nothing was written".
 WRITTEN: list[str] = []
-_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-
-
-@contextlib.contextmanager
-def signals_blocked() -> Iterator[None]:
-    """SIGINT/SIGTERM/SIGHUP held back while a few renames commit; delivered right after (an
-    interrupted build then says what it wrote). SIGKILL cannot be held back."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_text(path: Path, text: str, mode: int = 0o644) -> None:
     """Replace `path` with `text` in one rename; OSError when that fails (nothing is left behind)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = None
     try:
+        with signals_blocked():  # named before a signal can unwind past it
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -65,13 +56,15 @@ def staged_replacement(path: Path, text: str | None) -> Iterator[tuple[Callable[
         old = new = None
         if exists:
             old = path.parent / f".{path.name}.old.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-            os.link(path, old, follow_symlinks=False)  # the old file, kept until the commit is over
-            made.append(old)
+            with signals_blocked():  # each staged name recorded before a signal can unwind past it
+                os.link(path, old, follow_symlinks=False)  # the old file, kept until the commit is over
+                made.append(old)
         if text is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            new = Path(tmp)
-            made.append(new)
+            with signals_blocked():
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                new = Path(tmp)
+                made.append(new)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
             os.chmod(new, 0o644)
@@ -116,11 +109,13 @@ class StagedFile:
 @contextlib.contextmanager
 def staged_file(path: Path, mode: int = 0o644) -> Iterator[StagedFile]:
     """Write a (binary, streamed) file that appears at `path` only when committed, whole."""
-    staged = StagedFile(path, mode)
+    staged = None
     try:
+        with signals_blocked():  # named before a signal can unwind past it
+            staged = StagedFile(path, mode)
         yield staged
     finally:
-        if not staged.committed:
+        if staged is not None and not staged.committed:
             staged.file.close()
             staged.tmp.unlink(missing_ok=True)
 
@@ -141,25 +136,6 @@ def write_files(directory: Path, texts: Mapping[str, str], mode: int = 0o644) ->
         write_text(path, text, mode)
 
 
-def confined_copy(directory: Path, target: Path, ignore: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> None:
-    """Copy `directory` (chart/) by content, refusing what its tree may not hold (a link that
-    leaves it, a FIFO, a device): RenderError naming the path, relative to its parent."""
-    try:
-        files.copy_confined(directory, target, skip=skip, ignore=ignore)
-    except files.NotReadable as e:
-        raise RenderError(f"{_relative(e.filename, directory.parent)}: {e.strerror}") from None
-    except OSError as e:
-        where = _relative(e.filename, directory.parent) if e.filename else directory.name
-        raise RenderError(f"cannot copy {where}: {e.strerror}") from None
-
-
-def _relative(path: str | os.PathLike[str], base: Path) -> str:
-    try:
-        return str(Path(path).relative_to(base))
-    except ValueError:
-        return str(path)
-
-
 def remove_tree(path: Path) -> None:
     """Remove a staged or temporary tree, signals held back meanwhile: a Ctrl-C landing in the
     middle of the removal would leave half of it behind."""
@@ -169,30 +145,37 @@ def remove_tree(path: Path) -> None:
 
 @contextlib.contextmanager
 def scratch(prefix: str, parent: Path | None = None) -> Iterator[Path]:
-    """A private temporary directory ($TMPDIR unless `parent`), removed on every way out."""
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    """A private temporary directory ($TMPDIR unless `parent`), removed on every way out: a
+    signal right after it is made included (held back until it has a name to remove)."""
+    path = None
     try:
+        with signals_blocked():
+            path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
         yield path
     finally:
-        remove_tree(path)
+        if path is not None:
+            remove_tree(path)
 
 
 @contextlib.contextmanager
 def staged_copy(directory: Path) -> Iterator[Path]:
     """A private copy of `directory` next to it, removed on exit unless committed by `replace`."""
+    stage = None
     try:
-        stage = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    except OSError as e:
-        raise RenderError(f"cannot write the project directory: {e.strerror}") from e
-    try:
+        with signals_blocked():  # named before a signal can unwind past it
+            try:
+                stage = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+            except OSError as e:
+                raise RenderError(f"cannot write the project directory: {e.strerror}") from e
         target = stage / directory.name
         if directory.exists():
-            confined_copy(directory, target)
+            files.confined_copy(directory, target)
         else:
             target.mkdir()
         yield target
     finally:
-        remove_tree(stage)
+        if stage is not None:
+            remove_tree(stage)
 
 
 _RENAME_EXCHANGE = 2

@@ -1,6 +1,6 @@
 """What the command line does at its edge, for every command: SIGTERM and SIGHUP unwind like
-Ctrl-C, every error line reaches the terminal as one safe line, and the process's age (where a
-command's --timeout starts counting)."""
+Ctrl-C, a commit holds them back for its few renames, every error line reaches the terminal as
+one safe line, and the process's age (where a command's --timeout starts counting)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from generator.core import passwords
 from generator.core.errors import Interrupted
@@ -33,6 +35,43 @@ def unwinding() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+@contextlib.contextmanager
+def signals_blocked() -> Iterator[None]:
+    """SIGINT/SIGTERM/SIGHUP held back while a few renames commit; delivered right after (an
+    interrupted build then says what it wrote). SIGKILL cannot be held back.
+
+    Held in Python, not with the thread's signal mask: the kernel hands a process's signal to
+    any thread that does not block it (helm's pool threads, say), and Python then runs the
+    handler in the main thread all the same. A thread other than the main one (where no
+    handler runs) holds them with its mask."""
+    if threading.current_thread() is not threading.main_thread():
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, UNWOUND)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        return
+    pending: list[int] = []
+    previous: dict[int, Any] = {}
+    try:
+        for held in UNWOUND:
+            previous[held] = signal.signal(held, lambda signum, _frame: pending.append(signum))
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if pending:
+            _deliver(pending[0], previous.get(pending[0], signal.SIG_DFL))
+
+
+def _deliver(signum: int, handler: Any) -> None:
+    """A held signal, as its handler would have had it (an outer hold records it again)."""
+    if callable(handler):
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:
+        os.kill(os.getpid(), signum)  # the default action, now that nothing holds it
 
 
 def say(line: str) -> None:

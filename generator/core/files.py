@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.core.errors import RenderError
+
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"))
@@ -163,3 +165,22 @@ def check_output(path: Path) -> None:
         raise NotReadable(path, "its folder is not a directory") from None
     if not stat.S_ISREG(st.st_mode):
         raise NotReadable(path, f"expected a regular file or a new path, found {kind(st.st_mode)}")
+
+
+def confined_copy(directory: Path, target: Path, ignore: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> None:
+    """Copy `directory` (chart/) by content, refusing what its tree may not hold (a link that
+    leaves it, a FIFO, a device): RenderError naming the path, relative to its parent."""
+    try:
+        copy_confined(directory, target, skip=skip, ignore=ignore)
+    except NotReadable as e:
+        raise RenderError(f"{_relative(e.filename, directory.parent)}: {e.strerror}") from None
+    except OSError as e:
+        where = _relative(e.filename, directory.parent) if e.filename else directory.name
+        raise RenderError(f"cannot copy {where}: {e.strerror}") from None
+
+
+def _relative(path: str | os.PathLike[str], base: Path) -> str:
+    try:
+        return str(Path(path).relative_to(base))
+    except ValueError:
+        return str(path)

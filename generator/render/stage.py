@@ -21,7 +21,7 @@ def stage(source: Path, dest: Path, generated: Iterable[Mapping[str, str]], foun
     `found` is put in place."""
     # By content, within chart/'s own tree: a link that leaves it, a FIFO or a device is refused
     # in one line (Argo CD's repo-server refuses such links too), and helm never sees a link.
-    atomic.confined_copy(source, dest, ignore=("values-*.yaml",), skip=("charts",))
+    files_.confined_copy(source, dest, ignore=("values-*.yaml",), skip=("charts",))
     for files in generated:
         atomic.write_files(dest, dict(files))
     if found is None:

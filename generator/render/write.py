@@ -18,12 +18,11 @@ import contextlib
 import functools
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.core import atomic, files
+from generator.core import atomic, edge, files
 from generator.core.errors import RenderError
 from generator.core.paths import BUILD_DIR, CHART_DIR
 from generator.render import argocd
@@ -65,7 +64,7 @@ def _commit(steps: list[Step]) -> None:
     """Every step, or (undoing those done) none; signals held back meanwhile."""
     done: list[Step] = []
     _MADE.clear()
-    with atomic.signals_blocked():
+    with edge.signals_blocked():
         try:
             for step in steps:
                 step[1]()
@@ -108,17 +107,12 @@ def _staged_bundle(root: Path, name: str, text: str) -> Iterator[Path]:
     """build/<env>/ prepared next to the project (same file system, so it can be renamed into
     place), private from the start: it holds the Secret when a password was given."""
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{BUILD_DIR}-{name}.", dir=root))
+        with atomic.scratch(f".{BUILD_DIR}-{name}.", root) as tmp:  # removed on every way out, signals included
+            os.chmod(tmp, 0o700)
+            atomic.write_private(tmp / BUNDLE, text)
+            yield tmp
     except OSError as e:
         raise RenderError(f"cannot write the project directory: {e.strerror}") from e
-    try:
-        os.chmod(tmp, 0o700)
-        atomic.write_private(tmp / BUNDLE, text)
-        yield tmp
-    except OSError as e:
-        raise RenderError(f"cannot write the project directory: {e.strerror}") from e
-    finally:
-        atomic.remove_tree(tmp)
 
 
 _MADE: list[Path] = []  # build/ and build/.gitignore when this commit made them (undone with it)

@@ -30,6 +30,7 @@ from pathlib import Path
 from generator import pipeline
 from generator.bitnami import archive, config
 from generator.bitnami import names as bitnami_names
+from generator.core import atomic, edge
 from generator.core.errors import SmokeError, ToolError
 from generator.core.settings import Settings
 from generator.render import acl, values
@@ -100,9 +101,11 @@ def started(root: Path, settings: Settings, env_file: str, password: str, backen
     if binary is None:
         raise ToolError("redis-server is not installed (scripts/setup installs the Debian package)")
     source, files = configuration(root, settings, env_file)
-    workdir = Path(tempfile.mkdtemp(prefix=f"twofa-redis-local-{settings.env}."))
+    workdir = None
     process = None
     try:
+        with edge.signals_blocked():  # named before a signal can unwind past it
+            workdir = Path(tempfile.mkdtemp(prefix=f"twofa-redis-local-{settings.env}."))
         os.chmod(workdir, 0o700)
         etc, data = workdir / "etc", workdir / "data"
         data.mkdir()
@@ -123,7 +126,8 @@ def started(root: Path, settings: Settings, env_file: str, password: str, backen
     finally:
         if process is not None:
             stop(process)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if workdir is not None:
+            atomic.remove_tree(workdir)
 
 
 def _wait_ready(r: Running) -> None:

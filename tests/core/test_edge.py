@@ -48,3 +48,35 @@ def test_process_age_counts_from_the_interpreters_start() -> None:
     wall = time.monotonic() - t0
     age = float(done.stdout)
     assert 0.5 <= age <= wall + 0.05, (age, wall)
+
+
+def test_signals_are_held_back_even_with_other_threads_running() -> None:
+    """The kernel hands a process's signal to any thread that does not block it, and Python
+    runs the handler in the main thread anyway: a hold by the main thread's mask alone would let
+    SIGTERM through while a helm pool thread is alive."""
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)  # its mask lets every signal in
+    other.start()
+    reached = []
+    try:
+        with pytest.raises(Interrupted) as caught, edge.unwinding():
+            with edge.signals_blocked():
+                os.kill(os.getpid(), signal.SIGTERM)
+                for _ in range(20):
+                    time.sleep(0.01)  # bytecodes run: an unheld handler would raise here
+                reached.append("the end of the held block")
+            reached.append("past the block")
+    finally:
+        stop.set()
+    assert reached == ["the end of the held block"] and caught.value.signum == signal.SIGTERM
+
+
+def test_a_signal_held_by_a_nested_hold_reaches_the_outer_one_first() -> None:
+    reached = []
+    with pytest.raises(Interrupted), edge.unwinding(), edge.signals_blocked():
+        with edge.signals_blocked():
+            os.kill(os.getpid(), signal.SIGHUP)
+        reached.append("between the holds")
+    assert reached == ["between the holds"]
