@@ -25,6 +25,7 @@ from generator.render import readme
 class CheckReport:
     lines: list[str] = field(default_factory=list)  # progress, to stdout
     problems: list[str] = field(default_factory=list)  # failures, to stderr
+    warnings: list[str] = field(default_factory=list)  # to stderr, without failing
     policy: list[policy.EnvReport] = field(default_factory=list)  # policy rules, per environment
     prepared: list[pipeline.Prepared] = field(default_factory=list)
     results: list[pipeline.Result] = field(default_factory=list)  # checked renders, for `--base`'s plan
@@ -52,12 +53,15 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
     deployed = [destinations.Deployment(r.settings, p.env.file, r.objects)
                 for p, r in zip(prepared, results, strict=True)]
     report.problems.extend(c.line() for c in destinations.conflicts(deployed))
-    report.problems.extend(drift.chart_drift(root / CHART_DIR, expected))
-    report.problems.extend(readme.stale_capacity(root, [p.settings for p in prepared]))
+    stale = drift.chart_drift(root / CHART_DIR, expected)
+    report.problems.extend(stale)
+    # The README's table documents the environments; Argo CD never reads it, so a stale one
+    # must not turn an operator's CI red after a legitimate change: it is said, not failed.
+    report.warnings.extend(readme.stale_capacity(root, [p.settings for p in prepared]))
     lines, problems = drift.applications(root, [(p.settings, p.env.file) for p in prepared])
     report.lines.extend(lines)
     report.problems.extend(problems)
-    verdict = "up to date" if not report.problems else "STALE"
+    verdict = "up to date" if not stale else "STALE"
     report.lines.append(f"chart/: {plural(len(prepared), 'environment')}, generated files {verdict}")
     return report
 
@@ -98,10 +102,10 @@ def run(args: argparse.Namespace) -> int:
         policy_report.write(output, document)
     else:
         sys.stdout.write(document)
-    for problem in report.problems:
+    for line in (*report.warnings, *report.problems):
         # A drift diff keeps its lines; any other control character a committed file holds is
         # shown escaped, never sent to the terminal.
-        print(CONTROL.sub(lambda m: m.group(0) if m.group(0) == "\n" else repr(m.group(0))[1:-1], problem),
+        print(CONTROL.sub(lambda m: m.group(0) if m.group(0) == "\n" else repr(m.group(0))[1:-1], line),
               file=sys.stderr)
     blocked = plan is not None and plan.blocked
     return 1 if report.problems or policy_report.failed(report.policy) or blocked else 0

@@ -55,14 +55,17 @@ def capacity(settings_list: Sequence[Settings]) -> str:
 
 
 def stale_capacity(root: Path, settings_list: Sequence[Settings]) -> list[str]:
-    """A problem line when README.md's capacity table differs from what the environments give
+    """A warning line when README.md's capacity table differs from what the environments give
     (nothing when the project has no README.md or it has no capacity markers)."""
     path = root / README
     if not path.exists():
         return []
-    found = current(read(path), CAPACITY)
+    try:
+        found = current(read(path), CAPACITY)
+    except RenderError as e:  # documentation: a warning, like a stale table
+        return [f"warning: {e}"]
     if found is None or found == capacity(settings_list):
         return []
     start, _ = markers(CAPACITY)
-    return [f"error: {README}: the capacity table ({start}) is stale for the environments: run "
+    return [f"warning: {README}: the capacity table ({start}) is stale for the environments: run "
             f"{invocation.command('docs', '--readme')} and commit README.md"]

@@ -29,11 +29,13 @@ def _readme(root: Path, table: str) -> Path:
     return path
 
 
-def test_docs_writes_the_capacity_table_and_check_reports_it_stale(bare_project: Path, cli) -> None:
+def test_docs_writes_the_capacity_table_and_check_warns_it_is_stale(bare_project: Path, cli) -> None:
     path = _readme(bare_project, "| stale |\n")
     ran = cli(bare_project, "check")
-    assert ran.code == 1
-    assert ("error: README.md: the capacity table (<!-- capacity:start -->) is stale for the environments: run "
+    assert ran.code == 0, ran.err  # documentation only: a new environment must not fail CI
+    assert next(line for line in ran.out.splitlines() if line.startswith("chart/: ")).endswith(
+        "generated files up to date")
+    assert ("warning: README.md: the capacity table (<!-- capacity:start -->) is stale for the environments: run "
             "`python -m generator docs --readme` and commit README.md") in ran.err.splitlines()
     ran = cli(bare_project, "docs", "--readme")
     assert ran.code == 0, ran.err
@@ -42,3 +44,10 @@ def test_docs_writes_the_capacity_table_and_check_reports_it_stale(bare_project:
     assert readme.current(path.read_text(), readme.CAPACITY) == memory.capacity_table(settings)
     assert readme.stale_capacity(bare_project, settings) == []
     assert cli(bare_project, "docs", "--readme").out.splitlines()[1] == "README.md: capacity table already up to date"
+
+
+def test_a_readme_that_is_not_a_regular_file_is_a_warning_not_a_hang(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "README.md")  # no writer: a plain open would wait forever
+    assert readme.stale_capacity(tmp_path, []) == ["warning: README.md: cannot read: not a regular file (a FIFO)"]
