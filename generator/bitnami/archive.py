@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from generator.bitnami import CHART
-from generator.core import invocation, yamlio
+from generator.core import files, invocation, yamlio
 from generator.core.errors import CheckError
 from generator.core.paths import CHART_DIR
 
+MAX_ARCHIVE_BYTES = 16 << 20  # the archive is ~100 KB
 # Keys we set that the Bitnami values.yaml does not list, on purpose.
 _NOT_BITNAMI = {("enabled",)}  # the umbrella's `condition: redis.enabled`
 
@@ -75,7 +76,8 @@ def missing(chart: Path, version: str) -> str:
 
 def _open(archive: Path) -> Subchart:
     try:
-        with tarfile.open(archive, "r:gz") as tar:
+        data = files.read_regular_file(archive, MAX_ARCHIVE_BYTES)  # not a FIFO, not /dev/zero
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
             meta = _read(tar, f"{CHART}/Chart.yaml")
             defaults = _read(tar, f"{CHART}/values.yaml")
     except (tarfile.TarError, OSError, KeyError, yamlio.YAMLError) as e:

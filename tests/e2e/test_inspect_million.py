@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from generator.commands import inspect as inspect_command
 from generator.runtime import inspect
 from generator.runtime.smoke.target import Target
 from tests.support import memstore, redisproc
@@ -98,7 +99,7 @@ def test_inspect_a_million_keys_without_hurting_redis(million: redisproc.Server)
     assert took < INSPECT_BOUND_S
     assert len(steps) >= rep.scan_calls * 0.9 and median < STEP_MEDIAN_MS and p99 < STEP_P99_MS
     assert ping_max < PING_BOUND_S
-    text = "\n".join(inspect.text(rep)) + json.dumps(rep.as_json())
+    text = "\n".join(inspect_command.text(rep)) + json.dumps(rep.as_json())
     assert not re.search(r"Q\d", text) and "+1555" not in text and len(rep.samples) == 5
     # The seed's way, for contrast: one call that holds every other client for the whole key space.
     c.slowlog_reset()
