@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from generator import __version__
-from generator.core import invocation
+from generator.commands import EXIT
+from generator.core import atomic, edge, invocation
 from generator.core.errors import GeneratorError, UsageError
 from generator.core.passwords import BACKEND_PASSWORD_VARIABLE, MIN_PASSWORD
 
@@ -30,30 +32,6 @@ characters) and writes the Secret only into the git-ignored build/<env>/manifest
 0600). chart/, environments/ and argocd/ never contain it, and check fails if they do.
 """
 
-EXIT = {
-    "build": "0 written; 1 a check failed (helm, the Kubernetes schemas, an image missing from ECR with "
-             "--verify-images): nothing written; 2 bad input: nothing written",
-    "check": "0 every environment valid, chart/ and argocd/ up to date, no error-level policy finding; 1 a file "
-             "stale or invalid, a check failed, two environments in one place, a policy rule broken (or, with "
-             "--base, an unacknowledged forbidden or data-at-risk plan finding); 2 bad input",
-    "outputs": "0 printed; 2 bad input (an unknown environment, an invalid setting)",
-    "deps": "0 the archive is in chart/charts/; 1 helm failed (the chart registry unreachable)",
-    "plan": "0 planned; 1 a forbidden or data-at-risk change not acknowledged in the environment file "
-            "(plan_acknowledgements); 2 bad input (an unknown REF or environment, a REF without this project)",
-    "secret": "0 stored (put) or present and usable (check); 1 AWS Secrets Manager refused, or the secret is missing "
-              "or unusable; 2 bad input (a password too short, prompts that differ)",
-    "smoke": "0 every step kept its promise; 1 a step failed (unreachable, wrong answer, a command not refused); "
-             "2 bad input (no password, a bad --port)",
-    "inspect": "0 inspected (the report may note broken promises: keys without TTL, no maxmemory); 1 Redis "
-               "unreachable or a call refused; 2 bad input (no password, a bad --port or --deadline)",
-    "images": "0 listed (with --verify: every image in ECR, every pin matching); 1 with --verify: an image "
-              "missing or a pinned digest changed; 2 bad input",
-    "mirror": "0 every image in ECR (with --pin: digests written); 1 an image failed to copy (re-run to finish); "
-              "2 bad input; 130 interrupted (re-run to finish)",
-    "docs": "0 printed, or README.md updated or already up to date (--readme); 2 markers missing, a bad environment",
-    "local": "0 stopped with Ctrl-C (or SIGTERM), its data removed; 1 redis-server failed to start or stopped on "
-             "its own; 2 bad input (a setting, a bad --port, a short REDIS_PASSWORD)",
-}
 
 
 class _Paragraphs(argparse.HelpFormatter):
@@ -67,6 +45,13 @@ def _at_least_one(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
+
+
+def _seconds(text: str) -> float:
+    value = float(text) if text.replace(".", "", 1).isdigit() else 0.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds greater than 0 and at most 3600, got {text!r}")
+    return value
 
 
 def parser(prog: str | None = None) -> argparse.ArgumentParser:
@@ -185,6 +170,8 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                 "whether each exists, and its digest.")
     i.add_argument("env", help="environment name")
     i.add_argument("--verify", action="store_true", help="ask ECR for each image's digest (needs AWS)")
+    i.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="give up on the registries "
+                   "after this long, answers, tokens and redirects included (default: 30)")
 
     m = command("mirror", "copy the environment's images into ECR (no Docker daemon)",
                 "For each image: skip it when its tag is in ECR, otherwise copy it from its source "
@@ -198,6 +185,8 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                    help="write the digests in ECR into environments/<env>.yaml (images.<name>.digest), so the "
                    "deployment pulls exactly those bytes")
     m.add_argument("--jobs", "-j", type=_at_least_one, default=4, help="blobs copied in parallel (default: 4)")
+    m.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="give up on a registry after "
+                   "this long, per image (default: 30; a blob copy gets more time with its size)")
 
     t = command("docs", "print the settings table (from schemas/values.schema.json) as Markdown",
                 "Print every setting of an environment file (name, type, default, description) as the Markdown "
@@ -224,26 +213,30 @@ def _connection(p: argparse.ArgumentParser) -> None:  # where and how smoke and 
                    "Sentinel, unless --direct)")
     p.add_argument("--direct", action="store_true",
                    help="with Sentinel: talk to --host/--port as the master, without asking Sentinel")
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds per network call (default: 5)")
+    p.add_argument("--timeout", type=float, default=5.0,
+                   help="seconds each step may take, every network call and answer of it included (default: 5)")
     p.add_argument("--password-from-secret", action="store_true",
                    help="read the passwords from the environment's Secrets with kubectl (current context)")
     p.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    started = time.monotonic() - (edge.process_age() if argv is None else 0.0)
     if argv is None:
         invocation.start(sys.argv[0])
     args = parser().parse_args(argv)
+    args.started = started  # where a command's --timeout starts counting
+    atomic.WRITTEN.clear()
     try:
         if args.command == "build" and (args.all == bool(args.env)):
             raise UsageError("build: give one environment name or --all, not both" if args.all else
                              "build: give an environment name, or --all for every environment")
-        command: Any = invocation.load(f"generator.commands.{args.command}")
-        return int(command.run(args))
+        with edge.unwinding():
+            command: Any = invocation.load(f"generator.commands.{args.command}")
+            return int(command.run(args))
     except GeneratorError as e:
         for line in e.lines():
-            print(line, file=sys.stderr)
+            edge.say(line)
         return e.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        return edge.interrupted(e, atomic.WRITTEN)

@@ -9,7 +9,6 @@ its calls for all environments share one thread pool while Python checks what ca
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
 from generator.images import listing as images
 from generator.load import discovery, environment
+from generator.load.yamlreader import UNREADABLE
 from generator.render import chart, stage
 from generator.validate import crossfield, schema
 
@@ -65,7 +65,9 @@ def prepare(root: Path, name: str, resolve_ecr: bool = True) -> Prepared:
             # Parsed, not validated: here only the shared settings matter, and the other
             # environment's own build reports the rest.
             others.append(environment.load(root, other))
-        except GeneratorError:
+        except GeneratorError as e:
+            if any(p.message.startswith(UNREADABLE) for p in e.problems):
+                raise  # not a file at all (a FIFO, a device): a broken checkout, not a draft
             continue
     crossfield.check_shared([env, *others], schema.defaults())
     return _resolved(root, Prepared(env, settings)) if resolve_ecr else Prepared(env, settings)
@@ -92,7 +94,7 @@ def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path |
         except GeneratorError as e:
             if not e.problems:
                 raise
-            problems.extend(e.problems)
+            problems.extend(p for p in e.problems if p not in problems)  # _common.yaml's, once
     if problems:
         raise ValidationError(problems=problems)
     crossfield.check_shared([p.env for p in prepared], schema.defaults())
@@ -134,19 +136,17 @@ def rendering(root: Path, settings_list: Sequence[Settings], env_files: Sequence
         raise CheckError(f"{archive.missing(root / CHART_DIR, shared.chart_version)}, and --require-subchart was "
                          f"given: run {invocation.command('deps')} where the registry is reachable, or place it there")
     all_files = [chart.chart_files(s, f) for s, f in zip(settings_list, env_files, strict=True)]
-    with tempfile.TemporaryDirectory(prefix="twofa-redis.") as tmp:
-        staged = stage.stage(source, Path(tmp) / "chart", all_files, found)
-        secret_values = None
-        if password is not None:
-            secret_values = Path(tmp) / "secret-values.yaml"
-            atomic.write_private(secret_values, yamlio.dump_document({"secret": {"password": password}}))
-        specs = [_spec(staged, s, secret_values) for s in settings_list]
+    with atomic.scratch("twofa-redis.") as tmp:
+        staged = stage.stage(source, tmp / "chart", all_files, found)
+        # The password goes to helm through its stdin only: a file, even 0600, outlives a SIGKILL.
+        secret = yamlio.dump_document({"secret": {"password": password}}) if password is not None else None
+        specs = [_spec(staged, s, secret) for s in settings_list]
         lints: list[Future[str]] = []
         if checked and lint_each:
-            lints = [pool.submit(_helm, helm.lint_args(staged, spec), password, root, staged) for spec in specs]
+            lints = [pool.submit(_helm, helm.lint_args(staged, s), password, root, s.stdin, staged) for s in specs]
         elif checked and specs:
-            first = next((i for i, s in enumerate(settings_list) if s.enable_redis), 0)
-            lints = [pool.submit(_helm, helm.lint_args(staged, specs[first]), password, root, staged)]
+            first = specs[next((i for i, s in enumerate(settings_list) if s.enable_redis), 0)]
+            lints = [pool.submit(_helm, helm.lint_args(staged, first), password, root, first.stdin, staged)]
         done = [pool.submit(_template_checked, staged, s, files, spec, found, password, root, checked)
                 for s, files, spec in zip(settings_list, all_files, specs, strict=True)]
 
@@ -165,15 +165,15 @@ def rendering(root: Path, settings_list: Sequence[Settings], env_files: Sequence
             wait(pending)
 
 
-def _spec(stage: Path, settings: Settings, secret_values: Path | None) -> helm.Render:
-    values = [stage / f"values-{settings.env}.yaml"] + ([secret_values] if secret_values else [])
-    return helm.Render(settings.release_name, settings.namespace, settings.kube_version, tuple(values),
-                       settings.api_versions)
+def _spec(stage: Path, settings: Settings, secret: str | None) -> helm.Render:
+    return helm.Render(settings.release_name, settings.namespace, settings.kube_version,
+                       (stage / f"values-{settings.env}.yaml",), settings.api_versions, secret)
 
 
-def _helm(args: list[str], password: str | None, root: Path, cached_in: Path | None = None) -> str:
-    try:  # lint (cached_in): not rerun for inputs it passed with, never with the password (check/helmcache.py)
-        return helmcache.run(args, cached_in, root) if cached_in and password is None else helm.run(args, root=root)
+def _helm(args: list[str], password: str | None, root: Path, stdin: str | None = None, lint: Path | None = None) -> str:
+    try:  # a lint (in `lint`): not rerun for inputs it passed with, never with a password (check/helmcache.py)
+        cacheable = lint is not None and password is None and stdin is None
+        return helmcache.run(args, lint, root) if lint and cacheable else helm.run(args, root=root, stdin=stdin)
     except ToolError as e:
         raise ToolError(passwords.scrub(str(e), password)) from None
 
@@ -188,7 +188,7 @@ def _template_checked(
     root: Path,
     checked: bool = True,
 ) -> Result:
-    rendered = _helm(helm.template_args(stage, spec), password, root)
+    rendered = _helm(helm.template_args(stage, spec), password, root, spec.stdin)
     objects = manifests.parse(rendered)
     if not checked:
         return Result(settings, files, rendered, objects, manifests.Summary(0, tool="not validated"), found)

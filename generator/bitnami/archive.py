@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.bitnami import CHART
-from generator.core import cache, invocation, yamlio
+from generator.core import cache, files, invocation, yamlio
 from generator.core.errors import CheckError
 from generator.core.paths import CHART_DIR
 
 if TYPE_CHECKING:
     import tarfile
 
+MAX_ARCHIVE_BYTES = 16 << 20  # the archive is ~100 KB
 # Keys we set that the Bitnami values.yaml does not list, on purpose.
 _NOT_BITNAMI = {("enabled",)}  # the umbrella's `condition: redis.enabled`
 
@@ -78,7 +79,11 @@ def missing(chart: Path, version: str) -> str:
 def _open(archive: Path) -> Subchart:
     # Reading ~2,000 lines of values out of the gzipped tar costs ~10 ms on every build: what an
     # archive holds is kept in the cache (generator/core/cache.py) under its bytes.
-    key = (cache.Key("subchart").file("archive", archive)
+    try:
+        data = files.read_regular_file(archive, MAX_ARCHIVE_BYTES)  # not a FIFO, not /dev/zero
+    except OSError as e:
+        raise CheckError(f"{archive}: not a readable redis chart archive ({e})") from e
+    key = (cache.Key("subchart").add("archive", data)
            .code("bitnami/__init__.py", "bitnami/archive.py", "core/yamlio.py").package("yaml", "pyyaml"))
     saved = cache.get_json(key)
     if saved is not None:
@@ -86,7 +91,7 @@ def _open(archive: Path) -> Subchart:
     import tarfile  # only when the cache does not know this archive
 
     try:
-        with tarfile.open(archive, "r:gz") as tar:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
             meta = _read(tar, f"{CHART}/Chart.yaml")
             defaults = _read(tar, f"{CHART}/values.yaml")
     except (tarfile.TarError, OSError, KeyError, yamlio.YAMLError) as e:

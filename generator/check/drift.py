@@ -4,16 +4,30 @@ the Argo CD Applications of argocd/, each Application also valid against schemas
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from generator.check import manifests
-from generator.core import invocation
+from generator.core import files, invocation
 from generator.core.errors import CheckError, Problem, ValidationError
 from generator.core.paths import ARGOCD_DIR
 from generator.core.settings import Settings
 from generator.core.wording import plural
 from generator.render import argocd, chartrepo
+
+MAX_GENERATED = 4 << 20
+
+
+def _committed(path: Path, shown: str) -> tuple[str | None, str | None]:
+    """(text, problem): a generated file as committed, None when absent; a problem when it is
+    not a regular file of UTF-8 text (a FIFO there would block the read forever)."""
+    if not path.is_symlink() and not path.exists():
+        return None, None
+    try:
+        return files.read_text(path, MAX_GENERATED), None
+    except (OSError, UnicodeDecodeError) as e:
+        return None, f"error: {shown}: cannot read: {getattr(e, 'strerror', None) or 'not UTF-8 text'}"
 
 
 def fix_for(name: str) -> str:
@@ -33,7 +47,10 @@ def chart_drift(chart: Path, expected: dict[str, str]) -> list[str]:
     for name in sorted(present | set(expected)):
         path = chart / name
         want = expected.get(name)
-        have = path.read_text(encoding="utf-8") if path.exists() else None
+        have, unreadable = _committed(path, f"chart/{name}")
+        if unreadable:
+            problems.append(unreadable)
+            continue
         if want == have:
             continue
         if want is None:
@@ -53,11 +70,17 @@ def argocd_drift(root: Path, expected: dict[str, str]) -> list[str]:
     """A unified diff per argocd/ file that differs from what the environments produce."""
     problems = []
     directory = root / ARGOCD_DIR
+    if os.path.lexists(directory) and not directory.is_dir():
+        return [f"error: {ARGOCD_DIR}: not a directory ({files.kind(os.lstat(directory).st_mode)}); restore it "
+                f"with `git checkout -- {ARGOCD_DIR}`"]
     present = {f"{ARGOCD_DIR}/{p.name}" for p in directory.glob("*.yaml")} if directory.is_dir() else set()
     for name in sorted(present | set(expected)):
         want = expected.get(name)
         path = root / name
-        have = path.read_text(encoding="utf-8") if path.exists() else None
+        have, unreadable = _committed(path, name)
+        if unreadable:
+            problems.append(unreadable)
+            continue
         if want == have:
             continue
         if want is None:

@@ -13,7 +13,6 @@ import base64
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,8 @@ from typing import Any
 import yaml
 
 from generator.check import helm, helmcache
-from generator.core import atomic, cache, passwords, yamlio
+from generator.core import atomic, cache, files, passwords, yamlio
+from generator.core.errors import RenderError
 from generator.core.paths import ARGOCD_DIR, CHART_DIR, ENV_DIR
 from generator.core.wording import plural
 from generator.render.chart import strip_dependencies
@@ -40,6 +40,7 @@ _UNSTABLE = re.compile(r"\b(lookup|rand[A-Za-z]*|uuidv4|now|date|dateInZone|date
 _ACTION = re.compile(r"\{\{-?(.*?)-?\}\}", re.S)
 _COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", re.S)
 PROBE = "guard-probe-not-a-password"
+MAX_SCAN_BYTES = 4 << 20
 
 
 def guarded_files(root: Path) -> list[Path]:
@@ -65,7 +66,10 @@ def literal_passwords(root: Path) -> list[str]:
     secrets = _variable_forms()
     for path in guarded_files(root):
         shown = str(path.relative_to(root))
-        raw = path.read_bytes()
+        try:
+            raw = files.read_regular_file(path, MAX_SCAN_BYTES)
+        except OSError:
+            continue  # not a file to scan: chart_tree() names what is wrong under chart/
         for form in secrets:
             if form in raw:
                 problems.append(f"error: {shown}: holds the value of the password variable; remove it and rotate "
@@ -82,7 +86,7 @@ def literal_passwords(root: Path) -> list[str]:
             if is_yaml and not line.lstrip().startswith("#"):
                 continue  # YAML data was read above; a commented-out password is still committed
             m = _TEMPLATE_LITERAL.search(line)
-            if m and not _PLACEHOLDER.match(m.group(1)):
+            if m and not _PLACEHOLDER.fullmatch(m.group(1)):
                 problems.append(f"error: {shown}:{n}: a literal password; read it at render time instead "
                                 "(secret_mode) and never commit it")
     return problems
@@ -115,7 +119,7 @@ def _walk(node: yaml.Node, path: tuple[str, ...]) -> Iterator[tuple[int, str, st
             name = str(key.value)
             here = (*path, name)
             if (_PASSWORD_KEY.search(name) and isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str")
-                    and value.value and not _PLACEHOLDER.match(value.value)):
+                    and value.value and not _PLACEHOLDER.fullmatch(value.value)):
                 yield (key.start_mark.line + 1, ".".join(here),
                        "a literal password; read it at render time instead (secret_mode) and never commit it")
             yield from _walk(value, here)
@@ -141,9 +145,11 @@ def unstable_functions(root: Path) -> list[str]:
     """Template functions in our templates whose output differs between two renders."""
     problems = []
     for path in sorted((root / CHART_DIR / "templates").glob("*")):
-        if not path.is_file():
-            continue
-        text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text(encoding="utf-8"))
+        try:
+            raw = files.read_text(path, MAX_SCAN_BYTES)
+        except (OSError, UnicodeDecodeError):
+            continue  # a directory, or what chart_tree() reports
+        text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), raw)
         for action in _ACTION.finditer(text):
             for m in _UNSTABLE.finditer(action.group(1)):
                 line = text.count("\n", 0, action.start() + m.start()) + 1
@@ -154,14 +160,17 @@ def unstable_functions(root: Path) -> list[str]:
 
 def secret_stable(root: Path, helm_binary: str | None = None) -> list[str]:
     """Render our Secret twice with a probe password: same bytes, and data that is that password."""
-    with tempfile.TemporaryDirectory(prefix="twofa-redis.guard.") as tmp:
+    with atomic.scratch("twofa-redis.guard.") as tmp:
         stage = Path(tmp) / "chart"
         stage.mkdir()
         source = root / CHART_DIR
-        shutil.copytree(source / "templates", stage / "templates")
-        shutil.copy(source / "Chart.yaml", stage / "Chart.yaml")
+        files.confined_copy(source / "templates", stage / "templates")
+        for name in ("Chart.yaml", "values.yaml"):
+            try:
+                (stage / name).write_bytes(files.read_regular_file(source / name, MAX_SCAN_BYTES))
+            except OSError as e:
+                raise RenderError(f"{CHART_DIR}/{name}: cannot read: {e.strerror}") from None
         strip_dependencies(stage)  # our templates only: the subchart has no Secret of ours
-        shutil.copy(source / "values.yaml", stage / "values.yaml")
         probe = Path(tmp) / "probe.yaml"
         atomic.write_private(probe, yamlio.dump_document({
             "secret": {"mode": "render", "password": PROBE},
@@ -197,9 +206,29 @@ def _stable_problems(first: str, second: str) -> list[str]:
     return []
 
 
+def chart_tree(root: Path) -> list[str]:
+    """chart/ holds only what Argo CD's repo-server renders: regular files and directories, and
+    links that stay inside it (the git-ignored archives in chart/charts/ are not ours)."""
+    try:
+        for _ in files.confined_tree(root / CHART_DIR, skip=("charts",)):
+            pass
+    except files.NotReadable as e:
+        return [f"error: {Path(e.filename).relative_to(root)}: {e.strerror}"]
+    except OSError as e:
+        return [f"error: {CHART_DIR}/: cannot read: {e.strerror}"]
+    return []
+
+
 def findings(root: Path) -> list[str]:
     """Every finding of the guard, as `error: ...` lines; empty when clean."""
-    return [*literal_passwords(root), *unstable_functions(root), *secret_stable(root)]
+    tree = chart_tree(root)
+    if tree:
+        return tree  # nothing under chart/ is rendered or scanned until it is safe to read
+    try:
+        stable = secret_stable(root)
+    except RenderError as e:
+        stable = e.lines()
+    return [*literal_passwords(root), *unstable_functions(root), *stable]
 
 
 def summary(root: Path) -> tuple[list[str], list[str]]:

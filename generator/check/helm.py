@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.core import paths
@@ -29,6 +29,16 @@ class Render:
     kube_version: str
     values: tuple[Path, ...]
     api_versions: tuple[str, ...] = ()
+    # A values document helm reads from its stdin (`--values -`, last: highest precedence): the
+    # password reaches helm through a pipe, never through a file on disk.
+    stdin: str | None = field(default=None, repr=False)
+
+
+def _values_args(render: Render) -> list[str]:
+    args: list[str] = []
+    for values in render.values:
+        args += ["--values", str(values)]
+    return args + (["--values", "-"] if render.stdin is not None else [])
 
 
 def template_args(chart: Path, render: Render) -> list[str]:
@@ -37,9 +47,7 @@ def template_args(chart: Path, render: Render) -> list[str]:
             "--kube-version", render.kube_version, "--include-crds"]
     for api in render.api_versions:
         args += ["--api-versions", api]
-    for values in render.values:
-        args += ["--values", str(values)]
-    return args
+    return args + _values_args(render)
 
 
 def lint_args(chart: Path, render: Render) -> list[str]:
@@ -47,14 +55,13 @@ def lint_args(chart: Path, render: Render) -> list[str]:
     # refuses, a deprecated API), which neither `helm template` nor the JSON schemas catch.
     args = ["lint", str(chart), "--namespace", render.namespace, "--kube-version", render.kube_version, "--quiet",
             "--strict"]
-    for values in render.values:
-        args += ["--values", str(values)]
-    return args
+    return args + _values_args(render)
 
 
-def run(args: Sequence[str], helm: str | None = None, timeout: float = TIMEOUT_S, root: Path | None = None) -> str:
-    """Run helm (`helm`, else find_helm(root)); on failure raise ToolError showing the command,
-    exit code and stderr."""
+def run(args: Sequence[str], helm: str | None = None, timeout: float = TIMEOUT_S, root: Path | None = None,
+        stdin: str | None = None) -> str:
+    """Run helm (`helm`, else find_helm(root)), `stdin` on its standard input (for `--values -`);
+    on failure raise ToolError showing the command, exit code and helm's error, on one line."""
     binary = helm or find_helm(root)
     command = [binary, *args]
     # helm lives for a fraction of a second: garbage collection is ~15% of its CPU time and
@@ -62,14 +69,25 @@ def run(args: Sequence[str], helm: str | None = None, timeout: float = TIMEOUT_S
     # variable to override.
     env = {"GOGC": "off", "GOMEMLIMIT": "1GiB", **os.environ, "HELM_NO_PLUGINS": "1"}
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False,
+                              input=stdin if stdin is not None else "")
     except subprocess.TimeoutExpired as e:  # run() has killed helm by now
         raise ToolError(f"helm did not finish in {timeout:g} s (stopped): {' '.join(command)}") from e
     except OSError as e:
         raise ToolError(f"cannot run {binary}: {e.strerror}") from e
     if done.returncode != 0:
-        # lint prints its findings on stdout and only a summary on stderr: show both.
-        lines = done.stdout.strip().splitlines()[-40:] + done.stderr.strip().splitlines()
-        detail = "\n".join("    " + line for line in lines)
-        raise ToolError(f"helm failed (exit {done.returncode}): {' '.join(command)}\n{detail}")
+        detail = _detail(done.stdout, done.stderr)
+        raise ToolError(f"helm failed (exit {done.returncode}): {' '.join(command)}: {detail}")
     return done.stdout
+
+
+MAX_DETAIL = 1000
+
+
+def _detail(stdout: str, stderr: str) -> str:
+    """What went wrong, on one line: lint prints its findings on stdout and only a summary on
+    stderr, so both count (without lint's `==> Linting` headers)."""
+    lines = [line.strip() for line in (stdout.strip().splitlines()[-40:] + stderr.strip().splitlines())
+             if line.strip() and not line.startswith("==> ")]
+    text = " | ".join(lines) or "no output"
+    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 3] + "..."

@@ -13,8 +13,9 @@ from typing import Any
 
 from generator import __version__
 from generator.check.policy import RULES, Coverage, EnvReport, Finding
-from generator.core import atomic
-from generator.core.errors import RenderError
+from generator.core import atomic, files
+from generator.core.errors import RenderError, UsageError
+from generator.core.text import control_character, path_shown, shown
 from generator.core.wording import plural
 
 FORMATS = ("text", "json", "sarif")
@@ -138,10 +139,31 @@ def render(reports: Sequence[EnvReport], fmt: str) -> str:
     return "".join(line + "\n" for line in text(reports))
 
 
+def output_path(given: str) -> Path:
+    """The path of --output (check, plan), refused before the work when no report could be
+    written there: a control character in its name, a device, a FIFO, a directory or a link."""
+    bad = control_character(given)
+    if bad is not None:
+        raise UsageError(f"--output: {shown(given)} contains a control character {bad}")
+    path = Path(given)
+    writable(path)
+    return path
+
+
+def writable(path: Path) -> None:
+    """--output is a regular file or a new name: a device, a FIFO, a directory or a link there
+    is refused (renaming over /dev/null would replace the device node)."""
+    try:
+        files.check_output(path)
+    except OSError as e:
+        raise RenderError(f"{path_shown(path)}: cannot write the report: {e.strerror}") from e
+
+
 def write(path: Path, document: str) -> None:
     """Atomically: a CI step reading the file never sees half a report."""
+    writable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_text(path, document, mode=0o600)  # the mode the report always had
     except OSError as e:
-        raise RenderError(f"{path}: cannot write the report: {e.strerror}") from e
+        raise RenderError(f"{path_shown(path)}: cannot write the report: {e.strerror}") from e

@@ -16,6 +16,7 @@ from generator.check import report as policy_report
 from generator.commands import root_of
 from generator.core.errors import UsageError
 from generator.core.paths import CHART_DIR
+from generator.core.text import CONTROL
 from generator.core.wording import plural
 from generator.render import readme
 
@@ -82,6 +83,7 @@ def with_plan(document: str, fmt: str, plan: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    output = policy_report.output_path(args.output) if args.output else None  # before minutes of checks
     root = root_of(args)
     report = check_all(root, require_subchart=args.require_subchart, workers=args.jobs)
     document = policy_report.render(report.policy, args.format)
@@ -93,14 +95,17 @@ def run(args: argparse.Namespace) -> int:
         plan = make.make(root, args.base, (), workers=args.jobs, reuse=(report.prepared, report.results))
         document = with_plan(document, args.format, plan)
     # With a machine format on stdout, progress goes to stderr so stdout stays one document.
-    progress = sys.stdout if args.format == "text" and not args.output else sys.stderr
+    progress = sys.stdout if args.format == "text" and output is None else sys.stderr
     for line in report.lines:
         print(line, file=progress)
-    if args.output:
-        policy_report.write(Path(args.output), document)
+    if output is not None:
+        policy_report.write(output, document)
     else:
         sys.stdout.write(document)
     for line in (*report.warnings, *report.problems):
-        print(line, file=sys.stderr)
+        # A drift diff keeps its lines; any other control character a committed file holds is
+        # shown escaped, never sent to the terminal.
+        print(CONTROL.sub(lambda m: m.group(0) if m.group(0) == "\n" else repr(m.group(0))[1:-1], line),
+              file=sys.stderr)
     blocked = plan is not None and plan.blocked
     return 1 if report.problems or policy_report.failed(report.policy) or blocked else 0

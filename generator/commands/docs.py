@@ -76,13 +76,13 @@ def _rows(schema: dict[str, Any], name: str, raw: dict[str, Any], default: str |
 
 def readme_table(readme: Path) -> str | None:
     """The table currently between the markers of `readme`, or None without markers."""
-    return sections.current(readme.read_text(encoding="utf-8"), SETTINGS)
+    return sections.current(sections.read(readme), SETTINGS)
 
 
 def update_readme(readme: Path, schema_path: Path = SCHEMA_PATH, capacity: str | None = None) -> list[str]:
     """Rewrite the settings table (and, when given, the capacity table) between their markers,
     atomically, in one write; the names of the tables that changed."""
-    text = readme.read_text(encoding="utf-8")
+    text = sections.read(readme)
     new = sections.replaced(text, SETTINGS, table(schema_path))
     if new is None:
         raise RenderError(f"{readme.name}: no {START} ... {END} markers to put the settings table between")

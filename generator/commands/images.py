@@ -21,9 +21,10 @@ def run(args: argparse.Namespace) -> int:
             print(image.ref + (f"@{image.digest}" if image.digest else ""))
         print(chartmirror.listed(settings))  # the chart Argo CD pulls
         return 0
-    from generator.images import chartmirror, mirror
+    from generator.images import chartmirror, deadline, mirror
 
-    checked = mirror.verify(settings)
+    with deadline.budget(args.timeout, args.started):
+        checked = mirror.verify(settings, args.timeout)
     for item in checked:
         print(item.line())
     chart = chartmirror.verify(settings)

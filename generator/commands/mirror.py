@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Callable
 
 from generator import pipeline
 from generator.commands import root_of
 from generator.core import invocation
 from generator.core.wording import plural
-from generator.images import chartmirror, mirror
+from generator.images import chartmirror, deadline, mirror
 
 
 def run(args: argparse.Namespace) -> int:
+    with deadline.budget(args.timeout, args.started):  # a hostile registry holds us no longer than --timeout
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     root = root_of(args)
     prepared = pipeline.prepare(root, args.env)
     settings = prepared.settings
-    progress = mirror.terminal_progress() if sys.stderr.isatty() else None
+    progress = terminal_progress() if sys.stderr.isatty() else None
     try:
         outcomes = mirror.mirror(settings, dry_run=args.dry_run, progress=progress, workers=args.jobs,
-                                 siblings=mirror.sibling_repositories(root, settings))
-    except KeyboardInterrupt:
+                                 siblings=mirror.sibling_repositories(root, settings), timeout=args.timeout)
+    except KeyboardInterrupt as e:
         print(f"\nerror: interrupted; run {invocation.command('mirror', args.env)} again to finish "
               "(blobs already in ECR are not sent again; a tag appears only once its image is complete)",
               file=sys.stderr)
-        return 130
+        return 128 + int(getattr(e, "signum", 2))
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr)
     if not outcomes:
@@ -40,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
               "failed to mirror; re-run to finish (blobs already copied are not sent again)", file=sys.stderr)
         return 1
     if args.pin and not args.dry_run:
-        mirror.pin(root, prepared.env.file, mirror.digests(outcomes))
+        deadline.renew(args.timeout)
+        mirror.pin(root, prepared.env.file, mirror.pinned(settings, outcomes, args.timeout))
         print(f"{args.env}: pinned {plural(len(outcomes), 'digest')} in {prepared.env.file}; "
               f"run {invocation.command('build', args.env)} to render them")
         if chart.status in (chartmirror.COPIED, chartmirror.SKIPPED):
@@ -49,3 +57,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"{args.env}: chart_digest {digest} (computed from the archive in ECR) "
                   + (f"written to {', '.join(files)}" if files else "already pinned"))
     return 0
+
+
+def terminal_progress() -> Callable[[str, int, int], None]:
+    """Bytes per blob on one terminal line (stderr), at most ten updates a second."""
+    last = [0.0]
+
+    def show(digest: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        print(f"\r\033[K  {digest[7:19]}  {done / 1e6:8.1f} / {total / 1e6:.1f} MB", end="", file=sys.stderr,
+              flush=True)
+
+    return show

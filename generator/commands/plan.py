@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from generator.check import report as policy_report
 from generator.commands import root_of
@@ -20,10 +19,11 @@ def render(plan: make.Plan, fmt: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    output = policy_report.output_path(args.output) if args.output else None  # before the renders
     plan = make.make(root_of(args), args.base, args.env, workers=args.jobs)
     document = render(plan, args.format)
-    if args.output:
-        policy_report.write(Path(args.output), document)
+    if output is not None:
+        policy_report.write(output, document)
         if args.format != "text":
             print(report.text(plan, details=False), end="", file=sys.stderr)
     else:

@@ -10,26 +10,77 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
+from generator.core import files
+from generator.core.edge import signals_blocked
 from generator.core.errors import RenderError
+
+# What this process has put in place, in order, for the interrupted message (generator/cli.py):
+# a signal delivered right after a commit must not be reported as "nothing was written".
+WRITTEN: list[str] = []
 
 
 def write_text(path: Path, text: str, mode: int = 0o644) -> None:
     """Replace `path` with `text` in one rename; OSError when that fails (nothing is left behind)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = None
     try:
+        with signals_blocked():  # named before a signal can unwind past it
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def staged_replacement(path: Path, text: str | None) -> Iterator[tuple[Callable[[], None], Callable[[], None]] | None]:
+    """A file's replacement (or, with `text` None, its removal) prepared next to it: yields
+    (do, undo) -- a rename each, so that a commit of several files can be undone -- or None when
+    there is nothing to do. The new text and the old file wait under `.<name>.*.tmp` names."""
+    made: list[Path] = []
+    try:
+        exists = os.path.lexists(path)
+        if text is None and not exists:
+            yield None
+            return
+        old = new = None
+        if exists:
+            old = path.parent / f".{path.name}.old.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            with signals_blocked():  # each staged name recorded before a signal can unwind past it
+                os.link(path, old, follow_symlinks=False)  # the old file, kept until the commit is over
+                made.append(old)
+        if text is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with signals_blocked():
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                new = Path(tmp)
+                made.append(new)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+            os.chmod(new, 0o644)
+
+        def do() -> None:
+            os.replace(new, path) if new is not None else os.unlink(path)
+
+        def undo() -> None:
+            os.replace(old, path) if old is not None else os.unlink(path)
+
+        yield do, undo
+    finally:
+        with signals_blocked():  # a signal landing here would leave the staged names behind
+            for p in made:
+                with contextlib.suppress(OSError):
+                    p.unlink()
 
 
 class StagedFile:
@@ -58,11 +109,13 @@ class StagedFile:
 @contextlib.contextmanager
 def staged_file(path: Path, mode: int = 0o644) -> Iterator[StagedFile]:
     """Write a (binary, streamed) file that appears at `path` only when committed, whole."""
-    staged = StagedFile(path, mode)
+    staged = None
     try:
+        with signals_blocked():  # named before a signal can unwind past it
+            staged = StagedFile(path, mode)
         yield staged
     finally:
-        if not staged.committed:
+        if staged is not None and not staged.committed:
             staged.file.close()
             staged.tmp.unlink(missing_ok=True)
 
@@ -74,29 +127,55 @@ def write_private(path: Path, text: str) -> None:
         f.write(text)
 
 
-def write_files(directory: Path, files: Mapping[str, str], mode: int = 0o644) -> None:
-    """Files by path relative to `directory`, written in place (into a staged copy)."""
-    for rel, text in files.items():
+def write_files(directory: Path, texts: Mapping[str, str], mode: int = 0o644) -> None:
+    """Files by path relative to `directory` (a staged copy), each written to a temporary name
+    and renamed over the old one: a symbolic link there is replaced, never written through."""
+    for rel, text in texts.items():
         path = directory / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(path, mode)
+        write_text(path, text, mode)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a staged or temporary tree, signals held back meanwhile: a Ctrl-C landing in the
+    middle of the removal would leave half of it behind."""
+    with signals_blocked():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def scratch(prefix: str, parent: Path | None = None) -> Iterator[Path]:
+    """A private temporary directory ($TMPDIR unless `parent`), removed on every way out: a
+    signal right after it is made included (held back until it has a name to remove)."""
+    path = None
+    try:
+        with signals_blocked():
+            path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        yield path
+    finally:
+        if path is not None:
+            remove_tree(path)
 
 
 @contextlib.contextmanager
 def staged_copy(directory: Path) -> Iterator[Path]:
     """A private copy of `directory` next to it, removed on exit unless committed by `replace`."""
-    stage = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    stage = None
     try:
+        with signals_blocked():  # named before a signal can unwind past it
+            try:
+                stage = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+            except OSError as e:
+                raise RenderError(f"cannot write the project directory: {e.strerror}") from e
         target = stage / directory.name
         if directory.exists():
-            shutil.copytree(directory, target, symlinks=True)
+            files.confined_copy(directory, target)
         else:
             target.mkdir()
         yield target
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            remove_tree(stage)
 
 
 _RENAME_EXCHANGE = 2

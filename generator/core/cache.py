@@ -34,10 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.core import atomic
+from generator.core import atomic, files
 
 FORMAT = "1"  # bump when the layout of keys or entries changes
 DISABLE_VARIABLE = "TWOFA_REDIS_NO_CACHE"
+# A keyed file larger than this is keyed as unreadable (its reader refuses it anyway).
+MAX_KEYED_FILE = 64 << 20
 PACKAGE = Path(__file__).resolve().parent.parent  # the generator package's own code
 
 
@@ -72,11 +74,14 @@ class Key:
         return self.add(label, repr(value))
 
     def file(self, label: str, path: Path) -> Key:
-        """A file's bytes (or that it is missing)."""
+        """A file's bytes (or that it is missing, or not a regular file within the bound: the
+        caller's own read then says what is wrong; a FIFO is never waited on here)."""
         try:
-            return self.add(label, path.read_bytes())
+            return self.add(label, files.read_regular_file(path, MAX_KEYED_FILE))
         except FileNotFoundError:
             return self.add(label, b"\0missing")
+        except OSError as e:
+            return self.add(label, f"\0unreadable {type(e).__name__}".encode())
 
     def tree(self, label: str, root: Path) -> Key:
         """Every entry below `root`: relative path, kind, and a file's bytes or a link's target."""

@@ -24,6 +24,23 @@ class Problem:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
+MAX_PROBLEMS = 20
+
+
+def capped(problems: Sequence[Problem], most: int = MAX_PROBLEMS) -> list[Problem]:
+    """At most `most` problems per file, then one line saying how many more: a file with
+    thousands of mistakes is read in a second and reported in a screenful."""
+    out: list[Problem] = []
+    extra: dict[str, int] = {}
+    for p in problems:
+        if sum(q.file == p.file for q in out) < most:
+            out.append(p)
+        else:
+            extra[p.file] = extra.get(p.file, 0) + 1
+    out += [Problem(file, "", f"... and {n} more problem{'s' * (n > 1)} in this file") for file, n in extra.items()]
+    return out
+
+
 class GeneratorError(Exception):
     """Base of every error a user can cause. Exit code 2 unless a subclass says otherwise."""
 
@@ -38,6 +55,15 @@ class GeneratorError(Exception):
         if self.problems:
             return [f"error: {p}" for p in self.problems]
         return [f"error: {self}"]
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP: raised in the main thread like Ctrl-C, so that every `with` and
+    `finally` on the way out removes what it staged (generator/cli.py installs the handlers)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 class UsageError(GeneratorError):

@@ -7,9 +7,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Kinds that carry a pod template, and where it sits.
+# Kinds that carry a pod template, and where it sits: the one list every rule and the image
+# check read. An object of another kind with a pod template at spec.template (a custom workload)
+# counts too.
 _TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "Deployment": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "PodTemplate": ("template",),
     "StatefulSet": ("spec", "template"),
     "DaemonSet": ("spec", "template"),
     "ReplicaSet": ("spec", "template"),
@@ -116,6 +120,8 @@ def pod_templates(objects: Iterator[dict[str, Any]] | list[dict[str, Any]] | tup
     out = []
     for obj in objects:
         parts = _TEMPLATE_PATHS.get(str(obj.get("kind")))
+        if parts is None and isinstance(dig(obj, "spec", "template", "spec", "containers"), list):
+            parts = ("spec", "template")
         if parts is None:
             continue
         node: Any = obj

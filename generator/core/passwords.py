@@ -79,9 +79,10 @@ def forms(password: str) -> tuple[str, str]:
 
 
 def scrub(text: str, password: str | None) -> str:
-    """The text without the password, plain or as the base64 the Secret's data holds."""
+    """The text without the password: plain, as the base64 the Secret's data holds, or escaped
+    the way repr() shows it (a message quoting a peer's answer with !r)."""
     if not password:
         return text
-    for form in forms(password):
+    for form in sorted({*forms(password), repr(password)[1:-1]}, key=len, reverse=True):
         text = text.replace(form, MASK)
     return text

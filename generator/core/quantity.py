@@ -16,7 +16,7 @@ _QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:([eE][+-]?[0-9]+)|(Ki
 
 def parse(text: str) -> Decimal:
     """The value of a quantity such as '128Mi', '0.5' or '100m'; ValueError if malformed."""
-    match = _QUANTITY.match(text)
+    match = _QUANTITY.fullmatch(text)
     if not match:
         raise ValueError(f"not a Kubernetes quantity: {text!r}")
     number, exponent, suffix = match.groups()

@@ -11,7 +11,6 @@ digest does not: Helm writes the archive's mtime into an annotation).
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from generator.core.errors import CheckError, RegistryError
 from generator.core.names import ECR_HOST
 from generator.core.settings import Settings
 from generator.images import copy as imagecopy
-from generator.images import ecr_api, oci
+from generator.images import documents, ecr_api, oci
 from generator.images.refs import chart_tag, oci_location
 
 # Helm's media types (helm pkg/registry/constants.go, the same in 3.17.3 and 4.1.4).
@@ -33,7 +32,6 @@ CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 LEGACY_CHART_LAYER = "application/tar+gzip"  # what Helm < 3.7 pushed; Helm still pulls it
 PROV_LAYER = "application/vnd.cncf.helm.chart.provenance.v1.prov"
 MAX_CHART_BYTES = 64 << 20  # Bitnami redis is ~115 kB: anything near this is a mistake or an attack
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 class ChartNotFound(RegistryError):
@@ -70,7 +68,7 @@ def location(url: str, setting: str = "chart_repository") -> Location:
 
 def is_ours(settings: Settings, host: str) -> bool:
     """An ECR registry (any account), or the environment's own ecr_registry (a mirror, a test's)."""
-    return bool(ECR_HOST.match(host)) or host == settings.ecr_registry
+    return bool(ECR_HOST.fullmatch(host)) or host == settings.ecr_registry
 
 
 def client(settings: Settings, host: str, deadline: float | None = None) -> oci.Registry:
@@ -107,7 +105,7 @@ def parse(where: str, manifest: oci.Manifest) -> Artifact:
     if len(charts) != 1 or kinds.count(PROV_LAYER) > 1 or len(charts) + kinds.count(PROV_LAYER) != len(layers):
         raise NotAChart(f"{where}: expected one {CHART_LAYER} layer (and at most one provenance layer), got {kinds}")
     digest, size = str(charts[0].get("digest", "")), charts[0].get("size")
-    if (not _DIGEST.match(digest) or not isinstance(size, int) or isinstance(size, bool)
+    if (not documents.is_digest(digest) or not isinstance(size, int) or isinstance(size, bool)
             or not 0 < size <= MAX_CHART_BYTES):
         raise NotAChart(f"{where}: the chart layer's digest or size is not usable ({digest[:19] or '?'}, {size!r})")
     return Artifact(where, manifest, imagecopy.Blob(digest, size))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import urllib3
 
 from generator.core.errors import RegistryError
-from generator.images import oci
+from generator.images import documents, oci
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def plan(source: oci.Registry, src: oci.Reference) -> tuple[oci.Manifest, list[o
     """The top manifest, its platform manifests (none for a single-platform image) and every
     blob they name, once each (platforms share layers)."""
     top = source.get_manifest(src.repository, src.ref)
-    children = [source.get_manifest(src.repository, d["digest"]) for d in _children(top)] if top.is_index else []
+    children = [source.get_manifest(src.repository, d.digest) for d in _children(top)] if top.is_index else []
     blobs: dict[str, Blob] = {}
     for manifest in children or [top]:
         for blob in _blobs(manifest):
@@ -95,21 +95,15 @@ def plan(source: oci.Registry, src: oci.Reference) -> tuple[oci.Manifest, list[o
     return top, children, list(blobs.values())
 
 
-def _children(index: oci.Manifest) -> list[dict[str, str]]:
-    entries = index.json().get("manifests") or []
-    for entry in entries:
-        if entry.get("mediaType") in oci.INDEX_TYPES:
-            raise RegistryError(f"{entry.get('digest')}: nested image indexes are not supported")
-    return list(entries)
+def _children(index: oci.Manifest) -> list[documents.Descriptor]:
+    return documents.children(index.json(), index.where)
 
 
 def _blobs(manifest: oci.Manifest) -> Iterator[Blob]:
-    data = manifest.json()
-    config = data.get("config")
-    for descriptor in ([config] if config else []) + list(data.get("layers") or []):
-        if descriptor.get("urls"):
+    for descriptor in documents.blobs(manifest.json(), manifest.where):
+        if descriptor.foreign:
             continue  # a foreign layer: pulled from its own URLs, never pushed to a registry
-        yield Blob(str(descriptor["digest"]), int(descriptor["size"]))
+        yield Blob(descriptor.digest, descriptor.size)
 
 
 def _copy_blob(

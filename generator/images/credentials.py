@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from generator.core import files
 from generator.core.errors import RegistryError
 from generator.images.refs import DOCKER_HUB, DOCKER_HUB_API
 
@@ -21,6 +22,7 @@ class Credentials:
         return "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
 
 
+MAX_CONFIG_BYTES = 1 << 20
 DOCKER_HUB_AUTH_KEYS = ("https://index.docker.io/v1/", "index.docker.io", "docker.io", DOCKER_HUB_API)
 
 
@@ -32,11 +34,10 @@ def docker_login(host: str, environ: Mapping[str, str] | None = None) -> Credent
     directory = environ.get("DOCKER_CONFIG") or os.path.join(os.path.expanduser("~"), ".docker")
     path = os.path.join(directory, "config.json")
     try:
-        with open(path, encoding="utf-8") as f:
-            config = json.load(f)
+        config = json.loads(files.read_regular_file(path, MAX_CONFIG_BYTES))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         raise RegistryError(f"{path}: cannot read the Docker login file ({e.__class__.__name__})") from None
     auths = config.get("auths") if isinstance(config, dict) else None
     if not isinstance(auths, dict):

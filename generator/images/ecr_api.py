@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from generator.core.errors import RegistryError
 from generator.core.names import ECR_HOST
 from generator.core.settings import Settings
+from generator.core.text import shown
+from generator.images.documents import DIGEST
 from generator.resolve import aws
 
 if TYPE_CHECKING:
@@ -22,7 +24,7 @@ def login(settings: Settings, host: str = "") -> oci.Credentials:
     from generator.images import oci
 
     host = host or settings.ecr_registry
-    match = ECR_HOST.match(host)
+    match = ECR_HOST.fullmatch(host)
     kwargs = {"registryIds": [match.group("account")]} if match else {}
     region = match.group("region") if match else settings.region
     try:
@@ -35,17 +37,18 @@ def login(settings: Settings, host: str = "") -> oci.Credentials:
     return oci.Credentials(user, password)
 
 
-def lookup(settings: Settings, tags: list[str], registry: oci.Registry | None = None) -> dict[str, str | None]:
+def lookup(settings: Settings, tags: list[str], registry: oci.Registry | None = None,
+           timeout: float = 30.0) -> dict[str, str | None]:
     """The manifest digest each tag of ecr_repository points to (None: not there).
 
     A real ECR host is asked through the ECR API (describe_images); any other registry host
     (a loopback registry, a mirror) through the registry API, with the ECR login.
     """
-    match = ECR_HOST.match(settings.ecr_registry)
+    match = ECR_HOST.fullmatch(settings.ecr_registry)
     if match is None:
         from generator.images import oci
 
-        registry = registry or oci.Registry(settings.ecr_registry, login(settings))
+        registry = registry or oci.Registry(settings.ecr_registry, login(settings), timeout)
         return {tag: registry.head_manifest(settings.ecr_repository, tag) for tag in tags}
     client = aws.client("ecr", match.group("region"))
     found: dict[str, str | None] = {}
@@ -55,6 +58,11 @@ def lookup(settings: Settings, tags: list[str], registry: oci.Registry | None = 
                                              repositoryName=settings.ecr_repository,
                                              imageIds=[{"imageTag": tag}])["imageDetails"]
             found[tag] = str(details[0]["imageDigest"]) if details else None
+            if found[tag] is not None and not DIGEST.fullmatch(str(found[tag])):
+                raise RegistryError(f"{settings.ecr_registry}: describe_images {settings.ecr_repository}:{tag}: "
+                                    f"{shown(found[tag])} is not a sha256 digest")
+        except RegistryError:
+            raise
         except Exception as e:
             code = getattr(e, "response", {}).get("Error", {}).get("Code")
             if code == "ImageNotFoundException":

@@ -8,21 +8,22 @@ source into ecr_repository under the environment's tag.
 from __future__ import annotations
 
 import re
-import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.core import atomic, invocation, yamlio
-from generator.core.errors import CheckError, GeneratorError, RenderError
+from generator.core import atomic, files, invocation, yamlio
+from generator.core.errors import CheckError, GeneratorError, RegistryError, RenderError
 from generator.core.paths import ENV_DIR
 from generator.core.settings import Settings
+from generator.core.text import one_line
 from generator.core.wording import plural
 from generator.images import copy as imagecopy
-from generator.images import ecr_api, oci
+from generator.images import deadline, documents, ecr_api, oci
+from generator.images.deadline import DEFAULT_TIMEOUT_S
 from generator.images.listing import Image, images
 from generator.load import discovery, environment
+from generator.load.yamlreader import MAX_FILE_BYTES
 from generator.validate import schema
 
 SKIPPED, COPIED, FAILED, WOULD_COPY = "skipped", "copied", "failed", "would copy"
@@ -44,7 +45,7 @@ class Outcome:
         if self.status == WOULD_COPY:
             return f"{head}: would copy from {self.image.source} ({_mb(self.planned_bytes)} in blobs)"
         if self.status == FAILED:
-            return f"{head}: failed: {self.error}"
+            return f"{head}: failed: {one_line(self.error)}"  # a registry's words: one line, escaped
         s = self.stats
         assert s is not None
         rate = s.bytes_sent / s.seconds / 1e6 if s.seconds > 0 else 0.0
@@ -62,8 +63,9 @@ class _Registries:
     """One client per host: the ECR login for the ECR host (and sources on it), the Docker
     login (~/.docker/config.json) for any other source, else anonymous."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         self.settings = settings
+        self.timeout = timeout
         self.clients: dict[str, oci.Registry] = {}
 
     def target(self) -> oci.Registry:
@@ -72,21 +74,24 @@ class _Registries:
     def get(self, host: str) -> oci.Registry:
         if host not in self.clients:
             credentials = ecr_api.login(self.settings) if host == self.settings.ecr_registry else oci.docker_login(host)
-            self.clients[host] = oci.Registry(host, credentials)
+            self.clients[host] = oci.Registry(host, credentials, self.timeout)
         return self.clients[host]
 
 
 def mirror(settings: Settings, dry_run: bool = False, progress: oci.Progress | None = None,
-           workers: int = 4, siblings: Sequence[str] = ()) -> list[Outcome]:
+           workers: int = 4, siblings: Sequence[str] = (), timeout: float = DEFAULT_TIMEOUT_S) -> list[Outcome]:
     """Mirror every image of an environment. `siblings`: other repositories of the same
-    registry (other environments') whose blobs can be mounted instead of downloaded again."""
+    registry (other environments') whose blobs can be mounted instead of downloaded again.
+    `timeout`: the deadline of each registry operation."""
     wanted = images(settings)
     if not wanted:
         return []  # enable_redis is false: nothing is pulled
-    registries = _Registries(settings)
+    registries = _Registries(settings, timeout)
     present = ecr_api.lookup(settings, [i.tag for i in wanted], registries.target())
     outcomes = []
-    for image in wanted:
+    for n, image in enumerate(wanted):
+        if n:
+            deadline.renew(timeout)  # each image's exchanges get the whole --timeout
         digest = present.get(image.tag)
         if digest:
             outcomes.append(Outcome(image, SKIPPED, digest))
@@ -150,18 +155,18 @@ class Verified:
         return f"{self.image.ref}\t{self.problem or self.digest}"
 
 
-def verify(settings: Settings) -> list[Verified]:
+def verify(settings: Settings, timeout: float = DEFAULT_TIMEOUT_S) -> list[Verified]:
     """Ask ECR what each image's tag points to."""
     wanted = images(settings)
-    found = ecr_api.lookup(settings, [i.tag for i in wanted]) if wanted else {}
+    found = ecr_api.lookup(settings, [i.tag for i in wanted], timeout=timeout) if wanted else {}
     return [Verified(i, found.get(i.tag)) for i in wanted]
 
 
-def require_verified(settings: Settings) -> list[Verified]:
+def require_verified(settings: Settings, timeout: float = DEFAULT_TIMEOUT_S) -> list[Verified]:
     """verify(), raising CheckError (exit 1) with the fixing command when anything is off."""
     from generator.images import chartmirror
 
-    checked = verify(settings)
+    checked = verify(settings, timeout)
     bad = [f"{v.image.ref}: {v.problem}" for v in checked if v.problem]
     chart = chartmirror.verify(settings)  # the chart too, when Argo CD pulls it from ECR
     bad += [f"{chart.where}: {chart.problem}"] if chart.problem else []
@@ -177,11 +182,33 @@ def require_verified(settings: Settings) -> list[Verified]:
 _TOP_KEY = re.compile(r"^images\s*:")
 
 
+def pinned(settings: Settings, outcomes: Sequence[Outcome], timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, str]:
+    """The digest to pin for each image: hashed here from the manifest's bytes as ECR serves
+    them now (registry API, ECR login), and equal to what the run saw; never a registry's
+    header or API answer taken on trust."""
+    target = _Registries(settings, timeout).target()
+    out: dict[str, str] = {}
+    for outcome in outcomes:
+        digest = target.head_manifest(settings.ecr_repository, outcome.image.tag)
+        if digest is None or not documents.is_digest(digest) or digest != outcome.digest:
+            raise RegistryError(f"{target.host}: {settings.ecr_repository}:{outcome.image.tag}: the manifest hashes to "
+                                f"{digest}, the mirror saw {outcome.digest}; nothing pinned")
+        out[outcome.image.name] = digest
+    return out
+
+
 def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
     """Write `images.<name>.digest` into the environment's own file, keeping the rest of it
     (comments included) as it is; only the `images:` block is rewritten."""
+    bad = sorted(name for name, digest in digests.items() if not documents.is_digest(digest))
+    if bad:
+        raise RegistryError(f"{env_file}: not pinned: no sha256 digest for {', '.join(bad)}")
     path = root / env_file
-    text = path.read_text(encoding="utf-8")
+    try:
+        files.check_output(path)  # the environment file itself, not what a link points to
+        text = files.read_text(path, MAX_FILE_BYTES)
+    except (OSError, UnicodeDecodeError) as e:
+        raise RenderError(f"{env_file}: cannot rewrite it: {getattr(e, 'strerror', None) or 'not UTF-8'}") from None
     data = yamlio.load(text) or {}
     current = data.get("images") if isinstance(data, dict) else None
     merged: dict[str, dict[str, str]] = {k: dict(v or {}) for k, v in (current or {}).items()}
@@ -208,22 +235,3 @@ def pin(root: Path, env_file: str, digests: dict[str, str]) -> Path:
                           + ", ".join(f"images.{k}.digest: {v}" for k, v in sorted(digests.items())))
     atomic.write_text(path, new, mode=path.stat().st_mode & 0o777)
     return path
-
-
-def digests(outcomes: Sequence[Outcome]) -> dict[str, str]:
-    return {o.image.name: o.digest for o in outcomes if o.digest}
-
-
-def terminal_progress() -> oci.Progress:
-    """Bytes per blob on one terminal line (stderr), at most ten updates a second."""
-    last = [0.0]
-
-    def show(digest: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - last[0] < 0.1:
-            return
-        last[0] = now
-        print(f"\r\033[K  {digest[7:19]}  {done / 1e6:8.1f} / {total / 1e6:.1f} MB", end="", file=sys.stderr,
-              flush=True)
-
-    return show

@@ -18,20 +18,21 @@ from urllib.parse import urlencode
 import urllib3
 
 from generator.core.errors import RegistryError
+from generator.core.text import shown
+from generator.images import documents
 from generator.images.credentials import Credentials, docker_login
+from generator.images.documents import DOCKER_LIST, INDEX_TYPES, OCI_INDEX
 from generator.images.refs import DOCKER_HUB, Reference, parse_reference
 from generator.images.transport import MAX_REPLY_BYTES, Reply, Transport, Unreachable, discard
 
-__all__ = ["DOCKER_HUB", "Credentials", "Manifest", "ManifestUnknown", "Reference", "Registry", "Unreachable",
-           "docker_login", "parse_reference"]
+__all__ = ["DOCKER_HUB", "DOCKER_LIST", "INDEX_TYPES", "OCI_INDEX", "Credentials", "Manifest",
+           "ManifestUnknown", "Reference", "Registry", "Unreachable", "docker_login", "parse_reference"]
 
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-INDEX_TYPES = (OCI_INDEX, DOCKER_LIST)
 MANIFEST_TYPES = (*INDEX_TYPES, OCI_MANIFEST, DOCKER_MANIFEST)
 CHUNK = 1 << 20
+MIN_THROUGHPUT = 64 << 10  # bytes per second an upload must keep up, on top of the deadline
 
 Progress = Callable[[str, int, int], None]  # (blob digest, bytes done, bytes total)
 
@@ -41,15 +42,10 @@ class Manifest:
     data: bytes
     media_type: str
     digest: str
+    where: str = ""  # "<host>: <repository>:<ref>", for messages
 
     def json(self) -> dict[str, Any]:
-        try:
-            parsed = json.loads(self.data)
-        except ValueError as e:
-            raise RegistryError(f"manifest {self.digest}: not JSON ({e})") from e
-        if not isinstance(parsed, dict):
-            raise RegistryError(f"manifest {self.digest}: not a JSON object")
-        return parsed
+        return documents.parse(self.data, self.where or f"manifest {self.digest}")
 
     @property
     def is_index(self) -> bool:
@@ -68,16 +64,24 @@ class Registry(Transport):
     """The registry API of one host: manifests and blobs, read, checked, copied."""
 
     def head_manifest(self, repository: str, ref: str) -> str | None:
-        """The digest a tag or digest points to, or None when there is none."""
-        response = self._request("HEAD", f"/v2/{repository}/manifests/{ref}", _pull(repository),
-                                 {"Accept": ", ".join(MANIFEST_TYPES)})
-        if response.status == 404:
-            return None
-        self._check(response, f"HEAD {repository}:{ref}", 200)
-        digest = response.headers.get("Docker-Content-Digest")
-        if digest:
-            return digest
-        return self.get_manifest(repository, ref).digest  # some registries omit the header on HEAD
+        """The digest a tag or digest points to, or None when there is none: computed from the
+        manifest's bytes (the registry's Docker-Content-Digest header is checked against it, never
+        taken on trust: it is what `mirror --pin` writes into an environment file)."""
+        with self.operation("HEAD", repository):
+            response = self._request("HEAD", f"/v2/{repository}/manifests/{ref}", _pull(repository),
+                                     {"Accept": ", ".join(MANIFEST_TYPES)})
+            if response.status == 404:
+                return None
+            self._check(response, f"HEAD {repository}:{ref}", 200)
+            claimed = response.headers.get("Docker-Content-Digest")
+            if claimed is not None and not documents.is_digest(claimed):
+                raise RegistryError(f"{self.host}: {repository}:{ref}: Docker-Content-Digest {shown(claimed)} is not "
+                                    "a sha256 digest")
+            digest = self.get_manifest(repository, ref).digest
+        if claimed is not None and claimed != digest:
+            raise RegistryError(f"{self.host}: {repository}:{ref}: HEAD says digest {claimed}, the manifest's bytes "
+                                f"hash to {digest}")
+        return digest
 
     def get_manifest(self, repository: str, ref: str) -> Manifest:
         response = self._request("GET", f"/v2/{repository}/manifests/{ref}", _pull(repository),
@@ -91,15 +95,21 @@ class Registry(Transport):
         digest = digest_of(data)
         if ref.startswith("sha256:") and digest != ref:
             raise RegistryError(f"{self.host}: {repository}@{ref}: manifest content has digest {digest}")
+        claimed = response.headers.get("Docker-Content-Digest")
+        if claimed is not None and claimed != digest:
+            raise RegistryError(f"{self.host}: {repository}:{ref}: the registry says digest {shown(claimed)}, the "
+                                f"manifest's bytes hash to {digest}")
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
         if media_type not in MANIFEST_TYPES:
             try:
                 media_type = str(json.loads(data).get("mediaType", ""))
-            except (ValueError, AttributeError):
+            except (ValueError, AttributeError, RecursionError):
                 media_type = ""
         if media_type not in MANIFEST_TYPES:
-            raise RegistryError(f"{self.host}: {repository}:{ref}: unsupported manifest type {media_type!r}")
-        return Manifest(data, media_type, digest)
+            raise RegistryError(f"{self.host}: {repository}:{ref}: unsupported manifest type {shown(media_type)}")
+        where = f"{self.host}: {repository}:{ref}"
+        documents.check(documents.parse(data, where), media_type in INDEX_TYPES, where)
+        return Manifest(data, media_type, digest, where)
 
     def put_manifest(self, repository: str, ref: str, manifest: Manifest) -> None:
         response = self._request("PUT", f"/v2/{repository}/manifests/{ref}", _push(repository),
@@ -147,9 +157,10 @@ class Registry(Transport):
 
     def upload_blob(self, repository: str, location: str, digest: str, size: int, chunks: Iterator[bytes]) -> None:
         """Send one blob in a single streamed PATCH, then commit it under its digest."""
+        # A deadline that grows with the blob: a slow link may take minutes over a big layer.
         response = self._request("PATCH", location, _push(repository),
                                  {"Content-Type": "application/octet-stream", "Content-Length": str(size)},
-                                 chunks)
+                                 chunks, seconds=self.timeout + size / MIN_THROUGHPUT)
         self._check(response, f"upload {digest[:19]}", 202, 204)
         location = self._location(response)
         joiner = "&" if "?" in location else "?"

@@ -45,7 +45,7 @@ _REF = re.compile(
 
 def parse_reference(text: str) -> Reference:
     """Parse an image reference the way Docker does: `redis` is docker.io/library/redis."""
-    m = _REF.match(text)
+    m = _REF.fullmatch(text)
     if not m:
         raise ValueError(f"{text!r} is not an image reference (registry/repository:tag or @sha256:...)")
     registry, repository = m.group("registry"), m.group("repository")

@@ -9,50 +9,30 @@ belong to: a redirect to another host (a CDN, S3) is followed without them.
 
 from __future__ import annotations
 
-import ipaddress
+import contextlib
+import http.client
 import json
 import re
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import urllib3
 
 from generator.core.errors import RegistryError
+from generator.images import deadline
+from generator.images.answers import Reply, _path, _reason, discard, is_loopback
 from generator.images.credentials import Credentials
 from generator.images.refs import DOCKER_HUB, DOCKER_HUB_API
 
+__all__ = ["MAX_REPLY_BYTES", "Reply", "Transport", "Unreachable", "discard", "is_loopback"]
+
 MAX_REPLY_BYTES = 4 << 20  # the distribution registry's own limit for a manifest
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
-
-
-def is_loopback(host: str) -> bool:
-    name = urlsplit(f"//{host}").hostname or ""
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-CONNECT_S, READ_S = 10.0, 120.0  # per connection attempt and per socket read
-_POOL: urllib3.PoolManager | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def _pool() -> urllib3.PoolManager:
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = urllib3.PoolManager(
-                num_pools=8, maxsize=8, retries=False,
-                timeout=urllib3.Timeout(connect=CONNECT_S, read=READ_S),
-            )
-        return _POOL
+# What a failed request raises below us: urllib3's errors, and a socket the deadline shut.
+_FAILED = (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
 class Unreachable(RegistryError):
@@ -62,28 +42,20 @@ class Unreachable(RegistryError):
 
 class Transport:
     """One registry host, with its credentials (None: anonymous) and the tokens it hands out;
-    generator/images/oci.py builds the registry API on it. With `deadline` (time.monotonic())
-    every request, the token service's included, waits at most until then."""
+    generator/images/oci.py builds the registry API on it."""
 
-    def __init__(self, host: str, credentials: Credentials | None = None, deadline: float | None = None) -> None:
+    def __init__(self, host: str, credentials: Credentials | None = None,
+                 timeout: float = deadline.DEFAULT_TIMEOUT_S, deadline: float | None = None) -> None:
         self.host = DOCKER_HUB_API if host == DOCKER_HUB else host
         self.credentials = credentials
-        self.deadline = deadline
+        # Each operation's deadline (generator/images/deadline.py), and one for all of them
+        # (time.monotonic(): chartfetch's 15 s, say).
+        self.timeout, self.deadline = timeout, deadline
         self.base = ("http" if is_loopback(self.host) else "https") + f"://{self.host}"
         self._auth: dict[str, str] = {}  # scope -> Authorization header value
         self._lock = threading.Lock()
 
     # --- requests -------------------------------------------------------------------------
-
-    def _timeout(self) -> urllib3.Timeout:
-        """The pool's own limits, cut to what is left before the deadline (never None: to
-        urllib3 that means no limit at all)."""
-        if self.deadline is None:
-            return urllib3.Timeout(connect=CONNECT_S, read=READ_S)
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise Unreachable(f"{self.host}: no answer in time (timed out)")
-        return urllib3.Timeout(connect=min(CONNECT_S, left), read=min(READ_S, left))
 
     def _request(
         self,
@@ -92,14 +64,23 @@ class Transport:
         scope: str,
         headers: dict[str, str] | None = None,
         body: Any = None,
+        seconds: float | None = None,
     ) -> Reply:
-        """A request whose answer is small (everything but a blob), read whole, within a bound."""
-        response = self._open(method, url, scope, headers, body)
-        try:
-            data = response.read(MAX_REPLY_BYTES + 1)
-        except urllib3.exceptions.HTTPError as e:
-            discard(response)
-            raise Unreachable(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
+        """A request whose answer is small (everything but a blob), read whole, within a bound
+        and within the operation's deadline (longer for a body of `seconds`' worth of upload)."""
+        with self.operation(method, url, seconds):
+            response = self._open(method, url, scope, headers, body)
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > MAX_REPLY_BYTES:
+                discard(response)
+                raise RegistryError(f"{self.host}: {method} {_path(url)}: answer of {length} bytes, more than "
+                                    f"{MAX_REPLY_BYTES}")
+            try:
+                data = response.read(MAX_REPLY_BYTES + 1)
+                self._in_time(method, url)  # a socket shut at the deadline reads as a short answer
+            except _FAILED as e:
+                discard(response)
+                raise self._failure(method, url, e) from None
         if len(data) <= MAX_REPLY_BYTES:
             response.release_conn()  # read to the end: the connection can serve the next request
         else:
@@ -121,15 +102,16 @@ class Transport:
         url = urljoin(self.base + "/", url)
         replayable = body is None or isinstance(body, bytes)
         for attempt in (1, 2):
-            sent = dict(headers or {})
+            sent = {"Accept-Encoding": "identity", **(headers or {})}  # no gzip bomb to inflate
             auth = self._auth.get(scope) or self._auth.get("*")
             if auth and urlsplit(url).netloc == self.host:
                 sent["Authorization"] = auth
-            try:
-                response = _pool().request(method, url, headers=sent, body=body, preload_content=False,
-                                           redirect=False, timeout=self._timeout())
-            except urllib3.exceptions.HTTPError as e:
-                raise Unreachable(f"{self.host}: {method} {_path(url)}: {_reason(e)}") from e
+            with self.operation(method, url) as d:
+                try:
+                    response = deadline.pool().request(method, url, headers=sent, body=body, preload_content=False,
+                                               redirect=False, timeout=d.timeout(), decode_content=False)
+                except _FAILED as e:
+                    raise self._failure(method, url, e) from None
             if response.status == 401 and attempt == 1 and replayable:
                 challenge = response.headers.get("WWW-Authenticate", "")
                 discard(response)
@@ -151,11 +133,12 @@ class Transport:
         parts = urlsplit(url)
         if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.netloc)):
             raise RegistryError(f"{self.host}: refusing a redirect to {parts.scheme}://{parts.netloc} (not https)")
-        try:
-            response = _pool().request(method, url, headers=headers, preload_content=False, redirect=False,
-                                       timeout=self._timeout())
-        except urllib3.exceptions.HTTPError as e:
-            raise Unreachable(f"{self.host}: redirect to {urlsplit(url).netloc}: {_reason(e)}") from e
+        with self.operation(method, url) as d:
+            try:
+                response = deadline.pool().request(method, url, headers=headers, preload_content=False, redirect=False,
+                                           timeout=d.timeout(), decode_content=False)
+            except _FAILED as e:
+                raise self._failure(method, url, e, f"redirect to {urlsplit(url).netloc}") from None
         if response.status in (301, 302, 303, 307, 308) and redirects > 0:
             location = urljoin(url, response.headers.get("Location", ""))
             discard(response)
@@ -183,13 +166,16 @@ class Transport:
         query = [("service", params["service"])] if "service" in params else []
         query += [("scope", s) for s in scopes]
         headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
-        try:
-            response = _pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers, redirect=False,
-                                       preload_content=False, timeout=self._timeout())
-            data = response.read(MAX_REPLY_BYTES)
-            discard(response)
-        except urllib3.exceptions.HTTPError as e:
-            raise Unreachable(f"{self.host}: token service: {_reason(e)}") from e
+        with self.operation("GET", realm) as d:
+            try:
+                response = deadline.pool().request("GET", f"{realm}?{urlencode(query)}", headers=headers,
+                                                   redirect=False, preload_content=False, timeout=d.timeout(),
+                                                   decode_content=False)
+                data = response.read(MAX_REPLY_BYTES)
+                discard(response)
+                self._in_time("GET", realm)
+            except _FAILED as e:
+                raise self._failure("GET", realm, e, "token service") from None
         if response.status != 200:
             raise RegistryError(f"{self.host}: token service refused the login (HTTP {response.status})")
         try:
@@ -200,6 +186,27 @@ class Transport:
         with self._lock:
             self._auth[scope] = f"Bearer {value}"
 
+    @contextlib.contextmanager
+    def operation(self, method: str, url: str, seconds: float | None = None) -> Iterator[deadline.Deadline]:
+        """The deadline of one operation (the outer one when nested); `seconds`: a transfer's own."""
+        wanted = self.timeout if seconds is None else seconds
+        if self.deadline is not None:
+            wanted = min(wanted, self.deadline - time.monotonic())
+            if wanted <= 0:
+                raise Unreachable(f"{self.host}: no answer in time (timed out)")
+        with deadline.operation(wanted, transfer=seconds is not None) as d:
+            yield d
+
+    def _in_time(self, method: str, url: str) -> None:
+        if (d := deadline.current()) is not None and d.expired:
+            raise self._failure(method, url, TimeoutError())
+
+    def _failure(self, method: str, url: str, e: Exception, what: str = "") -> RegistryError:
+        d, where = deadline.current(), what or f"{method} {_path(url)}"
+        late = d is not None and d.expired
+        return Unreachable(f"{self.host}: {where}: " + (f"no complete answer within {d.seconds:.3g} s (timed out)"
+                                                        if late and d else _reason(e)))
+
     def _check(self, response: Reply, what: str, *ok: int) -> None:
         if response.status in ok:
             return
@@ -207,7 +214,7 @@ class Transport:
         try:
             errors = json.loads(response.data or b"{}").get("errors") or []
             detail = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors[:3])
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, TypeError, RecursionError):
             pass
         if response.status == 401:
             detail = detail or "login refused"
@@ -216,33 +223,3 @@ class Transport:
         raise RegistryError(f"{self.host}: {what}: HTTP {response.status}" + (f" ({detail})" if detail else ""))
 
     # --- manifests ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A registry's answer to anything but a blob download, read whole."""
-
-    status: int
-    headers: Mapping[str, str]  # urllib3's case-insensitive HTTPHeaderDict
-    data: bytes
-
-
-def discard(response: urllib3.BaseHTTPResponse) -> None:
-    """Done with an answer: keep the connection when its rest is small, else close it (a
-    hostile server must not make us read an endless body)."""
-    length = response.headers.get("Content-Length")
-    if length is not None and length.isdigit() and int(length) <= 1 << 16:
-        response.drain_conn()
-        response.release_conn()
-    else:
-        response.close()
-        response.release_conn()
-
-
-def _path(url: str) -> str:
-    return urlsplit(url).path
-
-
-def _reason(e: Exception) -> str:
-    reason = getattr(e, "reason", None)
-    return str(reason or e).split(": ", 1)[-1][:200]

@@ -3,7 +3,8 @@ the file and line it came from (generator/load/yamlreader.py reads the files).""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,13 +57,15 @@ def load(root: Path, name: str) -> Environment:
     refused: set[str] = set()
     common = env_dir(root) / COMMON_FILE
     own = env_dir(root) / f"{name}.yaml"
-    for path in ([common] if common.exists() else []) + [own]:
+    # lexists: a dangling _common.yaml link is a broken file to report, not an absent one.
+    for path in ([common] if os.path.lexists(common) else []) + [own]:
         shown = f"{ENV_DIR}/{path.name}"
-        data, marks, found = read_yaml(path, shown)
+        data, marks, found, quiet = read_yaml(path, shown)
         if path == own and not data and not found:
             found = [Problem(shown, "", f"the file is empty: expected settings (at least env: {name})")]
         problems.extend(found)
         refused.update(p.path for p in found if p.path and p.message.startswith(REFUSED))
+        refused.update(quiet)
         fatal = fatal or (bool(found) and not data)
         _merge(settings, origins, data, marks, ())
     if fatal:
@@ -77,17 +80,32 @@ def _merge(
     marks: Mapping[Path_, Origin],
     path: Path_,
 ) -> None:
-    """Deep-merge mappings (later wins, lists are replaced), keeping each value's origin."""
+    """Deep-merge mappings (later wins, lists are replaced), keeping each value's origin.
+
+    The origins under a replaced key are exactly the keys inside its old and new values, so
+    each merge step walks its own subtree only (not every origin of the file: quadratic)."""
     for key, value in data.items():
         here = (*path, key)
         if isinstance(value, dict) and isinstance(into.get(key), dict):
             origins[here] = marks[here]
             _merge(into[key], origins, value, marks, here)
             continue
-        for stale in [p for p in origins if p[: len(here)] == here]:
-            del origins[stale]
+        if key in into:
+            for stale in _paths(into[key], here):
+                origins.pop(stale, None)
         into[key] = _copy(value)
-        origins.update((p, o) for p, o in marks.items() if p[: len(here)] == here)
+        origins.update((p, marks[p]) for p in _paths(value, here) if p in marks)
+
+
+def _paths(value: Any, here: Path_) -> Iterator[Path_]:
+    """`here` and the path of everything inside `value`."""
+    yield here
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, (*here, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, (*here, str(i)))
 
 
 def _copy(value: Any) -> Any:

@@ -15,12 +15,21 @@ from typing import Any
 
 import yaml
 
-from generator.core.errors import Problem
+from generator.core import files
+from generator.core.errors import Problem, capped
+from generator.core.text import control_character
+from generator.core.text import shown as _shown
 
 MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 20
+# An environment file holds about a hundred values: bounding the count bounds the parse work
+# (the pure-Python composer) and every walk after it, whatever a file holds.
+MAX_NODES = 2000
+MAX_DIGITS = 20  # no setting is a number that large; Python refuses int('9' * 4301) with a traceback
+# How the messages of a file that could not be read at all begin (not a file, unreadable, too big).
+UNREADABLE = ("not a regular file", "cannot read", "file is larger than")
 # Messages of values the reader refused and replaced by None.
-REFUSED = ("YAML anchors and aliases", "invalid value")
+REFUSED = ("YAML anchors and aliases", "invalid value", "contains a control character")
 
 Path_ = tuple[str, ...]
 
@@ -31,27 +40,35 @@ class Origin:
     line: int
 
 
-def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origin], list[Problem]]:
-    """Parse one YAML mapping. Returns the data, the line of every key, and the problems."""
+Read = tuple[dict[str, Any], dict[Path_, Origin], list[Problem], set[str]]
+
+
+def read_yaml(path: Path, shown: str) -> Read:
+    """Parse one YAML mapping. Returns the data, the line of every key, the problems, and the
+    dotted paths of values refused without a problem of their own (aliases)."""
     try:
-        raw = path.read_bytes()
+        raw = files.read_regular_file(path, MAX_FILE_BYTES)
+    except files.NotReadable as e:
+        reason = str(e.strerror)
+        reason = f"file is {reason}" if reason.startswith("larger") else reason
+        return {}, {}, [Problem(shown, "", reason)], set()
+    except FileNotFoundError:
+        return {}, {}, [Problem(shown, "", "cannot read: no such file (a dangling symbolic link?)")], set()
     except OSError as e:
-        return {}, {}, [Problem(shown, "", f"cannot read: {e.strerror}")]
-    if len(raw) > MAX_FILE_BYTES:
-        return {}, {}, [Problem(shown, "", f"file is larger than {MAX_FILE_BYTES} bytes")]
+        return {}, {}, [Problem(shown, "", f"cannot read: {e.strerror}")], set()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        return {}, {}, [Problem(shown, "", f"not UTF-8 text (byte {e.start}); save the file as UTF-8", line)]
+        return {}, {}, [Problem(shown, "", f"not UTF-8 text (byte {e.start}); save the file as UTF-8", line)], set()
     try:
         loader = _Loader(text)  # its reader already refuses NUL and other control characters
     except yaml.YAMLError as e:
-        return {}, {}, [Problem(shown, "", f"invalid YAML: {str(e).splitlines()[0]}", _line_of(text, e))]
+        return {}, {}, [Problem(shown, "", f"invalid YAML: {str(e).splitlines()[0]}", _line_of(text, e))], set()
     try:
         node = loader.get_single_node()
     except RecursionError:
-        return {}, {}, [Problem(shown, "", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")]
+        return {}, {}, [Problem(shown, "", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")], set()
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
@@ -59,19 +76,27 @@ def read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], dict[Path_, Origi
         context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
         if context and start and mark and start.line != mark.line:
             reason = f"{reason} ({context} started on line {start.line + 1})"
-        return {}, {}, [Problem(shown, "", f"invalid YAML: {reason}", mark.line + 1 if mark else None)]
+        return {}, {}, [Problem(shown, "", f"invalid YAML: {reason}", mark.line + 1 if mark else None)], set()
     finally:
         loader.dispose()
     if node is None:  # an empty file: nothing set, the schema reports what is missing
-        return {}, {}, []
+        return {}, {}, [], set()
     reader = _NodeReader(shown, loader)
     if not isinstance(node, yaml.MappingNode):
         message = "expected a mapping of setting: value at the top level"
-        return {}, {}, [Problem(shown, "", message, node.start_mark.line + 1)]
+        return {}, {}, [Problem(shown, "", message, node.start_mark.line + 1)], set()
     data = reader.value(node, ())
-    anchors = [Problem(shown, "", f"YAML anchor &{name} is not supported here; remove it and write values out", line)
-               for name, line in loader.anchor_lines]
-    return data, reader.marks, anchors + reader.problems
+    anchors = []
+    if loader.anchor_lines:
+        # One line for every anchor of the file: a billion-laughs file is one mistake, not fifty.
+        (name, line), more = loader.anchor_lines[0], len(loader.anchor_lines) - 1
+        also = f" (and {more} more anchor{'s' * (more > 1)})" if more else ""
+        used = f" (an alias uses it on line {reader.alias_lines[0]})" if reader.alias_lines else ""
+        anchors.append(Problem(shown, "", f"YAML anchor &{name}{also} is not supported here{used}; remove it and "
+                                          "write values out", line))
+        # The file reads differently to a person than to YAML: nothing else about it is worth saying.
+        return {}, {}, capped([*anchors, *reader.problems]), set()
+    return data, reader.marks, capped(reader.problems), reader.refused
 
 
 class _Loader(yaml.SafeLoader):
@@ -82,6 +107,7 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.anchor_lines: list[tuple[str, int]] = []
         self.depth = 0
+        self.nodes = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -93,11 +119,26 @@ class _Loader(yaml.SafeLoader):
         if self.depth > MAX_DEPTH:
             raise yaml.MarkedYAMLError(problem=f"nested more than {MAX_DEPTH} levels deep",
                                        problem_mark=event.start_mark)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise yaml.MarkedYAMLError(problem=f"more than {MAX_NODES} values in one file (an environment holds "
+                                               "about a hundred)", problem_mark=event.start_mark)
         self.depth += 1
         try:
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+def _bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    digits = sum(c.isalnum() for c in str(node.value)) - str(node.value).lower().startswith(("0x", "0b", "0o"))
+    if digits > MAX_DIGITS:
+        raise yaml.constructor.ConstructorError(None, None, f"a number of {digits} digits; expected at most "
+                                                            f"{MAX_DIGITS}", node.start_mark)
+    return int(loader.construct_yaml_int(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
 
 
 def _line_of(text: str, error: yaml.YAMLError) -> int | None:
@@ -113,6 +154,8 @@ class _NodeReader:
         self.loader = loader
         self.marks: dict[Path_, Origin] = {}
         self.problems: list[Problem] = []
+        self.refused: set[str] = set()  # dotted paths of aliases, refused (None) without a line each
+        self.alias_lines: list[int] = []
         self._seen: set[int] = set()
 
     def _fail(self, node: yaml.Node, path: Path_, message: str, line: int | None = None) -> None:
@@ -127,7 +170,10 @@ class _NodeReader:
         # (of scalars too, which would hide where a value comes from), and with them
         # documents that expand exponentially.
         if id(node) in self._seen:
-            self._fail(node, path, "YAML anchors and aliases are not supported here; write the value out")
+            # Not a line of its own: the anchor's line says it once for the file.
+            self.refused.add(".".join(path))
+            known = next((self.marks[path[:n]] for n in range(len(path), 0, -1) if path[:n] in self.marks), None)
+            self.alias_lines.append(known.line if known else node.start_mark.line + 1)
             return None
         self._seen.add(id(node))
         if len(path) > MAX_DEPTH:
@@ -139,10 +185,16 @@ class _NodeReader:
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, (*path, str(i))) for i, item in enumerate(node.value)]
         try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as e:
-            self._fail(node, path, f"invalid value: {getattr(e, 'problem', e)}")
+            value = self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as e:  # ValueError: what Python's int() refuses
+            self._fail(node, path, f"invalid value: {getattr(e, 'problem', None) or e}")
             return None
+        bad = control_character(value) if isinstance(value, str) else None
+        if bad is not None:
+            self._fail(node, path, f"contains a control character {bad}: expected single-line text without "
+                                   "control characters")
+            return None
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -150,9 +202,12 @@ class _NodeReader:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._fail(key_node, path, "YAML merge keys (<<) are not supported here; write the keys out")
                 continue
+            before = len(self.problems)
             key = self.value(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            if len(self.problems) > before:
+                continue  # the key itself was refused (a 5000-digit number, a control character): said once
             if not isinstance(key, str):
-                shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                shown = _shown(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
                 self._fail(key_node, path, f"keys must be plain strings, got {shown}")
                 continue
             here = (*path, key)

@@ -53,7 +53,7 @@ def from_common(root: Path) -> tuple[PlanAcknowledgement, ...]:
     path = root / ENV_DIR / COMMON_FILE
     if not path.is_file():
         return ()
-    data, _, _ = read_yaml(path, f"{ENV_DIR}/{COMMON_FILE}")
+    data, _, _, _ = read_yaml(path, f"{ENV_DIR}/{COMMON_FILE}")
     items = data.get("plan_acknowledgements") if isinstance(data, dict) else None
     keys = ("finding", "object", "reason", "environment")
     return tuple(PlanAcknowledgement(**{k: v for k, v in item.items() if k in keys}) for item in items or []

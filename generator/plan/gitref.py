@@ -40,7 +40,12 @@ def _prefix(root: Path) -> str:
     done = _git(root, "rev-parse", "--show-prefix")
     if done.returncode != 0:
         raise UsageError(f"plan compares with a git revision, but {root} is not in a git repository")
-    return done.stdout.decode().strip()
+    return _text(done.stdout)
+
+
+def _text(data: bytes) -> str:
+    """git's output as text: a path or message that is not UTF-8 is escaped, never a traceback."""
+    return data.decode("utf-8", "backslashreplace").strip()
 
 
 def resolve(root: Path, ref: str) -> Revision:
@@ -52,7 +57,7 @@ def resolve(root: Path, ref: str) -> Revision:
     if done.returncode != 0:
         raise UsageError(f"unknown git revision {ref!r}: no commit of that name in {root} "
                          "(a branch, tag or commit, e.g. HEAD or origin/main)")
-    return Revision(ref, done.stdout.decode().strip())
+    return Revision(ref, _text(done.stdout))
 
 
 def extract(root: Path, revision: Revision, dest: Path) -> Path:
@@ -60,7 +65,7 @@ def extract(root: Path, revision: Revision, dest: Path) -> Path:
     when REF does not hold this project."""
     prefix = _prefix(root)
     listed = _git(root, "ls-tree", "-d", "--name-only", f"{revision.commit}:{prefix}", "--", ENV_DIR, CHART_DIR)
-    found = set(listed.stdout.decode().split()) if listed.returncode == 0 else set()
+    found = set(_text(listed.stdout).split()) if listed.returncode == 0 else set()
     templates = _git(root, "ls-tree", "-d", "--name-only", f"{revision.commit}:{prefix}{CHART_DIR}", "--",
                      "templates") if CHART_DIR in found else None
     if ENV_DIR not in found or templates is None or templates.returncode != 0 or not templates.stdout.strip():
@@ -69,7 +74,7 @@ def extract(root: Path, revision: Revision, dest: Path) -> Path:
                          f"{where} (compare with a revision that has them, e.g. --base origin/main)")
     archive = _git(root, "archive", "--format=tar", f"{revision.commit}:{prefix}", ENV_DIR, CHART_DIR)
     if archive.returncode != 0:
-        raise UsageError(f"git archive {revision.label} failed: {archive.stderr.decode().strip()}")
+        raise UsageError(f"git archive {revision.label} failed: {_text(archive.stderr)}")
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(dest, filter="data")

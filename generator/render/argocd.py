@@ -8,10 +8,9 @@ up in a pull request exactly as Argo CD will read it, and needs no ApplicationSe
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from generator.core import atomic, names
+from generator.core import names
 from generator.core.errors import RenderError
 from generator.core.paths import ARGOCD_DIR, COMMON_FILE, ENV_DIR
 from generator.core.settings import Settings
@@ -83,17 +82,3 @@ def files(settings: Settings, env_file: str) -> dict[str, str]:
         application=application(settings),
     )
     return {file_name(settings.env): text + chartrepo.text(settings)}
-
-
-def write(root: Path, env: str, produced: dict[str, str]) -> None:
-    """Write (or remove) argocd/<env>.yaml atomically: a reader sees the old file or the new one."""
-    path = root / file_name(env)
-    text = produced.get(file_name(env))
-    if text is None:
-        path.unlink(missing_ok=True)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        atomic.write_text(path, text)
-    except OSError as e:
-        raise RenderError(f"cannot write {file_name(env)}: {e.strerror}") from e

@@ -13,7 +13,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from generator.core import cache, yamlio
+from generator.core import atomic, cache, files, yamlio
 from generator.core.errors import RenderError
 from generator.core.paths import COMMON_FILE, ENV_DIR, TEMPLATES
 from generator.core.settings import Settings
@@ -74,9 +74,24 @@ def chart_files(settings: Settings, env_file: str) -> dict[str, str]:
     }
 
 
-def strip_dependencies(chart: Path) -> None:
-    """Without the archive helm refuses a chart that lists it; render ours alone."""
+MAX_CHART_YAML = 1 << 20
+
+
+def strip_dependencies(chart: Path, shown: str = "chart/Chart.yaml") -> None:
+    """Without the archive helm refuses a chart that lists it; render ours alone. RenderError
+    naming `shown` when Chart.yaml is not a mapping (a merge conflict left in it, say)."""
     meta_path = chart / "Chart.yaml"
-    meta = yamlio.load(meta_path.read_text())
+    try:
+        meta = yamlio.load(files.read_text(meta_path, MAX_CHART_YAML))
+    except (OSError, UnicodeDecodeError) as e:
+        raise RenderError(f"{shown}: cannot read: {getattr(e, 'strerror', None) or 'not UTF-8 text'}") from None
+    except yamlio.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{shown}:{mark.line + 1}" if mark else shown
+        raise RenderError(f"{where}: not valid YAML (a merge conflict left in it?); restore it with "
+                          f"`git checkout -- {shown}` or run build") from None
+    if not isinstance(meta, dict):
+        raise RenderError(f"{shown}: expected a mapping (apiVersion, name, version, ...); restore it with "
+                          f"`git checkout -- {shown}` or run build")
     meta.pop("dependencies", None)
-    meta_path.write_text(yamlio.dump_document(meta))
+    atomic.write_text(meta_path, yamlio.dump_document(meta))

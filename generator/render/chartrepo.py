@@ -25,7 +25,7 @@ CUSTOM_OBJECTS = 2  # the ECRAuthorizationToken and the ExternalSecret (the Serv
 def region(settings: Settings) -> str | None:
     """The ECR region when the chart comes from an ECR registry (and Argo CD renders it), else None."""
     found = oci_location(settings.chart_repository)
-    match = ECR_HOST.match(found[0]) if found else None
+    match = ECR_HOST.fullmatch(found[0]) if found else None
     return match.group("region") if match and settings.argocd is not None else None
 
 

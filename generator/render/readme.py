@@ -9,12 +9,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.core import invocation
+from generator.core import files, invocation
+from generator.core.errors import RenderError
 from generator.core.settings import Settings
 from generator.render import memory
 
 README = "README.md"
 CAPACITY = "capacity"
+MAX_README_BYTES = 4 << 20  # ours is ~60 KB
+
+
+def read(path: Path) -> str:
+    """README.md's text: a regular UTF-8 file within the bound (a FIFO or /dev/zero put in its
+    place fails in one line instead of hanging or filling memory)."""
+    try:
+        return files.read_text(path, MAX_README_BYTES)
+    except (OSError, UnicodeDecodeError) as e:
+        raise RenderError(f"{path.name}: cannot read: {getattr(e, 'strerror', None) or 'not UTF-8'}") from None
 
 
 def markers(name: str) -> tuple[str, str]:
@@ -47,9 +58,12 @@ def stale_capacity(root: Path, settings_list: Sequence[Settings]) -> list[str]:
     """A warning line when README.md's capacity table differs from what the environments give
     (nothing when the project has no README.md or it has no capacity markers)."""
     path = root / README
-    if not path.is_file():
+    if not path.exists():
         return []
-    found = current(path.read_text(encoding="utf-8"), CAPACITY)
+    try:
+        found = current(read(path), CAPACITY)
+    except RenderError as e:  # documentation: a warning, like a stale table
+        return [f"warning: {e}"]
     if found is None or found == capacity(settings_list):
         return []
     start, _ = markers(CAPACITY)

@@ -12,16 +12,57 @@ from typing import Any
 CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 30
 MAX_ATTEMPTS = 2
+CALL_DEADLINE_S = 60.0  # one API call, its retries included: botocore bounds each read only
 
 
-def client(service: str, region: str) -> Any:
-    """A boto3 client with timeouts and bounded retries: an unreachable endpoint fails in seconds."""
+class CallTimeout(TimeoutError):
+    """An AWS call that did not end within CALL_DEADLINE_S."""
+
+
+class _Bounded:
+    """A boto3 client whose every API call has an overall deadline: run in a daemon thread and
+    abandoned when late (botocore's timeouts bound each socket read, not a dripping endpoint)."""
+
+    def __init__(self, client: Any, seconds: float) -> None:
+        self._client, self._seconds = client, seconds
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._client, name)
+        if not callable(attr) or name.startswith("_"):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            import threading
+
+            box: dict[str, Any] = {}
+
+            def work() -> None:
+                try:
+                    box["value"] = attr(*args, **kwargs)
+                except BaseException as e:  # handed to the caller's thread below
+                    box["error"] = e
+
+            thread = threading.Thread(target=work, name=f"aws-{name}", daemon=True)
+            thread.start()
+            thread.join(self._seconds)
+            if thread.is_alive():
+                raise CallTimeout(f"{name}: no answer within {self._seconds:g} s")
+            if "error" in box:
+                raise box["error"]
+            return box["value"]
+
+        return call
+
+
+def client(service: str, region: str, deadline: float = CALL_DEADLINE_S) -> Any:
+    """A boto3 client with timeouts, bounded retries and an overall deadline per call: an
+    unreachable or dripping endpoint fails in seconds."""
     import boto3  # slow to import: only commands that talk to AWS pay for it
     from botocore.config import Config
 
     config = Config(connect_timeout=CONNECT_TIMEOUT_S, read_timeout=READ_TIMEOUT_S,
                     retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"})
-    return boto3.session.Session(region_name=region).client(service, config=config)
+    return _Bounded(boto3.session.Session(region_name=region).client(service, config=config), deadline)
 
 
 _DENIED = {"AccessDenied", "AccessDeniedException", "Forbidden", "403", "UnauthorizedOperation",
@@ -34,6 +75,8 @@ def reason(error: Exception, bucket: str | None = None, key: str | None = None) 
     """Why an AWS call failed, in words; no traceback, no secret."""
     from botocore import exceptions as bex
 
+    if isinstance(error, CallTimeout):
+        return f"no answer: {error}"
     if isinstance(error, bex.NoCredentialsError):
         return ("no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
                 "or run where an instance or pod role is available)")

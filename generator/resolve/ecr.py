@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator.core import files
 from generator.core.errors import ResolveError
 from generator.core.names import ECR_HOST
 from generator.core.settings import Settings
@@ -81,9 +82,11 @@ def _fail(env: Environment, path: tuple[str, ...], message: str) -> ResolveError
 def _read_local(env: Environment, root: Path, name: str, path: tuple[str, ...]) -> str:
     file = (root / name).expanduser()
     try:
-        if file.stat().st_size > MAX_STATE_BYTES:
-            raise _fail(env, path, f"{name}: larger than {MAX_STATE_BYTES >> 20} MiB; not a Terraform state")
-        return file.read_text(encoding="utf-8")
+        return files.read_text(file, MAX_STATE_BYTES)
+    except files.NotReadable as e:
+        if str(e.strerror).startswith("larger"):
+            raise _fail(env, path, f"{name}: larger than {MAX_STATE_BYTES >> 20} MiB; not a Terraform state") from None
+        raise _fail(env, path, f"{name}: {e.strerror}; not a Terraform state") from None
     except FileNotFoundError:
         raise _fail(env, path, f"{name}: no such file (relative paths start at the project root)") from None
     except (OSError, UnicodeDecodeError) as e:
@@ -113,7 +116,7 @@ def _read_s3(env: Environment, bucket: str, key: str, region: str, path: tuple[s
 def _output(env: Environment, text: str, output: str, where: str, path: tuple[str, ...]) -> str:
     try:
         state = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: [[[[... nested past Python's stack
         raise _fail(env, path, f"{where}: not JSON; not a Terraform state") from None
     outputs = state.get("outputs") if isinstance(state, dict) else None
     if not isinstance(outputs, dict):
@@ -132,8 +135,8 @@ def _split(env: Environment, url: str, region: str, where: str, path: tuple[str,
     """`<account>.dkr.ecr.<region>.amazonaws.com/<repository>` -> (registry, repository)."""
     shown = url if len(url) <= 120 else url[:117] + "..."
     host, _, repository = url.partition("/")
-    match = ECR_HOST.match(host)
-    if not match or not _REPOSITORY.match(repository) or len(repository) > 256:
+    match = ECR_HOST.fullmatch(host)
+    if not match or not _REPOSITORY.fullmatch(repository) or len(repository) > 256:
         raise _fail(env, path, f"{where}: {shown!r} is not an ECR URL "
                                "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>)")
     if match.group("region") != region:

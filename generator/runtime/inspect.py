@@ -20,11 +20,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from generator.core import passwords
 from generator.core.errors import InspectError
 from generator.core.settings import Settings
+from generator.core.text import shown
 from generator.render import memory
 from generator.runtime import keyschema
-from generator.runtime.smoke.target import Target, client, master_address
+from generator.runtime.smoke.target import Broken, Target, client, master_address
 
 COUNT = 1000  # per SCAN: 1000 kept each call at ~1.3 ms (max 5.7) on 1M keys; 10000 took 14-25 ms
 BINS = 10  # TTL histogram: otp_ttl_seconds in ten equal bins
@@ -65,27 +67,38 @@ class Report:
 
 def inspect(settings: Settings, target: Target, max_keys: int, deadline_s: float, samples: int = 3) -> Report:
     """Walk the OTP keys of the master at `target` (asking Sentinel where it is, when the target is
-    Sentinel) and read its memory and persistence state. InspectError when Redis fails a call."""
+    Sentinel) and read its memory and persistence state. InspectError when Redis fails a call or
+    answers what Redis would not; each command within --timeout and a byte bound, as smoke's
+    (runtime/smoke/bounded.py), the walk within --deadline."""
     import redis
 
+    from generator.runtime.smoke.bounded import Budget
+
     host, port = target.host, target.port
+    budget = Budget(target.timeout, per_command=True)
     try:
         if target.sentinel_port is not None:
-            found = master_address(target)
+            found = master_address(target, budget)
             if found is None:
                 raise InspectError(f"inspect {settings.env}: Sentinel at {host}:{port} does not know master set "
                                    f"{target.master_set!r}")
             host, port = found
         report = Report(f"{host}:{port}")
-        c = client(host, port, target.password, target.timeout, decode=False)
+        c = client(host, port, target.password, target.timeout, budget=budget, decode=False)
         try:
             walk(c, report, settings.otp_ttl_seconds, max_keys, deadline_s, samples)
             server(c, report, settings)
         finally:
             c.close()
-    except redis.RedisError as e:
-        raise InspectError(f"inspect {settings.env}: {host}:{port}: {type(e).__name__}: {e}") from None
-    return report
+    except Broken as e:
+        got = f"expected {e.expected}, got {e.got}"
+    # OSError, UnicodeError: a host the resolver refuses; ValueError: an integer reply that is not one
+    except (redis.RedisError, OSError, UnicodeError, ValueError) as e:
+        got = f"{type(e).__name__}: {e}"
+    else:
+        return report
+    # A server may echo the AUTH argument in its error, or anywhere.
+    raise InspectError(passwords.scrub(f"inspect {settings.env}: {host}:{port}: {got}", target.password))
 
 
 def mask_phone(phone: str) -> str:
@@ -105,9 +118,11 @@ def masked(key: bytes, raw: bytes | None) -> dict[str, str]:
     out = {"user": mask_user(key[len(keyschema.KEY_PREFIX):].decode("utf-8", "replace"))}
     if raw is None:
         return {**out, "value": "(gone)"}
+    if not isinstance(raw, bytes):
+        return {**out, "value": f"(not a string: {type(raw).__name__})"}
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return {**out, "value": f"(not JSON, {len(raw)} bytes)"}
     if not isinstance(data, dict):
         return {**out, "value": f"(JSON {type(data).__name__}, not an object)"}
@@ -126,12 +141,12 @@ def walk(client: Any, report: Report, ttl: int, max_keys: int, deadline_s: float
     width = max(1, -(-ttl // BINS))
     bins = [0] * BINS
     seen: set[int] = set()  # hashes, not keys: ~50 B a key instead of ~100
-    report.dbsize = int(client.dbsize())
+    report.dbsize = _count(client.dbsize(), "DBSIZE")
     step = client.register_script(STEP)  # EVALSHA, the script sent again only if Redis lost it
     cursor: bytes | int = 0
     while True:
         c0 = time.perf_counter()
-        cursor, keys, ttls = step(args=[cursor])
+        cursor, keys, ttls = _step_answer(step(args=[cursor]))
         report.scan_calls += 1
         report.slowest_call_ms = max(report.slowest_call_ms, (time.perf_counter() - c0) * 1000)
         fresh = []
@@ -170,10 +185,28 @@ def walk(client: Any, report: Report, ttl: int, max_keys: int, deadline_s: float
     report.seconds = round(time.monotonic() - t0, 3)
 
 
+def _count(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1 << 63:
+        raise Broken(f"{what}: a count", shown(value))
+    return value
+
+
+def _step_answer(answer: Any) -> tuple[bytes, list[bytes], list[int]]:
+    """The SCAN step's (cursor, keys, TTLs), checked: a peer that is not the Redis we meant may
+    answer anything."""
+    if not (isinstance(answer, list) and len(answer) == 3 and isinstance(answer[0], bytes)
+            and answer[0].isdigit() and len(answer[0]) <= 20 and isinstance(answer[1], list)
+            and isinstance(answer[2], list) and len(answer[1]) == len(answer[2])
+            and all(isinstance(k, bytes) for k in answer[1]) and all(type(t) is int for t in answer[2])):
+        raise Broken("the SCAN step's cursor, keys and TTLs", shown(answer))
+    return answer[0], answer[1], answer[2]
+
+
 def server(client: Any, report: Report, settings: Settings) -> None:
     """Memory, evictions and the last save from one INFO; notes where they break a promise."""
     info = client.info()
-    used, limit = int(info.get("used_memory", 0)), int(info.get("maxmemory", 0))
+    used, limit = _count(info.get("used_memory", 0), "INFO used_memory"), _count(info.get("maxmemory", 0),
+                                                                                  "INFO maxmemory")
     expected = memory.maxmemory(settings)
     policy = _text(info.get("maxmemory_policy"))
     report.memory = {"used_memory": used, "maxmemory": limit, "used_of_maxmemory": round(100 * used / limit, 1)
@@ -181,7 +214,7 @@ def server(client: Any, report: Report, settings: Settings) -> None:
                      "expected_policy": settings.maxmemory_policy, "used_memory_rss": info.get("used_memory_rss"),
                      "evicted_keys": info.get("evicted_keys"), "expired_keys": info.get("expired_keys"),
                      "connected_clients": info.get("connected_clients")}
-    last = int(info.get("rdb_last_save_time", 0))
+    last = _count(info.get("rdb_last_save_time", 0), "INFO rdb_last_save_time")
     status = _text(info.get("rdb_last_bgsave_status"))
     report.persistence = {"rdb_last_save_time": last, "seconds_since_last_save": max(0, int(time.time()) - last),
                           "rdb_last_bgsave_status": status,
@@ -201,27 +234,4 @@ def server(client: Any, report: Report, settings: Settings) -> None:
 
 
 def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def text(report: Report) -> list[str]:
-    """The report as lines for a person."""
-    m, p = report.memory, report.persistence
-    count = (f"{report.otp_keys} OTP keys" if report.complete else f"{report.otp_keys} OTP keys seen, about "
-             f"{report.estimated_otp_keys} in all (stopped by {report.stopped_by})")
-    share = f" ({m['used_of_maxmemory']} %)" if m.get("used_of_maxmemory") is not None else ""
-    lines = [f"{report.target}: {count} of {report.dbsize} keys; {report.no_ttl} without TTL, {report.longer_ttl} "
-             "with a longer TTL",
-             f"memory: used {m['used_memory']} B of maxmemory {m['maxmemory']} B{share}, policy "
-             f"{m['maxmemory_policy']}; RSS {m['used_memory_rss']} B; evicted_keys {m['evicted_keys']}, "
-             f"expired_keys {m['expired_keys']}, {m['connected_clients']} clients",
-             f"last save {p['seconds_since_last_save']} s ago, status {p['rdb_last_bgsave_status']}, "
-             f"{p['rdb_changes_since_last_save']} changes since, in progress {p['rdb_bgsave_in_progress']}",
-             "TTL histogram (seconds left):"]
-    top = max(report.ttl_histogram.values(), default=0) or 1
-    lines += [f"  {label:>10} {n:>9} {'#' * round(40 * n / top)}" for label, n in report.ttl_histogram.items()]
-    lines += ["  sample: " + ", ".join(f"{k}={v}" for k, v in s.items()) for s in report.samples]
-    lines += [f"note: {n}" for n in report.notes]
-    lines.append(f"{report.scan_calls} SCAN steps in {report.seconds} s; slowest round trip "
-                 f"{report.slowest_call_ms:.1f} ms; {report.duplicates} duplicates dropped")
-    return lines
+    return value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else str(value)

@@ -30,6 +30,7 @@ from pathlib import Path
 from generator import pipeline
 from generator.bitnami import archive, config
 from generator.bitnami import names as bitnami_names
+from generator.core import atomic, edge
 from generator.core.errors import SmokeError, ToolError
 from generator.core.settings import Settings
 from generator.render import acl, values
@@ -100,9 +101,11 @@ def started(root: Path, settings: Settings, env_file: str, password: str, backen
     if binary is None:
         raise ToolError("redis-server is not installed (scripts/setup installs the Debian package)")
     source, files = configuration(root, settings, env_file)
-    workdir = Path(tempfile.mkdtemp(prefix=f"twofa-redis-local-{settings.env}."))
+    workdir = None
     process = None
     try:
+        with edge.signals_blocked():  # named before a signal can unwind past it
+            workdir = Path(tempfile.mkdtemp(prefix=f"twofa-redis-local-{settings.env}."))
         os.chmod(workdir, 0o700)
         etc, data = workdir / "etc", workdir / "data"
         data.mkdir()
@@ -123,7 +126,8 @@ def started(root: Path, settings: Settings, env_file: str, password: str, backen
     finally:
         if process is not None:
             stop(process)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if workdir is not None:
+            atomic.remove_tree(workdir)
 
 
 def _wait_ready(r: Running) -> None:
@@ -139,11 +143,17 @@ def _wait_ready(r: Running) -> None:
     raise SmokeError(f"redis-server did not answer on {HOST}:{r.port} within {START_TIMEOUT_S:.0f} s: {tail(r.log)}")
 
 
+TAIL_BYTES = 64 << 10
+
+
 def tail(log: Path, lines: int = 8) -> str:
     try:
-        return " | ".join(log.read_text(errors="replace").splitlines()[-lines:])
+        with open(log, "rb") as f:  # its end only: a server left running for days logs a lot
+            f.seek(max(0, f.seek(0, os.SEEK_END) - TAIL_BYTES))
+            text = f.read().decode("utf-8", "replace")
     except OSError:
         return "(no log)"
+    return " | ".join(text.splitlines()[-lines:])
 
 
 def stop(process: subprocess.Popen[bytes]) -> int | None:

@@ -82,7 +82,7 @@ def problems(env: Environment, merged: dict[str, Any], schema: Mapping[str, Any]
             yield env.problem(("resources", "requests", kind),
                               f"request {request!r} is larger than the limit {limit!r}; Kubernetes refuses that")
     release = merged.get("release_name")
-    if isinstance(release, str) and re.match(schema["$defs"]["dns_label"]["pattern"], release):
+    if isinstance(release, str) and re.fullmatch(schema["$defs"]["dns_label"]["pattern"], release):
         # Bitnami does not truncate "<fullname>-master", and Kubernetes labels a StatefulSet's
         # pods with its name plus an 11-character revision hash: a label value holds 63.
         statefulset = bitnami.master(bitnami.fullname(release))
@@ -104,14 +104,14 @@ def problems(env: Environment, merged: dict[str, Any], schema: Mapping[str, Any]
                               "(1e3, 012, yes, on, null and the like are numbers, booleans or null to it)")
     repository, argo = merged.get("chart_repository"), merged.get("argocd")
     chart_host = oci_location(repository) if isinstance(repository, str) else None
-    if (chart_host and ECR_HOST.match(chart_host[0]) and isinstance(argo, dict)
+    if (chart_host and ECR_HOST.fullmatch(chart_host[0]) and isinstance(argo, dict)
             and not argo.get("chart_role_arn")):
         yield env.problem(("argocd", "chart_role_arn"), "required when chart_repository is an ECR registry: the IAM "
                           "role (IRSA) External Secrets Operator assumes to refresh Argo CD's ECR login (an "
                           "ARN, arn:aws:iam::<account>:role/<name>; README 'The chart from ECR')")
     registry, region = merged.get("ecr_registry"), merged.get("region")
-    ecr = ECR_HOST.match(registry) if isinstance(registry, str) else None
-    region_ok = isinstance(region, str) and re.match(schema["properties"]["region"]["pattern"], region)
+    ecr = ECR_HOST.fullmatch(registry) if isinstance(registry, str) else None
+    region_ok = isinstance(region, str) and re.fullmatch(schema["properties"]["region"]["pattern"], region)
     if ecr and region_ok and ecr.group("region") != region:
         yield env.problem(("ecr_registry",),
                           f"registry is in region {ecr.group('region')!r} but the environment's region is "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.core import cache
-from generator.core.errors import Problem, ValidationError
+from generator.core.errors import MAX_PROBLEMS, Problem, ValidationError, capped
 from generator.core.paths import SCHEMA_PATH
 from generator.core.settings import Settings
 from generator.load.environment import Environment
@@ -38,11 +39,18 @@ def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
     return schema
 
 
+def _is_integer(_checker: Any, instance: Any) -> bool:
+    # JSON Schema counts 300.0 as an integer; the chart would render `EX 300.0`, `replicas: 3.0`.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
 @functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
+def _validator() -> jsonschema.protocols.Validator:
     import jsonschema  # ~115 ms with referencing: imported only when the cache has no answer
 
-    return jsonschema.Draft202012Validator(load_schema())
+    base = jsonschema.Draft202012Validator
+    strict = jsonschema.validators.extend(base, type_checker=base.TYPE_CHECKER.redefine("integer", _is_integer))
+    return strict(load_schema())
 
 
 def defaults() -> dict[str, Any]:
@@ -57,9 +65,9 @@ def validate(env: Environment) -> Settings:
     refused = env.refused
     found = [p for p in (*_schema_problems(env), *crossfield.problems(env, merged, load_schema()))
              if not any(p.path == r or p.path.startswith(r + ".") for r in refused)]
-    problems = [*env.problems, *found]
+    problems = sorted(set([*env.problems, *found]), key=lambda p: (p.file, p.line or 0, p.path, p.message))
     if problems:
-        raise ValidationError(problems=sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.path, p.message)))
+        raise ValidationError(problems=capped(problems))
     return Settings.from_dict(merged)
 
 
@@ -78,8 +86,14 @@ def _schema_problems(env: Environment) -> list[Problem]:
 
 
 def _fresh_problems(env: Environment) -> Iterable[Problem]:
-    for error in _validator().iter_errors(env.settings):
+    errors = list(itertools.islice(_validator().iter_errors(env.settings), 10 * MAX_PROBLEMS))
+    # A control character says all there is to say about a value: no pattern error besides it.
+    controlled = {tuple(e.absolute_path) for e in errors if e.validator == "not" and e.schema == _text()}
+    hinted = 0
+    for error in errors:
         path = tuple(str(p) for p in error.absolute_path)
+        if tuple(error.absolute_path) in controlled and not (error.validator == "not" and error.schema == _text()):
+            continue
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - set(allowed)):
@@ -88,13 +102,19 @@ def _fresh_problems(env: Environment) -> Iterable[Problem]:
                                       "export TF_VAR_redis_password or REDIS_PASSWORD for secret_mode render, or "
                                       "use secret_mode existing/external; remove this line")
                     continue
-                # A known name with a suffix (redis-server for redis) is that name; else the closest.
+                # A known name with a suffix (redis-server for redis) is that name; else the closest
+                # (for the first few: past those capped() only counts them, and hints cost time).
+                hinted += 1
                 longer = sorted((a for a in allowed if key.startswith((f"{a}-", f"{a}_"))), key=len)
-                hint = longer[-1:] or difflib.get_close_matches(key, allowed, n=1)
+                hint = longer[-1:] or (difflib.get_close_matches(key, allowed, n=1) if hinted <= MAX_PROBLEMS else [])
                 suggestion = f"did you mean {hint[0]!r}?" if hint else "see the settings table in README.md"
                 yield env.problem((*path, key), f"unknown setting; {suggestion}")
             continue
         yield env.problem(path, _explain(error))
+
+
+def _text() -> Any:
+    return load_schema()["$defs"]["text"]
 
 
 def _explain(error: jsonschema.ValidationError) -> str:
@@ -116,6 +136,10 @@ def _explain(error: jsonschema.ValidationError) -> str:
             # YAML reads 2, 1.0 and yes as numbers and booleans; quoting keeps the text.
             return f"expected {_article(str(wanted))}, got {got} {_show(value)}: quote it"
         return f"expected {_article(str(wanted))}, got {got} {_show(value)}"
+    if kind == "maxItems":
+        return f"expected at most {error.validator_value} items, got {len(value)}"
+    if kind == "uniqueItems":
+        return "expected each item once; remove the duplicates"
     if kind == "enum":
         return f"{_show(value)} is not one of: {', '.join(map(str, error.validator_value))}"
     if expected and isinstance(value, (dict, list)):

@@ -59,3 +59,47 @@ def test_a_staged_copy_is_removed_unless_swapped_in(tmp_path: Path) -> None:
         atomic.replace(staged, live)
     assert (live / "values-dev.yaml").read_text() == "dev\n" and (live / "Chart.yaml").read_text() == "v1\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chart"]
+
+
+STAGERS = {
+    "scratch": lambda p: atomic.scratch("twofa-redis.", p),
+    "staged_copy": lambda p: atomic.staged_copy(p / "chart"),
+    "staged_file": lambda p: atomic.staged_file(p / "archive.tgz"),
+    "staged_replacement": lambda p: atomic.staged_replacement(p / "argocd.yaml", "new\n"),
+}
+
+
+@pytest.mark.parametrize("name", [*STAGERS, "write_text"])
+def test_a_signal_right_after_a_staged_name_is_made_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    name: str) -> None:
+    """SIGTERM delivered the moment a temporary name exists (here: sent by mkdtemp/mkstemp
+    itself, right after making it) unwinds with the name removed, not between its creation and
+    the `try` that would remove it (a build stopped there left `.chart.*` behind)."""
+    import os
+    import signal
+    import tempfile
+
+    from generator.core import edge
+    from generator.core.errors import Interrupted
+
+    def signalled(real):  # type: ignore[no-untyped-def]
+        def make(*args, **kwargs):  # type: ignore[no-untyped-def]
+            made = real(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return made
+        return make
+
+    monkeypatch.setattr(tempfile, "mkdtemp", signalled(tempfile.mkdtemp))
+    monkeypatch.setattr(tempfile, "mkstemp", signalled(tempfile.mkstemp))
+    (tmp_path / "chart").mkdir()
+    (tmp_path / "argocd.yaml").write_text("old\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with edge.unwinding(), pytest.raises(Interrupted):
+        if name == "write_text":
+            atomic.write_text(tmp_path / "argocd.yaml", "new\n")
+        else:
+            with STAGERS[name](tmp_path):
+                pass
+        raise AssertionError("the signal never arrived")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (tmp_path / "argocd.yaml").read_text() == "old\n"

@@ -93,7 +93,7 @@ def test_helm_failure_writes_nothing(bare_project: Path, cli, monkeypatch: pytes
     ran = cli(bare_project, "build", "dev")
     assert ran.code == 1
     assert f"error: helm failed (exit 1): {fake} " in ran.err
-    assert "    Error: something broke" in ran.err
+    assert ": Error: something broke" in ran.err
     assert "Traceback" not in ran.err
     assert tree(bare_project) == before
 

@@ -45,7 +45,7 @@ def test_helm_failure_fails_check(bare_project: Path, cli, monkeypatch, tmp_path
     ran = cli(bare_project, "check")
     assert ran.code == 1
     assert ran.err.startswith(f"error: helm failed (exit 1): {fake} ")
-    assert "    Error: lint found a problem in " in ran.err
+    assert ": Error: lint found a problem in " in ran.err
     assert tree(bare_project) == before
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from generator.commands import inspect as inspect_command
 from generator.runtime import inspect
 from generator.runtime.smoke.target import Target
 from tests.support import memstore, redisproc
@@ -28,7 +29,11 @@ N = 1_000_000
 INSPECT_BOUND_S = 30.0  # inspect's default --deadline
 STEP_MEDIAN_MS = 10.0
 STEP_P99_MS = 50.0
-PING_BOUND_S = 0.5
+# Other clients' latency while inspect walks: the 99.9th percentile of a PING loop (a step holds
+# Redis ~2 ms); the worst single PING only within a stall bound, since on a shared machine the
+# scheduler may stop the pinging process itself for a while (the suite runs in parallel).
+PING_P999_S = 0.2
+PING_STALL_S = 2.0
 SETTINGS = memstore.settings("1Gi")  # maxmemory 411 MiB: a million records (~200 MB) fit without eviction
 
 
@@ -97,12 +102,13 @@ def test_inspect_a_million_keys_without_hurting_redis(million: redisproc.Server)
     assert sum(rep.ttl_histogram.values()) == N
     assert took < INSPECT_BOUND_S
     assert len(steps) >= rep.scan_calls * 0.9 and median < STEP_MEDIAN_MS and p99 < STEP_P99_MS
-    assert ping_max < PING_BOUND_S
-    text = "\n".join(inspect.text(rep)) + json.dumps(rep.as_json())
+    assert ping_999 < PING_P999_S and ping_max < PING_STALL_S
+    text = "\n".join(inspect_command.text(rep)) + json.dumps(rep.as_json())
     assert not re.search(r"Q\d", text) and "+1555" not in text and len(rep.samples) == 5
     # The seed's way, for contrast: one call that holds every other client for the whole key space.
     c.slowlog_reset()
     _, (keys_ping, _, _) = _while_pinging(million.port, lambda: c.execute_command("KEYS", "sms_otp:*"))
     (keys_held,) = _held_ms(c, "KEYS")
     print(f"KEYS sms_otp:*: held Redis {keys_held:.0f} ms; PING worst {keys_ping * 1000:.0f} ms")
-    assert keys_held > 50 * median and keys_ping > 2 * ping_max
+    # Server-side time, not the PING loop's: KEYS holds Redis in one call what inspect spreads thin.
+    assert keys_held > 50 * median and keys_held > steps[-1]

@@ -68,5 +68,6 @@ def test_a_manifest_pushed_by_digest_once_its_blobs_are_there(hub: LocalRegistry
 def test_a_manifest_that_is_not_a_json_object_is_an_error() -> None:
     for data in (b"not json", json.dumps(["a list"]).encode()):
         manifest = oci.Manifest(data, oci.OCI_MANIFEST, oci.digest_of(data))
-        with pytest.raises(RegistryError, match=rf"manifest {manifest.digest}: not (JSON|a JSON object)"):
+        with pytest.raises(RegistryError,
+                           match=rf"manifest {manifest.digest}: the manifest is not (JSON|a JSON object)"):
             manifest.json()

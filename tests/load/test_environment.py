@@ -41,5 +41,5 @@ def test_unreadable_file(bare_project: Path) -> None:
     path = bare_project / "environments" / "dev.yaml"
     path.unlink()
     path.mkdir()
-    with pytest.raises(LoadError, match=r"environments/dev\.yaml: cannot read: Is a directory"):
+    with pytest.raises(LoadError, match=r"environments/dev\.yaml: not a regular file \(a directory\)"):
         environment.load(bare_project, "dev")

@@ -44,3 +44,10 @@ def test_docs_writes_the_capacity_table_and_check_warns_it_is_stale(bare_project
     assert readme.current(path.read_text(), readme.CAPACITY) == memory.capacity_table(settings)
     assert readme.stale_capacity(bare_project, settings) == []
     assert cli(bare_project, "docs", "--readme").out.splitlines()[1] == "README.md: capacity table already up to date"
+
+
+def test_a_readme_that_is_not_a_regular_file_is_a_warning_not_a_hang(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "README.md")  # no writer: a plain open would wait forever
+    assert readme.stale_capacity(tmp_path, []) == ["warning: README.md: cannot read: not a regular file (a FIFO)"]

@@ -55,7 +55,7 @@ def test_failed_bundle_rename_restores_chart(
     monkeypatch.setattr(write, "_install_bundle", fail)
     ran = cli(bare_project, "build", "dev")
     assert (ran.code, ran.err) == (2, "error: cannot write build/dev/: No space left on device; "
-                                      "chart/ is left as it was\n")
+                                      "nothing was written (chart/, argocd/ and build/ are as they were)\n")
     assert tree(bare_project) == before
     assert [p.name for p in bare_project.iterdir() if p.name.startswith(".")] == []
 

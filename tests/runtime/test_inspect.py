@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from generator.commands import inspect as inspect_command
 from generator.runtime import inspect
 from generator.runtime.smoke.target import Target
 from tests.support import memstore, redisproc
@@ -72,7 +73,7 @@ def test_never_shows_a_code_or_phone_number_in_full(store: redisproc.Server) -> 
     assert len(rep.samples) == 20
     assert all(s["code"] == "(6 characters)" and re.fullmatch(r"\+1\*{8}\d\d", s["phone_number"])
                for s in rep.samples), rep.samples
-    _no_secret_in("\n".join(inspect.text(rep)) + json.dumps(rep.as_json()))
+    _no_secret_in("\n".join(inspect_command.text(rep)) + json.dumps(rep.as_json()))
 
 
 def test_masks() -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from generator.check.policy import deployment
 from generator.check.policy.model import Context, Coverage, Evaluation, Finding, Rule
-from generator.core import passwords, yamlio
-from generator.core.k8s import containers, name_of
+from generator.core import files, passwords, yamlio
+from generator.core.k8s import Container, containers, dig, name_of, pod_templates
 
 SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|requirepass|masterauth|auth-pass)$")
 # REDIS_PASSWORD, REDISCLI_AUTH, ...; not switches like ALLOW_EMPTY_PASSWORD (TR-AUTH-003) nor *_FILE paths.
@@ -25,12 +25,24 @@ SWITCHES = ("ALLOW_EMPTY_PASSWORD",)
 CONF_PASSWORD = re.compile(r"^\s*(requirepass|masterauth|sentinel\s+auth-pass\s+\S+|sentinel\s+sentinel-pass)"
                            r"\s+(?P<value>\S+)", re.I | re.M)
 ACL_PLAIN = re.compile(r"^\s*user\s+\S+.*\s>(?P<value>\S+)", re.M)
+# A password handed to a program as an argument (a container's command or args, a probe, a
+# script in a ConfigMap): `--requirepass x`, `--masterauth=x`, `redis-cli -a x`, quoted or not.
+# `-a` counts only after redis-cli, whose flag it is.
+FLAG_PASSWORD = re.compile(
+    r"""(?:--(?:requirepass|masterauth|sentinel-pass|auth-pass|pass|password)\b|\bredis-cli\b[^\n;|&]*?\s-a\b)"""
+    r"""["']?(?:=|\s+)["']?(?P<value>[^\s"';|&)]+)""", re.I)
 SCANNED_DIRS = ("environments", "chart", "schemas")
 MAX_SCAN_BYTES = 1 << 20
 
 
 def _is_reference(value: str) -> bool:
-    return value in ('""', "''") or value.startswith("$") or value.startswith("{{")
+    value = value.strip("\"'()")
+    return value == "" or value.startswith("$") or value.startswith("{{")
+
+
+def literal_flags(text: str) -> list[int]:
+    """Offsets in `text` of each password given literally after a password flag."""
+    return [m.start() for m in FLAG_PASSWORD.finditer(text) if not _is_reference(m.group("value"))]
 
 
 def _configmap_findings(ctx: Context, rule: Rule) -> Iterator[Finding]:
@@ -38,13 +50,12 @@ def _configmap_findings(ctx: Context, rule: Rule) -> Iterator[Finding]:
         for key, text in (cm.get("data") or {}).items():
             if not isinstance(text, str):
                 continue
-            for pattern in (CONF_PASSWORD, ACL_PLAIN):
-                for m in pattern.finditer(text):
-                    if not _is_reference(m.group("value")):
-                        line = text.count("\n", 0, m.start()) + 1
-                        yield rule.finding(ctx, name_of(cm), f"data.{key} line {line}",
-                                           "a literal password is rendered into a ConfigMap",
-                                           "remove it; the password comes only from the Secret (secret_name)")
+            found = [m.start() for pattern in (CONF_PASSWORD, ACL_PLAIN) for m in pattern.finditer(text)
+                     if not _is_reference(m.group("value"))]
+            for line in sorted({text.count("\n", 0, start) + 1 for start in (*found, *literal_flags(text))}):
+                yield rule.finding(ctx, name_of(cm), f"data.{key} line {line}",
+                                   "a literal password is rendered into a ConfigMap",
+                                   "remove it; the password comes only from the Secret (secret_name)")
 
 
 def _env_findings(ctx: Context, rule: Rule) -> Iterator[Finding]:
@@ -59,6 +70,33 @@ def _env_findings(ctx: Context, rule: Rule) -> Iterator[Finding]:
                                        "read it from the Secret (valueFrom.secretKeyRef or a mounted file)")
 
 
+def _arguments(c: Container) -> Iterator[tuple[str, str]]:
+    """(field path, text) of every string a container hands a program: command and args as one
+    command line, each env value, the exec commands of its probes and lifecycle hooks."""
+    argv = [str(a) for key in ("command", "args") for a in (c.spec.get(key) or []) if isinstance(a, str)]
+    if argv:
+        yield c.at("args" if c.spec.get("args") else "command"), " ".join(argv)
+    for i, e in enumerate(c.spec.get("env") or []):
+        if isinstance(e, dict) and isinstance(e.get("value"), str):
+            yield c.at(f"env[{i}].value"), e["value"]
+    hooks = [(p, c.spec.get(p)) for p in ("livenessProbe", "readinessProbe", "startupProbe")]
+    hooks += [(f"lifecycle.{h}", dig(c.spec, "lifecycle", h)) for h in ("postStart", "preStop")]
+    for where, hook in hooks:
+        command = dig(hook, "exec", "command")
+        if isinstance(command, list):
+            yield c.at(f"{where}.exec.command"), " ".join(str(a) for a in command)
+
+
+def _argument_findings(ctx: Context, rule: Rule) -> Iterator[Finding]:
+    for pod in pod_templates(list(ctx.objects)):
+        for c in containers(pod):
+            for where, text in _arguments(c):
+                if literal_flags(text):
+                    yield rule.finding(ctx, pod.name, where, f"container {c.name} is handed a literal password "
+                                       "as an argument (visible in the pod spec and to `ps`)",
+                                       "read it from the Secret: an env var from secretKeyRef, used as $VAR")
+
+
 def _secret_findings(ctx: Context, rule: Rule) -> Iterator[Finding]:
     for secret in ctx.of_kind("Secret"):
         if secret.get("data") or secret.get("stringData"):
@@ -68,7 +106,7 @@ def _secret_findings(ctx: Context, rule: Rule) -> Iterator[Finding]:
 
 
 def check_rendered(ctx: Context, rule: Rule) -> Evaluation:
-    findings = [*_configmap_findings(ctx, rule), *_env_findings(ctx, rule)]
+    findings = [*_configmap_findings(ctx, rule), *_env_findings(ctx, rule), *_argument_findings(ctx, rule)]
     if not ctx.password_supplied:
         findings.extend(_secret_findings(ctx, rule))
     supplied = passwords.supplied()
@@ -116,9 +154,9 @@ def check_committed(ctx: Context, rule: Rule) -> Evaluation:
     if supplied and ctx.root is not None:
         for path in _committed_files(ctx.root):
             try:
-                text = path.read_bytes()[:MAX_SCAN_BYTES].decode("utf-8", "replace")
+                text = files.read_regular_file(path, MAX_SCAN_BYTES).decode("utf-8", "replace")
             except OSError:
-                continue
+                continue  # not a regular file, or larger than any file of ours: the guard names it
             if _contains(text, supplied):
                 rel = str(path.relative_to(ctx.root))
                 findings.append(rule.finding(ctx, rel, "", "the password given in the environment appears "

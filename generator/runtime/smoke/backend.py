@@ -19,8 +19,8 @@ import redis
 from generator.core.wording import plural
 from generator.render import acl
 from generator.runtime import keyschema
-from generator.runtime.smoke.steps import Broken, Session
-from generator.runtime.smoke.target import client
+from generator.runtime.smoke.steps import Session
+from generator.runtime.smoke.target import Broken, client
 
 Command = tuple[str, ...]
 

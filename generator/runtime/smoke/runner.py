@@ -10,10 +10,12 @@ from typing import Any
 
 import redis
 
+from generator.core import passwords
 from generator.core.settings import Settings
+from generator.core.text import one_line
 from generator.runtime import keyschema
 from generator.runtime.smoke import backend, steps
-from generator.runtime.smoke.target import Target
+from generator.runtime.smoke.target import Broken, Target
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,21 @@ class SmokeReport:
 
 
 def _one(name: str, step: steps.Step, session: steps.Session) -> StepResult:
+    """One step within its budget. What the peer sent back is scrubbed of the password before
+    it reaches a report: a server may echo the AUTH argument in its error, or anywhere."""
     t0 = time.monotonic()
+    session.budget.start()
+    ok, expected, got = False, "", ""
     try:
-        got = step(session)
-        return StepResult(name, True, "", got, (time.monotonic() - t0) * 1000)
-    except steps.Broken as e:
-        return StepResult(name, False, e.expected, e.got, (time.monotonic() - t0) * 1000)
-    except redis.RedisError as e:
-        return StepResult(name, False, "an answer from Redis", f"{type(e).__name__}: {e}",
-                          (time.monotonic() - t0) * 1000)
+        ok, got = True, step(session)
+    except Broken as e:
+        expected, got = e.expected, e.got
+    except (redis.RedisError, OSError, UnicodeError) as e:  # OSError, UnicodeError: a host the resolver refuses
+        expected, got = "an answer from Redis", f"{type(e).__name__}: {e}"
     except keyschema.KeySchemaError as e:
-        return StepResult(name, False, "a record that follows the key schema", str(e),
-                          (time.monotonic() - t0) * 1000)
+        expected, got = "a record that follows the key schema", str(e)
+    clean = [one_line(passwords.scrub(text, session.target.password)) for text in (expected, got)]
+    return StepResult(name, ok, clean[0], clean[1], (time.monotonic() - t0) * 1000)
 
 
 def plan(settings: Settings, target: Target) -> list[tuple[str, steps.Step]]:

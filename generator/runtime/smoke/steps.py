@@ -14,13 +14,8 @@ import redis
 from generator.core.settings import Settings
 from generator.render.redis_values import DISABLED_COMMANDS
 from generator.runtime import keyschema
-from generator.runtime.smoke.target import Target, client, master_address
-
-
-class Broken(Exception):
-    def __init__(self, expected: str, got: str) -> None:
-        super().__init__(got)
-        self.expected, self.got = expected, got
+from generator.runtime.smoke.bounded import Budget
+from generator.runtime.smoke.target import Broken, Target, client, master_address
 
 
 @dataclass
@@ -34,12 +29,14 @@ class Session:
     port: int
     probe: str
     record: keyschema.OtpRecord
+    budget: Budget
     client: Any = None
 
     @classmethod
     def start(cls, settings: Settings, target: Target) -> Session:
         record = keyschema.OtpRecord(code=f"{secrets.randbelow(10**6):06d}", phone_number="+10000000000")
-        return cls(settings, target, target.host, target.port, f"smoke-probe-{secrets.token_hex(6)}", record)
+        return cls(settings, target, target.host, target.port, f"smoke-probe-{secrets.token_hex(6)}", record,
+                   Budget(target.timeout))
 
     @property
     def ttl(self) -> int:
@@ -47,7 +44,7 @@ class Session:
 
 
 def _ping_without_password(s: Session, host: str, port: int) -> Any:
-    anonymous = client(host, port, None, s.target.timeout)
+    anonymous = client(host, port, None, s.target.timeout, budget=s.budget)
     try:
         return anonymous.execute_command("PING")
     finally:
@@ -71,7 +68,7 @@ def reachable(s: Session) -> str:
 
 def sentinel_master(s: Session) -> str:
     t = s.target
-    addr = master_address(t)
+    addr = master_address(t, s.budget)
     if addr is None:
         raise Broken(f"Sentinel to know master set {t.master_set!r}", "no such master set")
     s.host, s.port = addr
@@ -93,7 +90,7 @@ def noauth(s: Session) -> str:
 
 
 def auth(s: Session) -> str:
-    s.client = client(s.host, s.port, s.target.password, s.target.timeout)
+    s.client = client(s.host, s.port, s.target.password, s.target.timeout, budget=s.budget)
     try:
         s.client.execute_command("PING")
     except redis.AuthenticationError as e:

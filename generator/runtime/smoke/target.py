@@ -6,6 +6,8 @@ Each network call has a timeout and no retries, so an unreachable host fails in 
 from __future__ import annotations
 
 import base64
+import ipaddress
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from generator.bitnami import REDIS_PORT, SENTINEL_PORT
 from generator.core import names, passwords
 from generator.core.errors import SecretError, UsageError
 from generator.core.settings import Settings
+from generator.core.text import shown
 
 DEFAULT_TIMEOUT_S = 5.0
 MAX_TIMEOUT_S = 120.0
@@ -40,8 +43,8 @@ def target_for(settings: Settings, password: str, host: str | None = None, port:
         raise UsageError(f"--port: expected a TCP port from 1 to 65535, got {port}")
     if not 0 < timeout <= MAX_TIMEOUT_S:
         raise UsageError(f"--timeout: expected seconds greater than 0 and at most {MAX_TIMEOUT_S:.0f}, got {timeout}")
-    if host is not None and (not host or len(host) > 253 or any(c.isspace() or not c.isprintable() for c in host)):
-        raise UsageError(f"--host: expected a host name or IP address, got {host!r}")
+    if host is not None and not valid_host(host):
+        raise UsageError(f"--host: expected a host name or IP address, got {shown(host)}")
     out = names.outputs(settings)
     if not out["redis_enabled"]:
         raise UsageError(f"{settings.env}: enable_redis is false: nothing to test")
@@ -62,15 +65,32 @@ def from_options(settings: Settings, host: str | None, port: int | None, timeout
     return target_for(settings, password, host, port, timeout, direct, backend_password)
 
 
-def master_address(target: Target) -> tuple[str, int] | None:
-    """Where Sentinel says the master of target.master_set is; None when it does not know the set."""
+class Broken(Exception):
+    """A peer that did not keep a promise: what was expected, and what came back."""
+
+    def __init__(self, expected: str, got: str) -> None:
+        super().__init__(got)
+        self.expected, self.got = expected, got
+
+
+def master_address(target: Target, budget: Any = None) -> tuple[str, int] | None:
+    """Where Sentinel says the master of target.master_set is; None when it does not know the set,
+    Broken when its answer is not a (host, port) pair."""
     assert target.sentinel_port is not None
-    sentinel = client(target.host, target.sentinel_port, target.password, target.timeout)
+    sentinel = client(target.host, target.sentinel_port, target.password, target.timeout, budget=budget)
     try:
         addr = sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", target.master_set)
     finally:
         sentinel.close()
-    return (str(addr[0]), int(addr[1])) if addr else None
+    if not addr:
+        return None
+    try:
+        host, port = str(addr[0]), int(addr[1])
+    except (TypeError, ValueError, IndexError):
+        raise Broken("a master address (host, port)", shown(addr)) from None
+    if not valid_host(host) or not 1 <= port <= 65535:
+        raise Broken("a master address (host, port)", shown(addr))
+    return host, port
 
 
 def password_from_secret(settings: Settings, timeout: float = 20.0, secret: str | None = None,
@@ -101,13 +121,34 @@ def password_from_secret(settings: Settings, timeout: float = 20.0, secret: str 
 
 
 def client(host: str, port: int, password: str | None, timeout: float, protocol: int = 2,
-           username: str | None = None, decode: bool = True) -> Any:
-    """A redis-py client that fails at once: one attempt per call, `timeout` seconds each.
+           username: str | None = None, budget: Any = None, decode: bool = True) -> Any:
+    """A redis-py client that fails at once: one attempt per call, `timeout` seconds each read,
+    and all of a step's calls within its `budget` (runtime/smoke/bounded.py: a deadline and a
+    byte bound). Replies that are not UTF-8 are shown with escapes, not raised as a traceback;
     `decode` False: replies stay bytes (keys a client wrote need not be UTF-8)."""
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    return redis.Redis(host=host, port=port, username=username, password=password, socket_timeout=timeout,
-                       socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=decode,
-                       protocol=protocol)
+    from generator.runtime.smoke.bounded import BoundedConnection, Budget
+
+    pool = redis.ConnectionPool(connection_class=BoundedConnection, budget=budget or Budget(timeout), host=host,
+                                port=port, username=username, password=password, socket_timeout=timeout,
+                                socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=decode,
+                                encoding_errors="backslashreplace", protocol=protocol)
+    return redis.Redis.from_pool(pool)
+
+
+_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def valid_host(host: str) -> bool:
+    """An IP address, or a DNS name of labels of 1 to 63 letters, digits and '-' (at most 253
+    characters, one trailing dot allowed): what the resolver takes without a UnicodeError."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    name = host[:-1] if host.endswith(".") else host
+    return 0 < len(name) <= 253 and all(_LABEL.fullmatch(label) for label in name.split("."))
