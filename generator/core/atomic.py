@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
-import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 from generator.core import files
-from generator.core.edge import signals_blocked
+from generator.core.edge import held, signals_blocked
 from generator.core.errors import RenderError
 
 # What this process has put in place, in order, for the interrupted message (generator/cli.py):
 # a signal delivered right after a commit must not be reported as "nothing was written".
 WRITTEN: list[str] = []
+MAX_REPLACED = 1 << 20  # a replaced file (argocd/<env>.yaml) is a few KB
 
 
 def write_text(path: Path, text: str, mode: int = 0o644) -> None:
@@ -45,23 +47,22 @@ def write_text(path: Path, text: str, mode: int = 0o644) -> None:
 @contextlib.contextmanager
 def staged_replacement(path: Path, text: str | None) -> Iterator[tuple[Callable[[], None], Callable[[], None]] | None]:
     """A file's replacement (or, with `text` None, its removal) prepared next to it: yields
-    (do, undo) -- a rename each, so that a commit of several files can be undone -- or None when
-    there is nothing to do. The new text and the old file wait under `.<name>.*.tmp` names."""
+    (do, undo) -- one rename (or unlink) each, so that a commit of several files can be undone
+    -- or None when there is nothing to do. The new text waits under a `.<name>.*.tmp` name;
+    the old content is kept in memory for `undo`, so that once `do` has run nothing staged is
+    left on disk, not even after a SIGKILL."""
     made: list[Path] = []
     try:
         exists = os.path.lexists(path)
         if text is None and not exists:
             yield None
             return
-        old = new = None
-        if exists:
-            old = path.parent / f".{path.name}.old.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-            with signals_blocked():  # each staged name recorded before a signal can unwind past it
-                os.link(path, old, follow_symlinks=False)  # the old file, kept until the commit is over
-                made.append(old)
+        old = files.read_regular_file(path, MAX_REPLACED) if exists else None
+        old_mode = stat.S_IMODE(os.lstat(path).st_mode) if exists else 0o644
+        new = None
         if text is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with signals_blocked():
+            with signals_blocked():  # each staged name recorded before a signal can unwind past it
                 fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
                 new = Path(tmp)
                 made.append(new)
@@ -73,14 +74,31 @@ def staged_replacement(path: Path, text: str | None) -> Iterator[tuple[Callable[
             os.replace(new, path) if new is not None else os.unlink(path)
 
         def undo() -> None:
-            os.replace(old, path) if old is not None else os.unlink(path)
+            if old is None:
+                os.unlink(path)
+            else:
+                _write_bytes(path, old, old_mode)
 
         yield do, undo
     finally:
-        with signals_blocked():  # a signal landing here would leave the staged names behind
+        def remove() -> None:
             for p in made:
                 with contextlib.suppress(OSError):
-                    p.unlink()
+                    p.unlink(missing_ok=True)
+
+        held(remove)  # a signal landing here would leave the staged names behind
+
+
+def _write_bytes(path: Path, data: bytes, mode: int) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 class StagedFile:
@@ -139,8 +157,7 @@ def write_files(directory: Path, texts: Mapping[str, str], mode: int = 0o644) ->
 def remove_tree(path: Path) -> None:
     """Remove a staged or temporary tree, signals held back meanwhile: a Ctrl-C landing in the
     middle of the removal would leave half of it behind."""
-    with signals_blocked():
-        shutil.rmtree(path, ignore_errors=True)
+    held(functools.partial(shutil.rmtree, path, ignore_errors=True))
 
 
 @contextlib.contextmanager

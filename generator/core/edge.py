@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from generator.core import passwords
@@ -20,7 +20,17 @@ from generator.core.text import one_line
 UNWOUND = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+# Holds in force in the main thread, and what arrived meanwhile. A counter and not a swap of
+# handlers: swapping takes several bytecodes, and a signal landing between two of them (on the
+# way into the hold that guards a cleanup, say) would unwind past the cleanup it was to protect.
+_held = 0
+_pending: list[int] = []
+
+
 def _raise(signum: int, _frame: object) -> None:
+    if _held:
+        _pending.append(signum)
+        return
     raise Interrupted(signum)
 
 
@@ -46,12 +56,24 @@ def signals_blocked() -> Iterator[None]:
     any thread that does not block it (helm's pool threads, say), and Python then runs the
     handler in the main thread all the same. A thread other than the main one (where no
     handler runs) holds them with its mask."""
+    global _held
     if threading.current_thread() is not threading.main_thread():
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, UNWOUND)
         try:
             yield
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        return
+    if all(signal.getsignal(s) is _raise for s in UNWOUND):  # within unwinding(): the command line's way
+        _held += 1  # one step: a signal before it unwinds before the hold, after it is held
+        try:
+            yield
+        finally:
+            _held -= 1
+            if not _held and _pending:
+                signum = _pending[0]
+                _pending.clear()
+                raise Interrupted(signum)
         return
     pending: list[int] = []
     previous: dict[int, Any] = {}
@@ -64,6 +86,19 @@ def signals_blocked() -> Iterator[None]:
             signal.signal(signum, handler)
         if pending:
             _deliver(pending[0], previous.get(pending[0], signal.SIG_DFL))
+
+
+def held(cleanup: Callable[[], None]) -> None:
+    """Run an idempotent cleanup with signals held back. A signal can still land on the way
+    into the hold (entering a function is where Python runs handlers): the cleanup then runs
+    once more, unheld, before the signal unwinds on. It also runs again when the held signal
+    is delivered at the end, which an idempotent cleanup does not mind."""
+    try:
+        with signals_blocked():
+            cleanup()
+    except KeyboardInterrupt:  # Interrupted included
+        cleanup()
+        raise
 
 
 def _deliver(signum: int, handler: Any) -> None:

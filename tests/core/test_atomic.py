@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,19 @@ def test_a_signal_right_after_a_staged_name_is_made_leaves_nothing(tmp_path: Pat
         raise AssertionError("the signal never arrived")
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert (tmp_path / "argocd.yaml").read_text() == "old\n"
+
+
+def test_a_replacement_done_leaves_nothing_staged_and_undo_restores_the_old_text(tmp_path: Path) -> None:
+    """Once `do` ran, nothing staged is on disk (a SIGKILL right after the commit leaves no
+    `.argocd.yaml.*.tmp` behind); the old text waits in memory for `undo`."""
+    path = tmp_path / "argocd.yaml"
+    path.write_text("old\n")
+    os.chmod(path, 0o640)
+    with atomic.staged_replacement(path, "new\n") as step:
+        assert step is not None
+        do, undo = step
+        do()
+        assert sorted(os.listdir(tmp_path)) == ["argocd.yaml"] and path.read_text() == "new\n"
+        undo()
+        assert path.read_text() == "old\n" and stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert sorted(os.listdir(tmp_path)) == ["argocd.yaml"]

@@ -80,3 +80,32 @@ def test_a_signal_held_by_a_nested_hold_reaches_the_outer_one_first() -> None:
             os.kill(os.getpid(), signal.SIGHUP)
         reached.append("between the holds")
     assert reached == ["between the holds"]
+
+
+def test_a_cleanup_runs_even_when_the_signal_lands_on_the_way_into_its_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+
+    @contextlib.contextmanager
+    def interrupted_on_entry():  # the signal's handler ran while entering the hold
+        raise Interrupted(signal.SIGTERM)
+        yield
+
+    monkeypatch.setattr(edge, "signals_blocked", interrupted_on_entry)
+    ran = []
+    with pytest.raises(Interrupted):
+        edge.held(lambda: ran.append("cleanup"))
+    assert ran == ["cleanup"]
+
+
+def test_a_signal_during_a_held_cleanup_is_delivered_after_it() -> None:
+    ran = []
+
+    def cleanup() -> None:
+        if not ran:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # bytecodes run: an unheld handler would raise here
+        ran.append("cleanup")
+
+    with pytest.raises(Interrupted) as caught, edge.unwinding():
+        edge.held(cleanup)
+    assert caught.value.signum == signal.SIGTERM and ran[0] == "cleanup"
