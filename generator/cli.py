@@ -10,7 +10,6 @@ usage and hints name it as it was invoked (generator/core/invocation.py).
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 from collections.abc import Sequence
@@ -224,7 +223,7 @@ def _connection(p: argparse.ArgumentParser) -> None:  # where and how smoke and 
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic() - (edge.process_age() if argv is None else 0.0)
     if argv is None:
-        invocation.set_prog(invocation.detect(sys.argv[0]))
+        invocation.start(sys.argv[0])
     args = parser().parse_args(argv)
     args.started = started  # where a command's --timeout starts counting
     atomic.WRITTEN.clear()
@@ -233,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("build: give one environment name or --all, not both" if args.all else
                              "build: give an environment name, or --all for every environment")
         with edge.unwinding():
-            command: Any = importlib.import_module(f"generator.commands.{args.command}")
+            command: Any = invocation.load(f"generator.commands.{args.command}")
             return int(command.run(args))
     except GeneratorError as e:
         for line in e.lines():

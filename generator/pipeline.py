@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.bitnami import archive
-from generator.check import helm, manifests, subchart
+from generator.check import helm, helmcache, manifests, subchart
 from generator.core import atomic, invocation, passwords, yamlio
 from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError, ValidationError
 from generator.core.paths import CHART_DIR
@@ -138,16 +138,15 @@ def rendering(root: Path, settings_list: Sequence[Settings], env_files: Sequence
     all_files = [chart.chart_files(s, f) for s, f in zip(settings_list, env_files, strict=True)]
     with atomic.scratch("twofa-redis.") as tmp:
         staged = stage.stage(source, tmp / "chart", all_files, found)
-        # The password goes to helm through its stdin only: a file, even 0600 in $TMPDIR, outlives
-        # a SIGKILL.
+        # The password goes to helm through its stdin only: a file, even 0600, outlives a SIGKILL.
         secret = yamlio.dump_document({"secret": {"password": password}}) if password is not None else None
         specs = [_spec(staged, s, secret) for s in settings_list]
         lints: list[Future[str]] = []
         if checked and lint_each:
-            lints = [pool.submit(_helm, helm.lint_args(staged, spec), password, root, spec.stdin) for spec in specs]
+            lints = [pool.submit(_helm, helm.lint_args(staged, s), password, root, s.stdin, staged) for s in specs]
         elif checked and specs:
             first = specs[next((i for i, s in enumerate(settings_list) if s.enable_redis), 0)]
-            lints = [pool.submit(_helm, helm.lint_args(staged, first), password, root, first.stdin)]
+            lints = [pool.submit(_helm, helm.lint_args(staged, first), password, root, first.stdin, staged)]
         done = [pool.submit(_template_checked, staged, s, files, spec, found, password, root, checked)
                 for s, files, spec in zip(settings_list, all_files, specs, strict=True)]
 
@@ -171,9 +170,10 @@ def _spec(stage: Path, settings: Settings, secret: str | None) -> helm.Render:
                        (stage / f"values-{settings.env}.yaml",), settings.api_versions, secret)
 
 
-def _helm(args: list[str], password: str | None, root: Path, stdin: str | None = None) -> str:
-    try:
-        return helm.run(args, root=root, stdin=stdin)
+def _helm(args: list[str], password: str | None, root: Path, stdin: str | None = None, lint: Path | None = None) -> str:
+    try:  # a lint (in `lint`): not rerun for inputs it passed with, never with a password (check/helmcache.py)
+        cacheable = lint is not None and password is None and stdin is None
+        return helmcache.run(args, lint, root) if lint and cacheable else helm.run(args, root=root, stdin=stdin)
     except ToolError as e:
         raise ToolError(passwords.scrub(str(e), password)) from None
 
@@ -193,7 +193,7 @@ def _template_checked(
     if not checked:
         return Result(settings, files, rendered, objects, manifests.Summary(0, tool="not validated"), found)
     images.check_rendered(settings, objects)  # every image pulled is one `mirror` copies to ECR
-    summary = manifests.validate(objects, settings.kube_version)
+    summary = manifests.validate(objects, settings.kube_version, cached=password is None)
     if summary.errors:
         raise CheckError(problems=(), message=passwords.scrub(
             f"{settings.env}: rendered objects are invalid:\n" + "\n".join("    " + e for e in summary.errors),

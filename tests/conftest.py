@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.core.cache import DISABLE_VARIABLE as NO_CACHE
 from tests.support import cli as cli_support
 from tests.support import fixture_project, ha, net, redisproc
 from tests.support import smoke as smoke_support
@@ -45,16 +46,21 @@ def _no_password() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
-def _empty_archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("xdg-cache")
+def pytest_configure() -> None:
+    """Outside a test (session fixtures build projects before their first test's fixtures run)
+    the generator's result cache (generator/core/cache.py) is off: nothing of the suite lands in
+    the user's ~/.cache."""
+    os.environ[NO_CACHE] = "1"
 
 
 @pytest.fixture(autouse=True)
-def _no_user_archive_cache(_empty_archive_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The user's archive cache (${XDG_CACHE_HOME:-~/.cache}/twofa-redis/charts/) is theirs: a
-    test sees an empty one unless it places archives there itself (tests/support/plan.py)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(_empty_archive_cache))
+def _no_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's caches under ${XDG_CACHE_HOME:-~/.cache}/twofa-redis/ are theirs: each test
+    sees an empty folder of its own, both the archive cache (charts/, unless the test places
+    archives there itself: tests/support/plan.py) and the result cache, which is on, as for an
+    operator, and starts empty, so that every test sees a first run."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.delenv(NO_CACHE, raising=False)
 
 
 @pytest.fixture(scope="session")

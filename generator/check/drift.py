@@ -109,7 +109,7 @@ def checked_applications(settings: Settings, env_file: str) -> dict[str, str]:
     produced = argocd.files(settings, env_file)
     custom = 1 + (chartrepo.CUSTOM_OBJECTS if chartrepo.region(settings) else 0)
     for name, text in produced.items():
-        summary = manifests.validate(manifests.parse(text), settings.kube_version)
+        summary = manifests.validate(manifests.parse(text), settings.kube_version, cached=True)  # no secret in it
         if summary.errors or summary.custom != custom:
             detail = "\n".join("    " + e for e in summary.errors) or "    not validated against schemas/crds/"
             raise CheckError(f"{name}: the Application is invalid:\n{detail}")

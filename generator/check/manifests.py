@@ -8,6 +8,7 @@ each schema compiled once per process.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 import shutil
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from generator.core import yamlio
+from generator.core import cache, yamlio
 from generator.core.errors import CheckError, ToolError
 from generator.core.k8s import name_of, schema_file
 from generator.core.wording import plural
@@ -63,11 +64,11 @@ def parse(stream: str) -> list[dict[str, Any]]:
 
 
 def schema_root() -> Path:
-    try:
-        import kubernetes_validate
-    except ImportError as e:  # pragma: no cover - a broken install
-        raise ToolError("kubernetes-validate is not installed: run scripts/setup") from e
-    return Path(kubernetes_validate.__file__).resolve().parent / "kubernetes-json-schema"
+    # Found, not imported: importing kubernetes_validate costs ~25 ms and only its files are used.
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a broken install
+        raise ToolError("kubernetes-validate is not installed: run scripts/setup")
+    return Path(spec.submodule_search_locations[0]).resolve() / "kubernetes-json-schema"
 
 
 def _schema_dir(kube_version: str) -> Path:
@@ -109,9 +110,58 @@ def _registry(schema_dir: Path) -> Any:
     ])
 
 
-def validate(objects: Sequence[dict[str, Any]], kube_version: str) -> Summary:
+def validate(objects: Sequence[dict[str, Any]], kube_version: str, cached: bool = False) -> Summary:
     """Every object against its strict schema; kubeconform when installed. Custom resources
-    (ExternalSecret, Application) against the schemas this project writes in schemas/crds/."""
+    (ExternalSecret, Application) against the schemas this project writes in schemas/crds/.
+
+    With `cached`, a passing result is kept (generator/core/cache.py) under the objects, the
+    schema files they are checked against and the validator's code and packages. Callers pass
+    it only for objects that cannot hold the password; a Secret with data is never cached anyway.
+    """
+    key = _key(objects, kube_version) if cached and not _secret_data(objects) else None
+    if key is not None:
+        saved = cache.get_json(key)
+        if saved is not None:
+            return Summary(saved["validated"], tuple(saved["skipped"]), (), saved["tool"], kube_version,
+                           saved["custom"])
+    summary = _validate(objects, kube_version)
+    if key is not None and not summary.errors:
+        cache.put_json(key, {"validated": summary.validated, "skipped": list(summary.skipped),
+                             "tool": summary.tool, "custom": summary.custom})
+    return summary
+
+
+def _secret_data(objects: Sequence[dict[str, Any]]) -> bool:
+    return any(o.get("kind") == "Secret" and (o.get("data") or o.get("stringData")) for o in objects)
+
+
+def _key(objects: Sequence[dict[str, Any]], kube_version: str) -> cache.Key:
+    """Everything a validation reads: the objects, the schema files of their kinds (ours and
+    kubernetes-validate's), kubeconform's identity when it is used, and the code."""
+    from generator.core.paths import CRD_DIR
+
+    schema_dir = _schema_dir(kube_version)
+    key = (cache.Key("manifests").data("objects", list(objects)).add("kube version", kube_version)
+           .add("schema dir", str(schema_dir)).tree("crds", CRD_DIR)
+           .code("check/manifests.py", "check/crds.py", "core/k8s.py", "core/paths.py")
+           .package("jsonschema").package("referencing").package("kubernetes_validate"))
+    for name in sorted({"_definitions.json", *(schema_file(o) for o in objects)}):
+        key.data(f"schema {name}", _identity(schema_dir / name))
+    kubeconform = shutil.which("kubeconform")
+    return key.binary("kubeconform", kubeconform) if kubeconform else key.add("kubeconform", "absent")
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """An installed schema file by size, inode and modification time (reinstalling changes
+    them); hashing _definitions.json (1.4 MB) would cost more than the lookup saves."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_size, st.st_ino, st.st_mtime_ns
+
+
+def _validate(objects: Sequence[dict[str, Any]], kube_version: str) -> Summary:
     from generator.check import crds
 
     custom = [o for o in objects if crds.validator(o) is not None]

@@ -22,8 +22,8 @@ def stage(source: Path, dest: Path, generated: Iterable[Mapping[str, str]], foun
     # By content, within chart/'s own tree: a link that leaves it, a FIFO or a device is refused
     # in one line (Argo CD's repo-server refuses such links too), and helm never sees a link.
     files_.confined_copy(source, dest, ignore=("values-*.yaml",), skip=("charts",))
-    for files in generated:
-        atomic.write_files(dest, dict(files))
+    # Chart.yaml and values.yaml are the same for every environment: each file written once.
+    atomic.write_files(dest, {name: text for files in generated for name, text in files.items()})
     if found is None:
         chart.strip_dependencies(dest)
     else:

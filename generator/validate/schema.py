@@ -14,15 +14,17 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-
+from generator.core import cache
 from generator.core.errors import MAX_PROBLEMS, Problem, ValidationError, capped
 from generator.core.paths import SCHEMA_PATH
 from generator.core.settings import Settings
 from generator.load.environment import Environment
 from generator.validate import crossfield
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _PASSWORDISH = re.compile(r"pass(word|wd)?|secret_value|requirepass", re.IGNORECASE)
 _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
@@ -44,6 +46,8 @@ def _is_integer(_checker: Any, instance: Any) -> bool:
 
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # ~115 ms with referencing: imported only when the cache has no answer
+
     base = jsonschema.Draft202012Validator
     strict = jsonschema.validators.extend(base, type_checker=base.TYPE_CHECKER.redefine("integer", _is_integer))
     return strict(load_schema())
@@ -67,7 +71,21 @@ def validate(env: Environment) -> Settings:
     return Settings.from_dict(merged)
 
 
-def _schema_problems(env: Environment) -> Iterable[Problem]:
+def _schema_problems(env: Environment) -> list[Problem]:
+    """The schema's findings. Settings the schema accepted before (the same values, schema,
+    validator and code) are accepted again without loading jsonschema: see core/cache.py.
+    Only acceptance is cached; every finding comes from a fresh validation."""
+    key = (cache.Key("settings").data("settings", env.settings).file("schema", SCHEMA_PATH)
+           .code("validate/schema.py").package("jsonschema").package("referencing"))
+    if cache.get(key) == "":
+        return []
+    found = list(_fresh_problems(env))
+    if not found:
+        cache.put(key, "")
+    return found
+
+
+def _fresh_problems(env: Environment) -> Iterable[Problem]:
     errors = list(itertools.islice(_validator().iter_errors(env.settings), 10 * MAX_PROBLEMS))
     # A control character says all there is to say about a value: no pattern error besides it.
     controlled = {tuple(e.absolute_path) for e in errors if e.validator == "not" and e.schema == _text()}

@@ -50,3 +50,20 @@ def test_command_quotes_a_hint_with_the_program(restored: None) -> None:
     assert invocation.command("build", "dev") == "`.venv/bin/twofa-redis build dev`"
     invocation.set_prog(invocation.MODULE)
     assert invocation.command("check") == "`python -m generator check`"
+
+
+def test_start_holds_the_collector_off_until_the_command_is_loaded(restored: None) -> None:
+    import gc
+
+    try:
+        invocation.start("/usr/bin/python3 -m generator")
+        assert not gc.isenabled() and invocation.prog() == invocation.MODULE
+        with pytest.raises(ModuleNotFoundError):
+            invocation.load("generator.commands.no_such_command")
+        assert gc.isenabled()  # also when the import failed
+        gc.disable()
+        assert invocation.load("generator.commands.build").__name__ == "generator.commands.build"
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 from generator.core.passwords import PASSWORD_VARIABLES
@@ -20,3 +22,19 @@ def no_password() -> Iterator[None]:
         for variable in PASSWORD_VARIABLES:
             os.environ.pop(variable, None)
         os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def own_cache() -> Iterator[None]:
+    """XDG_CACHE_HOME an empty temporary folder (generator/core/cache.py, the archive cache),
+    removed and the caller's restored afterwards."""
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="twofa-redis-cache.")
+    try:
+        yield
+    finally:
+        shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+        if saved is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = saved

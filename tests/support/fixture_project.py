@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.support.environ import no_password
+from tests.support.environ import no_password, own_cache
 from tests.support.paths import CHECKOUT, FIXTURES
 
 # The only two places of the checkout's chart/ a test may read (tests/repo/test_layout.py):
@@ -119,8 +119,9 @@ def build(dest: Path, with_archive: Archive | None) -> Path:
         (dest / "chart" / "charts").mkdir()
         shutil.copy2(with_archive.path, dest / "chart" / "charts" / f"redis-{with_archive.version}.tgz")
     # Without a password: nothing secret in the template, whatever the caller's environment says
-    # (a test may have set REDIS_PASSWORD when the first template is needed).
-    with no_password():
+    # (a test may have set REDIS_PASSWORD when the first template is needed). With a result cache
+    # of its own: the test that needs the template first starts with an empty cache like the rest.
+    with no_password(), own_cache():
         for env in discovery.known_environments(dest):
             pipeline.build(dest, env, say=lambda _: None)
     shutil.rmtree(dest / BUILD_DIR)

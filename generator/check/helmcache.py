@@ -1,0 +1,54 @@
+"""helm runs whose result only their inputs decide (`helm lint`, the guard's probe render),
+through the cache of generator/core/cache.py.
+
+A key covers everything helm reads: every file below the folder the arguments point into (the
+staged chart with its values files and the subchart archive, byte for byte), the arguments with
+that folder's temporary path replaced by a placeholder, the helm binary's identity and every
+HELM_* variable. Arguments that make helm read anything else -- standard input (`--values -`)
+or a file outside that folder, such as the password's values file -- get no key, and the run is
+not cached. A failed run is never cached: its message always comes from helm.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.check import helm
+from generator.core import cache
+
+_PLACEHOLDER = "\0base"
+
+
+def key(kind: str, args: Sequence[str], base: Path, binary: str) -> cache.Key | None:
+    """The key of running `binary args`, everything it reads being below `base`; None when it
+    reads anything else."""
+    prefix = str(base)
+    normalized = []
+    for arg in args:
+        if arg == "-":
+            return None  # values from standard input: not ours to hash
+        if arg == prefix or arg.startswith(prefix + os.sep):
+            normalized.append(_PLACEHOLDER + arg[len(prefix):])
+        elif os.path.isabs(arg) or os.path.exists(arg):
+            return None  # a file outside `base` (the password's values): never cached
+        else:
+            normalized.append(arg)
+    variables = sorted((k, v) for k, v in os.environ.items() if k.startswith("HELM_"))
+    return (cache.Key(kind).data("args", normalized).tree("base", base).binary("helm", binary)
+            .data("helm variables", variables).code("check/helm.py", "check/helmcache.py"))
+
+
+def run(args: Sequence[str], base: Path, root: Path) -> str:
+    """helm.run(args), or the stdout of the same run that passed before."""
+    binary = helm.find_helm(root)
+    found = key("helm", args, base, binary)
+    if found is not None:
+        hit = cache.get(found)
+        if hit is not None:
+            return hit
+    out = helm.run(args, binary, root=root)
+    if found is not None:
+        cache.put(found, out)
+    return out

@@ -1,0 +1,75 @@
+"""render/chart.py: a rendered data file is read back from the cache only for the same template
+files, context and code (each changed in turn misses), and is then the text Jinja2 renders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.core import cache
+from generator.core.errors import RenderError
+from generator.render import chart
+
+CONTEXT: dict[str, Any] = {"chart_version": "23.1.1", "chart_repository": "oci://registry.example/charts"}
+
+
+def _entries() -> int:
+    folder = cache.directory() / "template"
+    return len(list(folder.iterdir())) if folder.is_dir() else 0
+
+
+@pytest.fixture
+def templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the templates, used by the renderer and its key alike."""
+    copied = tmp_path / "templates"
+    shutil.copytree(chart.TEMPLATES, copied)
+    monkeypatch.setattr(chart, "TEMPLATES", copied)
+    chart._jinja.cache_clear()
+    yield copied
+    chart._jinja.cache_clear()
+
+
+def test_a_hit_is_the_text_jinja_renders(templates: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = chart._render("Chart.yaml.j2", CONTEXT)
+    assert chart.render_template("Chart.yaml.j2", **CONTEXT) == fresh and _entries() == 1
+
+    def no_jinja(*_: object) -> str:
+        raise AssertionError("rendered on a hit")
+
+    monkeypatch.setattr(chart, "_render", no_jinja)
+    assert chart.render_template("Chart.yaml.j2", **CONTEXT) == fresh
+
+
+def test_each_input_changed_renders_again(templates: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = {chart.render_template("Chart.yaml.j2", **CONTEXT)}
+    texts.add(chart.render_template("Chart.yaml.j2", **{**CONTEXT, "chart_version": "23.1.0"}))
+    assert _entries() == 2
+    source = templates / "Chart.yaml.j2"
+    source.write_text(source.read_text().replace("type: application", "type: application  # edited"))
+    chart._jinja.cache_clear()
+    edited = chart.render_template("Chart.yaml.j2", **CONTEXT)
+    assert "# edited" in edited and _entries() == 3
+    (templates / "unrelated.j2").write_text("x")  # any file of the folder: templates include others
+    chart.render_template("Chart.yaml.j2", **CONTEXT)
+    assert _entries() == 4
+    code = tmp_path / "package"
+    for module in ("render/chart.py", "core/yamlio.py"):
+        (code / module).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(cache.PACKAGE / module, code / module)
+    monkeypatch.setattr(cache, "PACKAGE", code)
+    chart.render_template("Chart.yaml.j2", **CONTEXT)
+    assert _entries() == 4, "the same code bytes elsewhere: the same key"
+    (code / "core" / "yamlio.py").write_text((code / "core" / "yamlio.py").read_text() + "\n#\n")
+    chart.render_template("Chart.yaml.j2", **CONTEXT)
+    assert _entries() == 5
+
+
+def test_a_template_error_is_never_cached(templates: Path) -> None:
+    (templates / "broken.j2").write_text("line one\n{{ unclosed\n")
+    for _ in range(2):
+        with pytest.raises(RenderError, match=r"broken\.j2:2"):
+            chart.render_template("broken.j2", value=1)
+    assert _entries() == 0
