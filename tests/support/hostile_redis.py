@@ -20,6 +20,8 @@ import threading
 import time
 from collections.abc import Iterator
 
+from tests.support import net
+
 # Hard bounds: no connection lives longer or sends more than this, whatever the mode.
 MAX_CONNECTION_SECONDS = 60.0
 MAX_BYTES_SENT = 64 << 20
@@ -311,21 +313,7 @@ def hostile_redis_server(mode: str) -> Iterator[HostileRedis]:
 
 
 def main() -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=sorted(MODES))
-    parser.add_argument("--port", type=int, default=0)
-    args = parser.parse_args()
-    server = HostileRedis(args.mode, args.port).start()
-    print(f"hostile redis ({args.mode}: {MODES[args.mode]}) on 127.0.0.1:{server.port}", flush=True)
-    try:
-        while True:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    net.run_peer(__doc__, MODES, lambda mode, port: HostileRedis(mode, port).start(), lambda s: f"127.0.0.1:{s.port}")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ import uuid
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support import net
+
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -503,21 +505,7 @@ def hostile_registry_server(mode: str, **kwargs: object) -> Iterator[HostileRegi
 
 
 def main() -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=sorted(MODES))
-    parser.add_argument("--port", type=int, default=0)
-    args = parser.parse_args()
-    server = HostileRegistry(args.mode, args.port).start()
-    print(f"hostile registry ({args.mode}: {MODES[args.mode]}) on {server.host}", flush=True)
-    try:
-        while True:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    net.run_peer(__doc__, MODES, lambda mode, port: HostileRegistry(mode, port).start(), lambda s: s.host)
 
 
 if __name__ == "__main__":

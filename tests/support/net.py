@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 
 def free_port() -> int:
@@ -32,3 +34,24 @@ def black_hole() -> Iterator[int]:
         s.bind(("127.0.0.1", 0))
         s.listen(16)
         yield int(s.getsockname()[1])
+
+
+def run_peer(doc: str | None, modes: dict[str, str], start: Callable[[str, int], Any],
+             where: Callable[[Any], str]) -> None:
+    """A hostile peer's command line (`python -m tests.support.hostile_redis MODE [--port N]`):
+    start it, say where it listens, serve until Ctrl-C, then close it."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=sorted(modes))
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    server = start(args.mode, args.port)
+    print(f"{args.mode}: {modes[args.mode]}; listening on {where(server)}", flush=True)
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
