@@ -71,8 +71,8 @@ def test_helm_reads_the_password_from_stdin_only(bare_project: Path, tmp_path: P
     proc = spawn(bare_project, ["build", "dev"], environ)
     assert _wait(lambda: len(list((tmp_path / "marks").iterdir())) >= 2, 20), "helm lint and template never ran"
     on_disk = password_on_disk(bare_project, tmp_path / "tmp", tmp_path / "home")
-    calls = [m.read_text() for m in (tmp_path / "marks").iterdir()]
     ran = finish(proc, started, 30)
+    calls = [m.read_text() for m in (tmp_path / "marks").iterdir()]  # once written whole: after the build
     assert ran.code == 0, ran.err
     assert not on_disk, on_disk
     assert all(call.rstrip().endswith("--values -") for call in calls), calls
