@@ -8,7 +8,7 @@ Each test deep-copies `good()` and breaks one thing.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,3 +222,29 @@ def assert_silent(rule: str, subchart: bool) -> None:
     """The rule finds nothing in the good release, rendered or from the values only."""
     report = run(Case(subchart=subchart))
     assert [f.line() for f in report.findings if f.rule == rule] == []
+
+
+def rule_suite(rules: Sequence[Any], bad: dict[str, list[tuple[str, Break]]],
+               cased_elsewhere: frozenset[str] = frozenset()) -> tuple[Callable[..., None], ...]:
+    """The three tests every module of rules gets, for its test file to bind at module level:
+
+        test_every_rule_has_a_firing_case, test_good_release_has_no_finding, test_rule_fires = rule_suite(...)
+
+    `cased_elsewhere`: rules whose firing cases are tests of their own in that file."""
+    import pytest
+
+    ids = [r.id for r in rules]
+
+    def test_every_rule_has_a_firing_case() -> None:
+        assert {rule for rule, items in bad.items() if items} | cased_elsewhere == set(ids)
+
+    @pytest.mark.parametrize("rule", ids)
+    @pytest.mark.parametrize("subchart", [True, False], ids=["rendered", "values-only"])
+    def test_good_release_has_no_finding(rule: str, subchart: bool) -> None:
+        assert_silent(rule, subchart)
+
+    @pytest.mark.parametrize(("rule", "breaker"), firing_cases(bad))
+    def test_rule_fires(rule: str, breaker: Break) -> None:
+        assert_fires(rule, breaker)
+
+    return test_every_rule_has_a_firing_case, test_good_release_has_no_finding, test_rule_fires

@@ -4,16 +4,12 @@ tests/support/policy_objects.py with one thing broken) and stays silent on the g
 
 from __future__ import annotations
 
-import pytest
-
 from generator.check.policy import auth
 from tests.support.policy_objects import (
     Break,
     add_config,
-    assert_fires,
-    assert_silent,
     container,
-    firing_cases,
+    rule_suite,
 )
 
 BAD: dict[str, list[tuple[str, Break]]] = {
@@ -39,16 +35,5 @@ BAD: dict[str, list[tuple[str, Break]]] = {
 }
 
 
-def test_every_rule_has_a_firing_case() -> None:
-    assert {rule for rule, items in BAD.items() if items} == {r.id for r in auth.RULES}
-
-
-@pytest.mark.parametrize("rule", [r.id for r in auth.RULES])
-@pytest.mark.parametrize("subchart", [True, False], ids=["rendered", "values-only"])
-def test_good_release_has_no_finding(rule: str, subchart: bool) -> None:
-    assert_silent(rule, subchart)
-
-
-@pytest.mark.parametrize(("rule", "breaker"), firing_cases(BAD))
-def test_rule_fires(rule: str, breaker: Break) -> None:
-    assert_fires(rule, breaker)
+test_every_rule_has_a_firing_case, test_good_release_has_no_finding, test_rule_fires = rule_suite(
+    auth.RULES, BAD)

@@ -12,10 +12,8 @@ from tests.support.policy_objects import (
     Break,
     Case,
     add_config,
-    assert_fires,
-    assert_silent,
     container,
-    firing_cases,
+    rule_suite,
 )
 
 
@@ -60,19 +58,8 @@ BAD: dict[str, list[tuple[str, Break]]] = {
 }
 
 
-def test_every_rule_has_a_firing_case() -> None:
-    assert {rule for rule, items in BAD.items() if items} == {r.id for r in memory.RULES}
-
-
-@pytest.mark.parametrize("rule", [r.id for r in memory.RULES])
-@pytest.mark.parametrize("subchart", [True, False], ids=["rendered", "values-only"])
-def test_good_release_has_no_finding(rule: str, subchart: bool) -> None:
-    assert_silent(rule, subchart)
-
-
-@pytest.mark.parametrize(("rule", "breaker"), firing_cases(BAD))
-def test_rule_fires(rule: str, breaker: Break) -> None:
-    assert_fires(rule, breaker)
+test_every_rule_has_a_firing_case, test_good_release_has_no_finding, test_rule_fires = rule_suite(
+    memory.RULES, BAD)
 
 
 @pytest.mark.parametrize(("text", "value"), [("47185920", 47185920), ("45mb", 45 << 20), ("45M", 45_000_000),

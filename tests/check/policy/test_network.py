@@ -4,17 +4,13 @@ tests/support/policy_objects.py with one thing broken) and stays silent on the g
 
 from __future__ import annotations
 
-import pytest
-
 from generator.check.policy import evaluate, network
 from tests.support.policy_objects import (
     NS,
     Break,
     Case,
     add_policy,
-    assert_fires,
-    assert_silent,
-    firing_cases,
+    rule_suite,
     run,
 )
 
@@ -58,19 +54,8 @@ BAD: dict[str, list[tuple[str, Break]]] = {
 }
 
 
-def test_every_rule_has_a_firing_case() -> None:
-    assert {rule for rule, items in BAD.items() if items} == {r.id for r in network.RULES}
-
-
-@pytest.mark.parametrize("rule", [r.id for r in network.RULES])
-@pytest.mark.parametrize("subchart", [True, False], ids=["rendered", "values-only"])
-def test_good_release_has_no_finding(rule: str, subchart: bool) -> None:
-    assert_silent(rule, subchart)
-
-
-@pytest.mark.parametrize(("rule", "breaker"), firing_cases(BAD))
-def test_rule_fires(rule: str, breaker: Break) -> None:
-    assert_fires(rule, breaker)
+test_every_rule_has_a_firing_case, test_good_release_has_no_finding, test_rule_fires = rule_suite(
+    network.RULES, BAD)
 
 
 def test_finding_names_object_field_and_fix() -> None:

@@ -6,18 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from generator.check import policy
 from generator.check.policy import secrets
 from tests.support.policy_objects import (
     Break,
     Case,
     add_config,
-    assert_fires,
-    assert_silent,
     container,
-    firing_cases,
+    rule_suite,
 )
 
 BAD: dict[str, list[tuple[str, Break]]] = {
@@ -34,20 +30,9 @@ BAD: dict[str, list[tuple[str, Break]]] = {
 }
 
 
-def test_every_rule_has_a_firing_case() -> None:
-    # TR-SEC-002 reads the committed files, not the render: its cases are the tests below.
-    assert {rule for rule, items in BAD.items() if items} | {"TR-SEC-002"} == {r.id for r in secrets.RULES}
-
-
-@pytest.mark.parametrize("rule", [r.id for r in secrets.RULES])
-@pytest.mark.parametrize("subchart", [True, False], ids=["rendered", "values-only"])
-def test_good_release_has_no_finding(rule: str, subchart: bool) -> None:
-    assert_silent(rule, subchart)
-
-
-@pytest.mark.parametrize(("rule", "breaker"), firing_cases(BAD))
-def test_rule_fires(rule: str, breaker: Break) -> None:
-    assert_fires(rule, breaker)
+# TR-SEC-002 reads the committed files, not the render: its cases are the tests below.
+test_every_rule_has_a_firing_case, test_good_release_has_no_finding, test_rule_fires = rule_suite(
+    secrets.RULES, BAD, cased_elsewhere=frozenset({"TR-SEC-002"}))
 
 
 def test_committed_password_in_values() -> None:
