@@ -58,8 +58,18 @@ def _mirror(module: Path) -> Path:
 
 
 def _has_tests(path: Path) -> bool:
-    return path.exists() and any(isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
-                                 for n in ast.parse(path.read_text(encoding="utf-8")).body)
+    return path.exists() and any(name.startswith("test_") for n in ast.parse(path.read_text(encoding="utf-8")).body
+                                 for name in _bound_names(n))
+
+
+def _bound_names(node: ast.stmt) -> list[str]:
+    """Test functions a module defines, or binds from a shared suite (`test_a, test_b = suite(...)`)."""
+    if isinstance(node, ast.FunctionDef):
+        return [node.name]
+    if isinstance(node, ast.Assign):
+        targets = [e for t in node.targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]
+        return [t.id for t in targets if isinstance(t, ast.Name)]
+    return []
 
 
 def test_every_module_with_logic_has_a_test_file() -> None:
