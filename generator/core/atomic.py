@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import functools
 import os
+import secrets
 import shutil
 import stat
 import tempfile
@@ -57,8 +58,7 @@ def staged_replacement(path: Path, text: str | None) -> Iterator[tuple[Callable[
         if text is None and not exists:
             yield None
             return
-        old = files.read_regular_file(path, MAX_REPLACED) if exists else None
-        old_mode = stat.S_IMODE(os.lstat(path).st_mode) if exists else 0o644
+        restore = _restorer(path) if exists else functools.partial(os.unlink, path)
         new = None
         if text is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,16 +70,7 @@ def staged_replacement(path: Path, text: str | None) -> Iterator[tuple[Callable[
                 f.write(text)
             os.chmod(new, 0o644)
 
-        def do() -> None:
-            os.replace(new, path) if new is not None else os.unlink(path)
-
-        def undo() -> None:
-            if old is None:
-                os.unlink(path)
-            else:
-                _write_bytes(path, old, old_mode)
-
-        yield do, undo
+        yield (functools.partial(os.replace, new, path) if new else functools.partial(os.unlink, path)), restore
     finally:
         def remove() -> None:
             for p in made:
@@ -89,16 +80,31 @@ def staged_replacement(path: Path, text: str | None) -> Iterator[tuple[Callable[
         held(remove)  # a signal landing here would leave the staged names behind
 
 
-def _write_bytes(path: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _restorer(path: Path) -> Callable[[], None]:
+    """What puts the file at `path` back as it is now, from memory: its bytes and mode, or, for
+    a symbolic link, the link (its target may not even exist)."""
+    if path.is_symlink():
+        target = os.readlink(path)
+        return lambda: _put(path, lambda tmp: os.symlink(target, tmp))
+    data, mode = files.read_regular_file(path, MAX_REPLACED), stat.S_IMODE(os.stat(path).st_mode)
+    return lambda: _put(path, lambda tmp: _write_new(tmp, data, mode))
+
+
+def _write_new(tmp: str, data: bytes, mode: int) -> None:
+    with open(tmp, "xb") as f:
+        f.write(data)
+    os.chmod(tmp, mode)
+
+
+def _put(path: Path, make: Callable[[str], None]) -> None:
+    """A new entry made under a fresh temporary name next to `path`, renamed over it."""
+    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)
+        make(tmp)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)  # gone after the rename; left only by a failure
 
 
 class StagedFile:

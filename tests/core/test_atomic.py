@@ -121,3 +121,16 @@ def test_a_replacement_done_leaves_nothing_staged_and_undo_restores_the_old_text
         undo()
         assert path.read_text() == "old\n" and stat.S_IMODE(path.stat().st_mode) == 0o640
     assert sorted(os.listdir(tmp_path)) == ["argocd.yaml"]
+
+
+def test_undo_puts_back_a_symbolic_link_even_a_dangling_one(tmp_path: Path) -> None:
+    path = tmp_path / "argocd.yaml"
+    path.symlink_to("elsewhere.yaml")  # dangling: there is nothing to read, only the link to keep
+    with atomic.staged_replacement(path, "new\n") as step:
+        assert step is not None
+        do, undo = step
+        do()
+        assert not path.is_symlink() and path.read_text() == "new\n"
+        undo()
+        assert path.is_symlink() and os.readlink(path) == "elsewhere.yaml"
+    assert sorted(os.listdir(tmp_path)) == ["argocd.yaml"]
