@@ -18,13 +18,12 @@ from typing import Any
 
 import urllib3
 
-from generator.bitnami import CHART
 from generator.core.errors import CheckError, RegistryError
 from generator.core.names import ECR_HOST
 from generator.core.settings import Settings
 from generator.images import copy as imagecopy
 from generator.images import documents, ecr_api, oci
-from generator.images.refs import chart_tag, oci_location
+from generator.images.refs import chart_tag
 
 # Helm's media types (helm pkg/registry/constants.go, the same in 3.17.3 and 4.1.4).
 HELM_CONFIG = "application/vnd.cncf.helm.config.v1+json"
@@ -45,25 +44,6 @@ class ChartDigestMismatch(CheckError):
 
 class NotAChart(RegistryError):
     """The reference names something that is not a Helm chart (an image, an index)."""
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a chart lives: host and repository (`<namespace>/redis`)."""
-
-    host: str
-    repository: str
-
-    def ref(self, version: str) -> str:
-        return f"oci://{self.host}/{self.repository}:{chart_tag(version)}"
-
-
-def location(url: str, setting: str = "chart_repository") -> Location:
-    found = oci_location(url)
-    if found is None:
-        raise RegistryError(f"{setting}: {url} is not an oci:// registry (only OCI registries are fetched "
-                            "and mirrored through the registry API)")
-    return Location(found[0], f"{found[1]}/{CHART}")
 
 
 def is_ours(settings: Settings, host: str) -> bool:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.bitnami import CHART
 from generator.bitnami.archive import cache_dir
@@ -27,6 +28,7 @@ from generator.core import atomic, invocation
 from generator.core.errors import GeneratorError, RegistryError, UsageError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
+from generator.images import refs
 
 DEFAULT_TIMEOUT_S = 15.0
 TIMEOUT_VARIABLE = "TWOFA_CHART_FETCH_TIMEOUT"  # seconds; 0 turns fetching off (CI without a network)
@@ -64,9 +66,9 @@ def fetch(settings: Settings, dest: Path, timeout: float) -> Fetched:
     """Fetch chart_version from chart_repository into `dest`, verified, within `timeout` s.
     Raises oci.Unreachable, chart.ChartNotFound, chart.ChartDigestMismatch, chart.NotAChart or
     RegistryError; `dest` is then as it was."""
-    from generator.images import chart, oci  # urllib3: only a build that fetches pays for it
+    from generator.images import oci  # urllib3: only a build that fetches pays for it
 
-    where = chart.location(settings.chart_repository).ref(settings.chart_version)
+    where = refs.location(settings.chart_repository).ref(settings.chart_version)
     started = time.monotonic()
     deadline = started + timeout
     outcome: dict[str, Any] = {}
@@ -100,7 +102,7 @@ def _fetch(settings: Settings, dest: Path, deadline: float, lock: threading.Lock
            cancelled: threading.Event) -> tuple[str, str]:
     from generator.images import chart, oci
 
-    loc = chart.location(settings.chart_repository)
+    loc = refs.location(settings.chart_repository)
     registry = chart.client(settings, loc.host, deadline)
     art = chart.read(registry, loc.repository, settings.chart_version)
     chart.refuse_unpinned(art, settings.chart_digest, "chart/charts/ unchanged")
@@ -114,34 +116,85 @@ def _fetch(settings: Settings, dest: Path, deadline: float, lock: threading.Lock
     return art.where, digest
 
 
+def present(root: Path, settings: Settings) -> bool:
+    """The archive of chart_version is in chart/charts/ or in the archive cache: nothing to fetch."""
+    dest = archive_path(root, settings.chart_version)
+    return dest.exists() or (cache_dir() / dest.name).is_file()
+
+
 def ensure(root: Path, settings: Settings, timeout: float, require_subchart: bool) -> tuple[str, bool]:
     """For `build`: (a line for its output, whether the build should drop its 'subchart not
     present' note because the line says it already). Nothing to do when the archive of
     chart_version is there or fetching is off (timeout 0)."""
     dest = archive_path(root, settings.chart_version)
-    if dest.exists() or (cache_dir() / dest.name).is_file() or timeout <= 0:  # the archive cache has it too
+    if present(root, settings) or timeout <= 0:
         return "", False
+    try:
+        where = refs.location(settings.chart_repository)
+    except RegistryError as e:
+        return _not_fetched(settings, str(e), require_subchart)
+    started = time.monotonic()
+    unresolved = _unresolved(where.host, timeout)
+    if unresolved:  # offline: said without loading the HTTP client (a third of a build's time)
+        return _not_fetched(settings, f"{where.ref(settings.chart_version)}: not reachable ({unresolved}; limit "
+                                      f"{timeout:g} s)", require_subchart)
     from generator.images import chart, oci
 
     try:
-        got = fetch(settings, dest, timeout)
+        got = fetch(settings, dest, max(0.001, timeout - (time.monotonic() - started)))
     except (chart.ChartDigestMismatch, chart.NotAChart):
         raise  # not a question of reachability: the bytes are wrong
     except chart.ChartNotFound as e:
         reason = f"{e}; set chart_version to a version it has (or run {invocation.command('mirror', '<env>')})"
     except oci.Unreachable as e:
-        reason = f"{chart.location(settings.chart_repository).ref(settings.chart_version)}: not reachable " \
-                 f"({_why(e)}; limit {timeout:g} s)"
+        reason = f"{where.ref(settings.chart_version)}: not reachable ({_why(e)}; limit {timeout:g} s)"
     except RegistryError as e:
         reason = str(e)
     else:
         pinned = ", verified against chart_digest" if settings.chart_digest else ""
         return (f"{settings.env}: fetched {got.where} into {CHART_DIR}/charts/{dest.name} in {got.seconds:.1f} s "
                 f"(archive {got.digest}{pinned})"), False
+    return _not_fetched(settings, reason, require_subchart)
+
+
+def _not_fetched(settings: Settings, reason: str, require_subchart: bool) -> tuple[str, bool]:
     if require_subchart:
         raise RegistryError(f"subchart not fetched: {reason}; --require-subchart was given")
     return (f"{settings.env}: subchart not fetched: {reason}: rendered and validated our own templates only "
             "(--require-subchart fails instead)"), True
+
+
+def _unresolved(host: str, timeout: float) -> str:
+    """Why the registry's host name has no address ("no such host"), within `timeout` s, or ""
+    when it has one (or the name is not one to look up). The client would connect to exactly
+    this host first (the registry client has no proxy), so a name that does not resolve is a
+    fetch that cannot start."""
+    import socket  # only a build that would fetch pays for it
+
+    try:
+        parts = urlsplit(f"//{refs.DOCKER_HUB_API if host == refs.DOCKER_HUB else host}")
+        name, port = parts.hostname, parts.port or 443
+    except ValueError:
+        return ""  # a malformed port: the client's own error says it
+    if not name:
+        return ""
+    outcome: list[str] = []
+
+    def look_up() -> None:
+        try:
+            socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+        except socket.gaierror:
+            outcome.append("no such host")  # what the client's "Failed to resolve" reads as (_why)
+            return
+        except (OSError, UnicodeError):  # a label IDNA cannot encode, say: the client's own error says it
+            pass
+        outcome.append("")
+
+    # getaddrinfo has no timeout of its own: a resolver that never answers is left behind.
+    looking = threading.Thread(target=look_up, name="chart-fetch-resolve", daemon=True)
+    looking.start()
+    looking.join(timeout)
+    return outcome[0] if outcome else "timed out"
 
 
 _WHY = (("timed out", "timed out"), ("refused", "connection refused"), ("name or service not known", "no such host"),

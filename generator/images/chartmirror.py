@@ -21,7 +21,7 @@ from generator.core import atomic
 from generator.core.errors import GeneratorError, RenderError
 from generator.core.paths import COMMON_FILE, ENV_DIR
 from generator.core.settings import Settings
-from generator.images import chart
+from generator.images import chart, refs
 from generator.images.refs import chart_tag, oci_location
 
 SKIPPED, COPIED, FAILED, WOULD_COPY, ELSEWHERE = "skipped", "copied", "failed", "would copy", "not mirrored"
@@ -29,19 +29,19 @@ BITNAMI_CHARTS = "oci://registry-1.docker.io/bitnamicharts"
 LAST_PUBLIC = "23.1.1"  # bitnami/charts tag redis/23.1.1 (2026-02-12): the last public Bitnami redis chart
 
 
-def target(settings: Settings) -> chart.Location | None:
+def target(settings: Settings) -> refs.Location | None:
     """Where the chart is mirrored to: chart_repository when it is ours (ECR), else None."""
     found = oci_location(settings.chart_repository)
     if found is None or not chart.is_ours(settings, found[0]):
         return None
-    return chart.location(settings.chart_repository)
+    return refs.location(settings.chart_repository)
 
 
 def listed(settings: Settings) -> str:
     """The chart as Argo CD pulls it: oci://<host>/<namespace>/redis:<version>."""
     if oci_location(settings.chart_repository) is None:
         return f"{settings.chart_repository} (chart redis {settings.chart_version})"
-    return chart.location(settings.chart_repository).ref(settings.chart_version)
+    return refs.location(settings.chart_repository).ref(settings.chart_version)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def mirror(settings: Settings, dry_run: bool = False) -> Outcome:
     where, version, pin = tgt.ref(settings.chart_version), settings.chart_version, settings.chart_digest
     source = ""
     try:
-        src = chart.location(settings.chart_source, "chart_source")
+        src = refs.location(settings.chart_source, "chart_source")
         source = src.ref(version)
         if dry_run:
             registry = chart.client(settings, tgt.host)

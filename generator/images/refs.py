@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from generator.bitnami import CHART
+from generator.core.errors import RegistryError
+
 DOCKER_HUB = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"  # where docker.io's registry API answers
 
@@ -65,6 +68,25 @@ def oci_location(url: str) -> tuple[str, str] | None:
     host, _, namespace = url[len("oci://"):].partition("/")
     namespace = namespace.strip("/")
     return (host, namespace) if host and namespace else None
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a chart lives: host and repository (`<namespace>/redis`)."""
+
+    host: str
+    repository: str
+
+    def ref(self, version: str) -> str:
+        return f"oci://{self.host}/{self.repository}:{chart_tag(version)}"
+
+
+def location(url: str, setting: str = "chart_repository") -> Location:
+    found = oci_location(url)
+    if found is None:
+        raise RegistryError(f"{setting}: {url} is not an oci:// registry (only OCI registries are fetched "
+                            "and mirrored through the registry API)")
+    return Location(found[0], f"{found[1]}/{CHART}")
 
 
 def chart_tag(version: str) -> str:
