@@ -84,7 +84,7 @@ def _open(archive: Path) -> Subchart:
     except OSError as e:
         raise CheckError(f"{archive}: not a readable redis chart archive ({e})") from e
     key = (cache.Key("subchart").add("archive", data)
-           .code("bitnami/__init__.py", "bitnami/archive.py", "core/yamlio.py").package("yaml", "pyyaml"))
+           .code("bitnami/__init__.py", "bitnami/archive.py", *yamlio.CODE).package("yaml", "pyyaml"))
     saved = cache.get_json(key)
     if saved is not None:
         return Subchart(archive, saved["version"], saved["defaults"])

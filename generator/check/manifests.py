@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.core import cache, yamlio
 from generator.core.errors import CheckError, ToolError
 from generator.core.k8s import name_of, schema_file
@@ -48,7 +46,7 @@ def parse(stream: str) -> list[dict[str, Any]]:
     """The objects of a multi-document YAML stream, empty documents dropped."""
     try:
         docs = list(yamlio.load_all_as_kubernetes(stream))
-    except yaml.YAMLError as e:
+    except yamlio.YAMLError as e:
         raise CheckError(f"rendered manifests are not valid YAML: {e}") from e
     objects = []
     for doc in docs:

@@ -128,7 +128,9 @@ def _package(name: str, dist_name: str) -> tuple[str, list[str], int, int] | Non
     if spec is None or spec.origin is None:
         return None
     origin = Path(spec.origin)
-    dist = sorted(p.name for p in origin.parent.parent.glob(f"{dist_name}-*.dist-info"))
+    # Installers spell the folder PyYAML-6.0.dist-info or pyyaml-6.0.4.dist-info.
+    prefix = dist_name.lower().replace("-", "_") + "-"
+    dist = sorted(p.name for p in origin.parent.parent.glob("*.dist-info") if p.name.lower().startswith(prefix))
     st = origin.stat()
     return str(origin), dist, st.st_size, st.st_mtime_ns
 

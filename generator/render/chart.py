@@ -40,7 +40,7 @@ def render_template(name: str, **context: Any) -> str:
     committed) and the code and packages below, so a render done before is read from the cache
     (generator/core/cache.py) without loading Jinja2 (~20 ms with compiling the templates)."""
     key = (cache.Key("template").add("name", name).data("context", context).tree("templates", TEMPLATES)
-           .code("render/chart.py", "core/yamlio.py").package("jinja2").package("markupsafe").package("yaml", "pyyaml"))
+           .code("render/chart.py", *yamlio.CODE).package("jinja2").package("markupsafe").package("yaml", "pyyaml"))
     hit = cache.get(key)
     if hit is not None:
         return hit

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from generator.core import cache
+from generator.core import cache, yamlio
 from generator.core.errors import RenderError
 from generator.render import chart
 
@@ -56,15 +56,17 @@ def test_each_input_changed_renders_again(templates: Path, tmp_path: Path, monke
     chart.render_template("Chart.yaml.j2", **CONTEXT)
     assert _entries() == 4
     code = tmp_path / "package"
-    for module in ("render/chart.py", "core/yamlio.py"):
+    modules = ("render/chart.py", *yamlio.CODE)
+    for module in modules:
         (code / module).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(cache.PACKAGE / module, code / module)
     monkeypatch.setattr(cache, "PACKAGE", code)
     chart.render_template("Chart.yaml.j2", **CONTEXT)
     assert _entries() == 4, "the same code bytes elsewhere: the same key"
-    (code / "core" / "yamlio.py").write_text((code / "core" / "yamlio.py").read_text() + "\n#\n")
-    chart.render_template("Chart.yaml.j2", **CONTEXT)
-    assert _entries() == 5
+    for count, module in enumerate(modules, start=5):
+        (code / module).write_text((code / module).read_text() + "\n#\n")
+        chart.render_template("Chart.yaml.j2", **CONTEXT)
+        assert _entries() == count, f"{module} changed: a new key"
 
 
 def test_a_template_error_is_never_cached(templates: Path) -> None:
@@ -73,3 +75,4 @@ def test_a_template_error_is_never_cached(templates: Path) -> None:
         with pytest.raises(RenderError, match=r"broken\.j2:2"):
             chart.render_template("broken.j2", value=1)
     assert _entries() == 0
+

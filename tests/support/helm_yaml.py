@@ -70,3 +70,11 @@ def values(files: Sequence[Path], line: str = "helm4") -> Any:
 # 1.1's booleans, null, infinities, a sexagesimal and a timestamp (issue 11's list).
 AMBIGUOUS = ("1e3", "0x1F", "0o17", ".5", "yes", "no", "on", "off", "null", "~", "012", "1_000", "+1", "inf",
              "nan", ".inf", "-.inf", "true", "Y", "n", "1:20", "2001-12-14")
+
+# Beyond issue 11's list: other spellings Go's parsers or YAML 1.1 accept.
+MORE = ("0b101", "0x1p3", "1.", "-1", "1E3", "+.5", "Yes", "NO", "On", "NULL", "Null", "N", "y", "True", "FALSE",
+        "-0o17", "1_0.5", ".NaN", "+.INF", "Infinity", "-inf", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43",
+        "190:20:30", "<<", "=", "")
+# What the generated files hold and must stay bare (quoting them is harmless, but noise in a diff).
+PLAIN = ("250m", "8Gi", "redis-latest", "redis-8.4.0", "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+         "twofa/dev", "sha256:" + "a" * 64, "ClusterSecretStore", "1e", "gp3")
