@@ -82,9 +82,17 @@ def strip_dependencies(chart: Path, shown: str = "chart/Chart.yaml") -> None:
     naming `shown` when Chart.yaml is not a mapping (a merge conflict left in it, say)."""
     meta_path = chart / "Chart.yaml"
     try:
-        meta = yamlio.load(files.read_text(meta_path, MAX_CHART_YAML))
+        text = files.read_text(meta_path, MAX_CHART_YAML)
     except (OSError, UnicodeDecodeError) as e:
         raise RenderError(f"{shown}: cannot read: {getattr(e, 'strerror', None) or 'not UTF-8 text'}") from None
+    # The same Chart.yaml as the build before: its result without loading PyYAML (core/cache.py).
+    key = cache.Key("chart-alone").add("chart", text).code("render/chart.py", *yamlio.CODE).package("yaml", "pyyaml")
+    hit = cache.get(key)
+    if hit is not None:
+        atomic.write_text(meta_path, hit)
+        return
+    try:
+        meta = yamlio.load(text)
     except yamlio.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{shown}:{mark.line + 1}" if mark else shown
@@ -94,4 +102,6 @@ def strip_dependencies(chart: Path, shown: str = "chart/Chart.yaml") -> None:
         raise RenderError(f"{shown}: expected a mapping (apiVersion, name, version, ...); restore it with "
                           f"`git checkout -- {shown}` or run build")
     meta.pop("dependencies", None)
-    atomic.write_text(meta_path, yamlio.dump_document(meta))
+    alone = yamlio.dump_document(meta)
+    cache.put(key, alone)
+    atomic.write_text(meta_path, alone)

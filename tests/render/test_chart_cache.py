@@ -1,5 +1,6 @@
 """render/chart.py: a rendered data file is read back from the cache only for the same template
-files, context and code (each changed in turn misses), and is then the text Jinja2 renders."""
+files, context and code (each changed in turn misses), and is then the text Jinja2 renders; a
+Chart.yaml stripped of its dependency likewise, and a Chart.yaml that cannot be is never stored."""
 
 from __future__ import annotations
 
@@ -76,3 +77,36 @@ def test_a_template_error_is_never_cached(templates: Path) -> None:
             chart.render_template("broken.j2", value=1)
     assert _entries() == 0
 
+
+def _alone_entries() -> int:
+    folder = cache.directory() / "chart-alone"
+    return len(list(folder.iterdir())) if folder.is_dir() else 0
+
+
+CHART_YAML = ("apiVersion: v2\nname: twofa-redis\nversion: 1.0.0\ndependencies:\n  - name: redis\n"
+              "    version: \"23.1.1\"\n    repository: \"oci://registry.example/charts\"\n")
+
+
+def test_a_chart_without_its_dependency_is_the_same_from_the_cache(tmp_path: Path) -> None:
+    fresh, cached = tmp_path / "fresh", tmp_path / "cached"
+    for folder in (fresh, cached):
+        folder.mkdir()
+        (folder / "Chart.yaml").write_text(CHART_YAML)
+    chart.strip_dependencies(fresh)
+    assert _alone_entries() == 1
+    chart.strip_dependencies(cached)
+    assert _alone_entries() == 1
+    assert (cached / "Chart.yaml").read_text() == (fresh / "Chart.yaml").read_text() == \
+        "apiVersion: v2\nname: twofa-redis\nversion: 1.0.0\n"
+    (cached / "Chart.yaml").write_text(CHART_YAML.replace("1.0.0", "1.0.1"))
+    chart.strip_dependencies(cached)
+    assert _alone_entries() == 2 and "version: 1.0.1" in (cached / "Chart.yaml").read_text()
+
+
+@pytest.mark.parametrize("text", ["<<<<<<< HEAD\nname: x\n", "- a list\n", "a: [\n"])
+def test_a_chart_yaml_that_cannot_be_stripped_is_never_cached(tmp_path: Path, text: str) -> None:
+    (tmp_path / "Chart.yaml").write_text(text)
+    for _ in range(2):
+        with pytest.raises(RenderError, match=r"chart/Chart\.yaml"):
+            chart.strip_dependencies(tmp_path)
+    assert _alone_entries() == 0 and (tmp_path / "Chart.yaml").read_text() == text
