@@ -13,13 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator import pipeline  # noqa: E402
-from generator.check import policy  # noqa: E402
+from generator.check import policy, renders  # noqa: E402
 
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     prepared = pipeline.prepare_all(ROOT)
-    results = pipeline.render_checked(ROOT, [p.settings for p in prepared], [p.env.file for p in prepared])
+    results = renders.render_checked(ROOT, [p.settings for p in prepared], [p.env.file for p in prepared])
     for result in results:
         start = time.perf_counter()
         for _ in range(rounds):

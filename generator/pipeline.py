@@ -1,30 +1,27 @@
 """The spine: load -> validate -> resolve -> render -> helm -> check, then write.
 
-`prepare` turns an environment name into validated settings, `render_checked` turns settings
-into checked chart files and manifests without touching chart/, and `build` writes the result
-(generator/render/write.py) only when every check passed. helm runs in its own processes, so
-its calls for all environments share one thread pool while Python checks what came back.
+`prepare` turns an environment name into validated settings, `render_checked` (check/renders.py)
+turns settings into checked chart files and manifests without touching chart/, and `build` writes
+the result (generator/render/write.py) only when every check passed. helm runs in its own
+processes, so its calls for all environments share one thread pool while Python checks what
+came back, and build does its own remaining work meanwhile.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.bitnami import archive
-from generator.check import helm, helmcache, manifests, subchart
-from generator.core import atomic, invocation, passwords, yamlio
-from generator.core.errors import CheckError, GeneratorError, RenderError, ToolError, ValidationError
+from generator.check import subchart
+from generator.check.renders import Result, rendering
+from generator.core.errors import GeneratorError, ValidationError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
-from generator.images import listing as images
 from generator.load import discovery, environment
 from generator.load.yamlreader import UNREADABLE
-from generator.render import chart, stage
 from generator.validate import crossfield, schema
 
 if TYPE_CHECKING:
@@ -38,39 +35,31 @@ class Prepared:
     ecr: Resolution | None = None  # where ecr_registry/ecr_repository came from
 
 
-@dataclass
-class Result:
-    """A rendered and checked environment."""
-
-    settings: Settings
-    files: dict[str, str]  # generated chart files, relative to chart/
-    rendered: str  # the full `helm template` output
-    objects: list[dict[str, Any]]
-    summary: manifests.Summary
-    subchart: archive.Subchart | None
-    notes: list[str] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)  # files build wrote outside chart/ and build/
-
-
-def prepare(root: Path, name: str, resolve_ecr: bool = True) -> Prepared:
-    """Load and validate one environment, check the settings it shares with the others, and
-    resolve its ECR registry and repository (once; boto3 only when a source must be asked)."""
+def prepare(root: Path, name: str, resolve_ecr: bool = True, shared: bool = True) -> Prepared:
+    """Load and validate one environment, check the settings it shares with the others (unless
+    `shared` is false: the caller calls check_shared itself), and resolve its ECR registry and
+    repository (once; boto3 only when a source must be asked)."""
     env = environment.load(root, name)
     settings = schema.validate(env)
+    if shared:
+        check_shared(root, env)
+    return _resolved(root, Prepared(env, settings)) if resolve_ecr else Prepared(env, settings)
+
+
+def check_shared(root: Path, env: environment.Environment) -> None:
+    """The settings of the one chart (chart_version, ...) agree between `env` and every other
+    environment: those are read, not validated (their own builds report the rest)."""
     others = []
     for other in discovery.known_environments(root):
-        if other == name:
+        if other == env.name:
             continue
         try:
-            # Parsed, not validated: here only the shared settings matter, and the other
-            # environment's own build reports the rest.
             others.append(environment.load(root, other))
         except GeneratorError as e:
             if any(p.message.startswith(UNREADABLE) for p in e.problems):
                 raise  # not a file at all (a FIFO, a device): a broken checkout, not a draft
             continue
     crossfield.check_shared([env, *others], schema.defaults())
-    return _resolved(root, Prepared(env, settings)) if resolve_ecr else Prepared(env, settings)
 
 
 def _resolved(root: Path, prepared: Prepared) -> Prepared:
@@ -99,107 +88,6 @@ def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path |
         raise ValidationError(problems=problems)
     crossfield.check_shared([p.env for p in prepared], schema.defaults())
     return [_resolved(ecr_root or root, p) for p in prepared] if resolve_ecr else prepared
-
-
-def render_checked(root: Path, settings_list: Sequence[Settings], env_files: Sequence[str],
-                   password: str | None = None, require_subchart: bool = False, workers: int = 2,
-                   lint_each: bool = True) -> list[Result]:
-    """Render and check environments on a private copy of chart/; chart/ is not touched.
-
-    `helm lint` checks the chart itself (metadata, template structure) and costs as much as a
-    render: with `lint_each` false (check over many environments) it runs once, with the values
-    of the first environment that deploys Redis, and each environment gets its own template.
-    """
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool, \
-            rendering(root, settings_list, env_files, pool, password, require_subchart, lint_each) as results:
-        return results()
-
-
-@contextlib.contextmanager
-def rendering(root: Path, settings_list: Sequence[Settings], env_files: Sequence[str], pool: ThreadPoolExecutor,
-              password: str | None = None, require_subchart: bool = False, lint_each: bool = True,
-              chart_source: Path | None = None, checked: bool = True) -> Iterator[Callable[[], list[Result]]]:
-    """Start every helm call in `pool` and yield what waits for the results, so that the caller
-    can do its own work meanwhile (or start another side's renders in the same pool).
-
-    chart_source: where the templates come from (default root's chart/; `plan` renders a git
-    revision's); the archive of chart_version is looked up in root's chart/charts/ and the cache.
-    checked false: render only (no lint, no schema, image or subchart checks), for what runs now.
-    """
-    source = chart_source or root / CHART_DIR
-    if not (source / "templates").is_dir():
-        raise RenderError(f"{CHART_DIR}/templates/: missing; our Helm templates are committed, "
-                          f"restore them with `git checkout -- {CHART_DIR}`")
-    shared = settings_list[0] if settings_list else None  # chart_version, chart_digest: one for all (check_shared)
-    found = archive.find_verified(root / CHART_DIR, shared.chart_version, shared.chart_digest) if shared else None
-    if found is None and require_subchart and shared:
-        raise CheckError(f"{archive.missing(root / CHART_DIR, shared.chart_version)}, and --require-subchart was "
-                         f"given: run {invocation.command('deps')} where the registry is reachable, or place it there")
-    all_files = [chart.chart_files(s, f) for s, f in zip(settings_list, env_files, strict=True)]
-    with atomic.scratch("twofa-redis.") as tmp:
-        staged = stage.stage(source, tmp / "chart", all_files, found)
-        # The password goes to helm through its stdin only: a file, even 0600, outlives a SIGKILL.
-        secret = yamlio.dump_document({"secret": {"password": password}}) if password is not None else None
-        specs = [_spec(staged, s, secret) for s in settings_list]
-        lints: list[Future[str]] = []
-        if checked and lint_each:
-            lints = [pool.submit(_helm, helm.lint_args(staged, s), password, root, s.stdin, staged) for s in specs]
-        elif checked and specs:
-            first = specs[next((i for i, s in enumerate(settings_list) if s.enable_redis), 0)]
-            lints = [pool.submit(_helm, helm.lint_args(staged, first), password, root, first.stdin, staged)]
-        done = [pool.submit(_template_checked, staged, s, files, spec, found, password, root, checked)
-                for s, files, spec in zip(settings_list, all_files, specs, strict=True)]
-
-        def results() -> list[Result]:
-            out = [future.result() for future in done]
-            for lint in lints:
-                lint.result()
-            return out
-
-        try:
-            yield results
-        finally:  # a caller that failed before waiting: start nothing more, let running helm end
-            pending: list[Future[Any]] = [*done, *lints]
-            for future in pending:
-                future.cancel()
-            wait(pending)
-
-
-def _spec(stage: Path, settings: Settings, secret: str | None) -> helm.Render:
-    return helm.Render(settings.release_name, settings.namespace, settings.kube_version,
-                       (stage / f"values-{settings.env}.yaml",), settings.api_versions, secret)
-
-
-def _helm(args: list[str], password: str | None, root: Path, stdin: str | None = None, lint: Path | None = None) -> str:
-    try:  # a lint (in `lint`): not rerun for inputs it passed with, never with a password (check/helmcache.py)
-        cacheable = lint is not None and password is None and stdin is None
-        return helmcache.run(args, lint, root) if lint and cacheable else helm.run(args, root=root, stdin=stdin)
-    except ToolError as e:
-        raise ToolError(passwords.scrub(str(e), password)) from None
-
-
-def _template_checked(
-    stage: Path,
-    settings: Settings,
-    files: dict[str, str],
-    spec: helm.Render,
-    found: archive.Subchart | None,
-    password: str | None,
-    root: Path,
-    checked: bool = True,
-) -> Result:
-    rendered = _helm(helm.template_args(stage, spec), password, root, spec.stdin)
-    objects = manifests.parse(rendered)
-    if not checked:
-        return Result(settings, files, rendered, objects, manifests.Summary(0, tool="not validated"), found)
-    images.check_rendered(settings, objects)  # every image pulled is one `mirror` copies to ECR
-    summary = manifests.validate(objects, settings.kube_version, cached=password is None)
-    if summary.errors:
-        raise CheckError(problems=(), message=passwords.scrub(
-            f"{settings.env}: rendered objects are invalid:\n" + "\n".join("    " + e for e in summary.errors),
-            password))
-    notes = subchart.check(settings, files, found, root / CHART_DIR)
-    return Result(settings, files, rendered, objects, summary, found, notes)
 
 
 def build(

@@ -41,13 +41,16 @@ def _values_args(render: Render) -> list[str]:
     return args + (["--values", "-"] if render.stdin is not None else [])
 
 
-def template_args(chart: Path, render: Render) -> list[str]:
-    """`helm template` as Argo CD calls it: release, namespace, kube version, CRDs included."""
+def template_args(chart: Path, render: Render, schema_checked: bool = False) -> list[str]:
+    """`helm template` as Argo CD calls it: release, namespace, kube version, CRDs included.
+    schema_checked: the values are known to pass the charts' values.schema.json (a `helm lint`
+    of the same chart and values passed: generator/check/helmcache.py), so helm need not check
+    them again (a fifth of a render with the Bitnami subchart)."""
     args = ["template", render.release, str(chart), "--namespace", render.namespace,
             "--kube-version", render.kube_version, "--include-crds"]
     for api in render.api_versions:
         args += ["--api-versions", api]
-    return args + _values_args(render)
+    return args + (["--skip-schema-validation"] if schema_checked else []) + _values_args(render)
 
 
 def lint_args(chart: Path, render: Render) -> list[str]:

@@ -21,9 +21,14 @@ from generator.core import cache
 _PLACEHOLDER = "\0base"
 
 
-def key(kind: str, args: Sequence[str], base: Path, binary: str) -> cache.Key | None:
-    """The key of running `binary args`, everything it reads being below `base`; None when it
-    reads anything else."""
+def tree(base: Path) -> str:
+    """The digest of every entry below `base`, for keys of several runs on the same tree."""
+    return cache.Key("tree").tree("base", base).hexdigest()
+
+
+def key(kind: str, args: Sequence[str], base: Path, binary: str, base_tree: str | None = None) -> cache.Key | None:
+    """The key of running `binary args`, everything it reads being below `base` (whose tree(),
+    when the caller has it already, is `base_tree`); None when it reads anything else."""
     prefix = str(base)
     normalized = []
     for arg in args:
@@ -36,8 +41,14 @@ def key(kind: str, args: Sequence[str], base: Path, binary: str) -> cache.Key | 
         else:
             normalized.append(arg)
     variables = sorted((k, v) for k, v in os.environ.items() if k.startswith("HELM_"))
-    return (cache.Key(kind).data("args", normalized).tree("base", base).binary("helm", binary)
+    return (cache.Key(kind).data("args", normalized).add("base", base_tree or tree(base)).binary("helm", binary)
             .data("helm variables", variables).code("check/helm.py", "check/helmcache.py"))
+
+
+def passed(args: Sequence[str], base: Path, root: Path, base_tree: str | None = None) -> bool:
+    """Whether the very same run passed before (so it would pass again)."""
+    found = key("helm", args, base, helm.find_helm(root), base_tree)
+    return found is not None and cache.get(found) is not None
 
 
 def run(args: Sequence[str], base: Path, root: Path) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import pipeline
-from generator.check import destinations, drift, guard, policy
+from generator.check import destinations, drift, guard, policy, renders
 from generator.check import report as policy_report
 from generator.commands import root_of
 from generator.core.errors import UsageError
@@ -28,7 +28,7 @@ class CheckReport:
     warnings: list[str] = field(default_factory=list)  # to stderr, without failing
     policy: list[policy.EnvReport] = field(default_factory=list)  # policy rules, per environment
     prepared: list[pipeline.Prepared] = field(default_factory=list)
-    results: list[pipeline.Result] = field(default_factory=list)  # checked renders, for `--base`'s plan
+    results: list[renders.Result] = field(default_factory=list)  # checked renders, for `--base`'s plan
 
 
 def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> CheckReport:
@@ -39,7 +39,7 @@ def check_all(root: Path, require_subchart: bool = False, workers: int = 2) -> C
     prepared = pipeline.prepare_all(root)
     if not prepared:
         raise UsageError("environments/: no environment files (add environments/<env>.yaml, like dev.yaml)")
-    results = pipeline.render_checked(
+    results = renders.render_checked(
         root, [p.settings for p in prepared], [p.env.file for p in prepared],
         password=None, require_subchart=require_subchart, workers=workers, lint_each=False,
     )

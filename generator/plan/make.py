@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import pipeline
-from generator.check import destinations
+from generator.check import destinations, renders
 from generator.plan import acknowledge, compare, gitref, sides
 from generator.plan.model import CONFLICT, Finding, Plan
 
@@ -15,7 +15,7 @@ __all__ = ["Plan", "make"]
 
 
 def make(root: Path, ref: str = "HEAD", requested: Sequence[str] = (), workers: int = 2,
-         reuse: tuple[Sequence[pipeline.Prepared], Sequence[pipeline.Result]] | None = None) -> Plan:
+         reuse: tuple[Sequence[pipeline.Prepared], Sequence[renders.Result]] | None = None) -> Plan:
     """The plan of the environments asked for (none: every environment of either side).
     reuse: the work tree's prepared and checked renders (`check --base`)."""
     revision = gitref.resolve(root, ref)

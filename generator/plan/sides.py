@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import pipeline
+from generator.check import renders
 from generator.core.errors import GeneratorError, UsageError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
@@ -31,7 +32,7 @@ from generator.render import argocd
 class Side:
     info: SideInfo
     prepared: dict[str, pipeline.Prepared] = field(default_factory=dict)
-    results: dict[str, pipeline.Result] = field(default_factory=dict)
+    results: dict[str, renders.Result] = field(default_factory=dict)
     environments: tuple[str, ...] = ()  # every environment of the side, rendered or not
 
     def settings(self, env: str) -> Settings | None:
@@ -71,14 +72,14 @@ def _prepare_base(base_root: Path, root: Path, names: list[str], revision: Revis
         raise type(e)(f"{revision.ref}: {e}") from None
 
 
-def _info(name: str, label: str, prepared: Sequence[pipeline.Prepared], results: Sequence[pipeline.Result]) -> SideInfo:
+def _info(name: str, label: str, prepared: Sequence[pipeline.Prepared], results: Sequence[renders.Result]) -> SideInfo:
     version = prepared[0].settings.chart_version if prepared else ""
     found = next((r.subchart for r in results if r.subchart is not None), None)
     return SideInfo(name, label, version, str(found.archive) if found else "")
 
 
 def render(root: Path, base_root: Path, revision: Revision, requested: Sequence[str], workers: int = 2,
-           reuse: tuple[Sequence[pipeline.Prepared], Sequence[pipeline.Result]] | None = None,
+           reuse: tuple[Sequence[pipeline.Prepared], Sequence[renders.Result]] | None = None,
            ) -> tuple[Side, Side, list[str]]:
     """(base, new, the environments planned). reuse: the work tree's prepared and checked renders
     of every environment (`check --base`), used instead of rendering the new side."""
@@ -92,10 +93,10 @@ def render(root: Path, base_root: Path, revision: Revision, requested: Sequence[
     else:
         new_prepared = pipeline.prepare_all(root, [n for n in names if n in new_envs])
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool, contextlib.ExitStack() as stack:
-        def start(project: Path | None, prepared: Sequence[pipeline.Prepared]) -> Callable[[], list[pipeline.Result]]:
+        def start(project: Path | None, prepared: Sequence[pipeline.Prepared]) -> Callable[[], list[renders.Result]]:
             if not prepared:
                 return list
-            return stack.enter_context(pipeline.rendering(
+            return stack.enter_context(renders.rendering(
                 root, [p.settings for p in prepared], [p.env.file for p in prepared], pool,
                 chart_source=project / CHART_DIR if project else None, checked=False))
 

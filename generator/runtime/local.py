@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import pipeline
 from generator.bitnami import archive, config
 from generator.bitnami import names as bitnami_names
+from generator.check import renders
 from generator.core import atomic, edge
 from generator.core.errors import SmokeError, ToolError
 from generator.core.settings import Settings
@@ -56,7 +56,7 @@ def configuration(root: Path, settings: Settings, env_file: str) -> tuple[str, d
     """(where it came from, the files of the configuration ConfigMap) of one environment."""
     fullname = bitnami_names.fullname(settings.release_name)
     if archive.find(root / "chart") is not None:
-        (result,) = pipeline.render_checked(root, [settings], [env_file])
+        (result,) = renders.render_checked(root, [settings], [env_file])
         name = f"{fullname}-configuration"
         for obj in result.objects:
             if obj["kind"] == "ConfigMap" and obj["metadata"]["name"] == name:

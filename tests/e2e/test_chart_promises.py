@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from generator import pipeline
+from generator.check import renders
 from generator.core import names as naming
 from generator.core import passwords
 from tests.support.cli import tree
@@ -286,7 +287,7 @@ def test_disabled_environment_renders_nothing_with_subchart(with_subchart: Path,
 
 def _names(root: Path, env: str) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
     prepared = pipeline.prepare(root, env)
-    (result,) = pipeline.render_checked(root, [prepared.settings], [prepared.env.file])
+    (result,) = renders.render_checked(root, [prepared.settings], [prepared.env.file])
     return naming.outputs(prepared.settings), application(root, env), result.objects
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
+from generator.check import renders
 from tests.support.paths import CHECKOUT
 
 CHECKOV = CHECKOUT / ".venv-checkov" / "bin" / "checkov"
@@ -27,7 +28,7 @@ def _failed(root: Path, tmp: Path) -> dict[str, set[str]]:
     from scripts.checkov_compare import checkov
 
     prepared = pipeline.prepare_all(root)
-    results = pipeline.render_checked(root, [p.settings for p in prepared], [p.env.file for p in prepared])
+    results = renders.render_checked(root, [p.settings for p in prepared], [p.env.file for p in prepared])
     out = {}
     for result in results:
         d = tmp / result.settings.env

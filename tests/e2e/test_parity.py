@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from generator import pipeline
-from generator.check import helm
+from generator.check import helm, renders
 from generator.core.paths import CHART_DIR
 from generator.render.chart import strip_dependencies
 from tests.support import fixture_project
@@ -74,7 +74,7 @@ def test_two_renders_are_byte_identical(staged: tuple[Path, bool], line: str) ->
 def test_the_build_renders_what_argo_cd_renders(bare_project: Path) -> None:
     """The values and Application build wrote give the very bytes the build checked."""
     prepared = pipeline.prepare(bare_project, "staging")
-    (result,) = pipeline.render_checked(bare_project, [prepared.settings], [prepared.env.file])
+    (result,) = renders.render_checked(bare_project, [prepared.settings], [prepared.env.file])
     with tempfile.TemporaryDirectory() as tmp:
         chart = Path(tmp) / "chart"
         shutil.copytree(bare_project / CHART_DIR, chart)

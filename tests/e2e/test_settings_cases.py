@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
+from generator.check import renders
 from tests.support import cases, fixture_project
 from tests.support.cli import tree
 
@@ -46,13 +47,13 @@ def test_every_valid_case_renders(bare_project: Path, tmp_path: Path) -> None:
         (envs / f"{name}.yaml").write_text(text.replace("\nenv: dev\n", f"\nenv: {name}\n"))
     prepared = pipeline.prepare_all(bare_project)
     assert sorted(p.settings.env for p in prepared) == sorted(c.name.replace("_", "-") for c in own)
-    results = pipeline.render_checked(bare_project, [p.settings for p in prepared], [p.env.file for p in prepared],
+    results = renders.render_checked(bare_project, [p.settings for p in prepared], [p.env.file for p in prepared],
                                       lint_each=False)
     for case in shared:
         root = fixture_project.copy(tmp_path / case.name, subchart=False)
         (root / case.file).write_bytes(case.text)
         dev = pipeline.prepare(root, "dev")
-        results += pipeline.render_checked(root, [dev.settings], [dev.env.file])
+        results += renders.render_checked(root, [dev.settings], [dev.env.file])
     assert len(results) == len(VALID)
     for result in results:
         kinds = {o["kind"] for o in result.objects}

@@ -22,6 +22,7 @@ import pytest
 
 from generator import pipeline
 from generator.bitnami import UNQUOTED_SETTINGS
+from generator.check import renders
 from generator.core import yamlio
 from generator.core.errors import ValidationError
 from generator.core.settings import Settings
@@ -309,7 +310,7 @@ def _render_cases(root: Path, subchart: bool) -> list[tuple[str, dict[str, str],
             _write_case(root, name, extra)
             envs.append((name, given))
     prepared = [pipeline.prepare(root, name, resolve_ecr=False) for name, _ in envs]
-    results = pipeline.render_checked(root, [p.settings for p in prepared], [p.env.file for p in prepared],
+    results = renders.render_checked(root, [p.settings for p in prepared], [p.env.file for p in prepared],
                                       lint_each=False)
     texts = {f"{name}-{j}.yaml": doc for (name, _), result in zip(envs, results, strict=True)
              for j, doc in enumerate(result.rendered.split("\n---\n")) if doc.strip().strip("-").strip()}

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import pipeline
 from generator.bitnami import archive, config
 from generator.bitnami import names as bitnami_names
+from generator.check import renders
 from generator.core.settings import Settings
 from generator.render import values
 from generator.runtime import redisconf
@@ -59,7 +59,7 @@ def files(s: Settings) -> dict[str, str]:
     if found is None:
         return config.configmap(values.subchart_values(s), bitnami_names.fullname(s.release_name), s.namespace)
     s = dataclasses.replace(s, chart_version=found.version)
-    (result,) = pipeline.render_checked(root, [s], [f"environments/{s.env}.yaml"])
+    (result,) = renders.render_checked(root, [s], [f"environments/{s.env}.yaml"])
     name = bitnami_names.configuration(bitnami_names.fullname(s.release_name))
     return next({k: str(v) for k, v in o["data"].items()} for o in result.objects
                 if o["kind"] == "ConfigMap" and o["metadata"]["name"] == name)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import pipeline
+from generator.check import renders as checked_renders
 from generator.core.settings import ResourceList, Resources, Settings
 from generator.plan.rules import identity
 from tests.support import fixture_project
@@ -42,8 +43,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
 Renders = dict[str, dict[tuple[str, str, str, str], dict[str, Any]]]
 
 
-def _render(root: Path, settings: list[Settings], env_file: str) -> list[pipeline.Result]:
-    return pipeline.render_checked(root, settings, [env_file] * len(settings), lint_each=False)
+def _render(root: Path, settings: list[Settings], env_file: str) -> list[checked_renders.Result]:
+    return checked_renders.render_checked(root, settings, [env_file] * len(settings), lint_each=False)
 
 
 @functools.cache

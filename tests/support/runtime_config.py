@@ -16,6 +16,7 @@ from generator import pipeline
 from generator.bitnami import archive as subchart
 from generator.bitnami import config
 from generator.bitnami import names as bitnami_names
+from generator.check import renders
 from generator.core.settings import Settings
 from generator.render import values
 from tests.support import fixture_project
@@ -46,7 +47,7 @@ def _rendered(env: str, root: Path) -> dict[str, str] | None:
     if subchart.find(root / "chart") is None:
         return None
     prepared = pipeline.prepare(root, env)
-    (result,) = pipeline.render_checked(root, [prepared.settings], [prepared.env.file])
+    (result,) = renders.render_checked(root, [prepared.settings], [prepared.env.file])
     name = f"{bitnami_names.fullname(prepared.settings.release_name)}-configuration"
     for obj in result.objects:
         if obj["kind"] == "ConfigMap" and obj["metadata"]["name"] == name:

@@ -68,7 +68,7 @@ def evaluate(ctx: Context) -> EnvReport:
 
 
 def context(result: Any, root: Path | None = None, password_supplied: bool = False) -> Context:
-    """The rules' view of a pipeline.Result."""
+    """The rules' view of a renders.Result."""
     settings = result.settings
     values = chart_values(result.files, settings.env)
     return Context(
