@@ -9,6 +9,7 @@ came back, and build does its own remaining work meanwhile.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -62,6 +63,11 @@ def check_shared(root: Path, env: environment.Environment) -> None:
     crossfield.check_shared([env, *others], schema.defaults())
 
 
+def _local(settings: Settings) -> bool:
+    """Resolving the ECR registry asks no one (generator/resolve/ecr.py)."""
+    return bool(settings.ecr_registry and settings.ecr_repository) or not settings.enable_redis
+
+
 def _resolved(root: Path, prepared: Prepared) -> Prepared:
     from generator.resolve import ecr
 
@@ -101,31 +107,43 @@ def build(
     """Validate, render, check one environment (`name`) or all (None), then write chart/, build/ and
     argocd/ (render/write.py): nothing unless all passed. verify_images: every image and pin in ECR;
     fetch_timeout: a missing subchart archive is fetched first (generator/images/chartfetch.py)."""
-    from generator.check import drift
-    from generator.render import write
+    from generator.images import chartfetch
     from generator.secrets import mode as secretmode
 
-    preps = [prepare(root, name)] if name is not None else prepare_all(root)
-    for p in preps:
-        if p.ecr is not None:
-            say(f"{p.settings.env}: ECR {p.ecr.url} ({p.ecr.source})")
-        if verify_images:
-            from generator.images import mirror
+    preps = [prepare(root, name, shared=False)] if name is not None else prepare_all(root)
+    # One environment's build reads the others for the shared settings while helm renders, unless
+    # something before the render asks the network or writes (then first, as it always was).
+    # Either way nothing is printed before that check passed, and its problem is reported first.
+    later = name is not None and not verify_images and _local(preps[0].settings) and \
+        (fetch_timeout <= 0 or chartfetch.present(root, preps[0].settings))
 
-            for checked in mirror.require_verified(p.settings):
-                say(f"{p.settings.env}: in ECR: {checked.image.ref} {checked.digest}")
+    def shared_checked() -> None:
+        if name is not None:
+            check_shared(root, preps[0].env)
+        _announce(preps, say, verify_images)
+
+    if not later:
+        shared_checked()
     fetched, said = "", False
     if fetch_timeout > 0 and preps:
-        from generator.images import chartfetch
-
         # One chart for all: chart_version and chart_digest are shared settings.
         fetched, said = chartfetch.ensure(root, preps[0].settings, fetch_timeout, require_subchart)
-    secrets = [secretmode.bundle_password(p.settings) for p in preps]
-    password = next((pw for pw, _ in secrets if pw is not None), None)
-    with ThreadPoolExecutor(max_workers=2) as pool, rendering(root, [p.settings for p in preps],
-                                                             [p.env.file for p in preps], pool, password,
-                                                             require_subchart) as results:
-        applications = [drift.checked_applications(p.settings, p.env.file) for p in preps]  # while helm renders
+    with ThreadPoolExecutor(max_workers=2) as pool, contextlib.ExitStack() as stack:
+        try:
+            secrets = [secretmode.bundle_password(p.settings) for p in preps]
+            password = next((pw for pw, _ in secrets if pw is not None), None)
+            results = stack.enter_context(rendering(root, [p.settings for p in preps], [p.env.file for p in preps],
+                                                    pool, password, require_subchart))
+        except GeneratorError:
+            if later:
+                shared_checked()  # its problem is the one reported first, as always
+            raise
+        if later:  # while helm renders
+            shared_checked()
+        from generator.check import drift
+        from generator.render import write
+
+        applications = [drift.checked_applications(p.settings, p.env.file) for p in preps]
         done = results()
     write.install(root, [write.Built(r.settings.env, r.files, secretmode.bundle_text(r.settings, r.rendered), apps)
                          for r, apps in zip(done, applications, strict=True)])
@@ -136,3 +154,15 @@ def build(
         result.notes[:0] = [line for line in ((fetched if i == 0 else ""), note) if line]
         result.written.extend(apps)
     return done
+
+
+def _announce(preps: Sequence[Prepared], say: Callable[[str], None], verify_images: bool) -> None:
+    """Where each environment's ECR came from, and with verify_images what ECR holds."""
+    for p in preps:
+        if p.ecr is not None:
+            say(f"{p.settings.env}: ECR {p.ecr.url} ({p.ecr.source})")
+        if verify_images:
+            from generator.images import mirror
+
+            for checked in mirror.require_verified(p.settings):
+                say(f"{p.settings.env}: in ECR: {checked.image.ref} {checked.digest}")
