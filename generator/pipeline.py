@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.check import subchart
+from generator.check import renders
 from generator.check.renders import Result, rendering
 from generator.core.errors import GeneratorError, ValidationError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
 from generator.load import discovery, environment
 from generator.load.yamlreader import UNREADABLE
-from generator.validate import crossfield, schema
+from generator.validate import schema
 
 if TYPE_CHECKING:
     from generator.resolve.ecr import Resolution
@@ -60,6 +60,8 @@ def check_shared(root: Path, env: environment.Environment) -> None:
             if any(p.message.startswith(UNREADABLE) for p in e.problems):
                 raise  # not a file at all (a FIFO, a device): a broken checkout, not a draft
             continue
+    from generator.validate import crossfield
+
     crossfield.check_shared([env, *others], schema.defaults())
 
 
@@ -92,6 +94,8 @@ def prepare_all(root: Path, names: Sequence[str] | None = None, ecr_root: Path |
             problems.extend(p for p in e.problems if p not in problems)  # _common.yaml's, once
     if problems:
         raise ValidationError(problems=problems)
+    from generator.validate import crossfield
+
     crossfield.check_shared([p.env for p in prepared], schema.defaults())
     return [_resolved(ecr_root or root, p) for p in prepared] if resolve_ecr else prepared
 
@@ -138,9 +142,11 @@ def build(
             if later:
                 shared_checked()  # its problem is the one reported first, as always
             raise
-        if later:  # while helm renders
+        # While helm renders:
+        if later:
             shared_checked()
-        from generator.check import drift
+        renders.warm()
+        from generator.check import drift, subchart
         from generator.render import write
 
         applications = [drift.checked_applications(p.settings, p.env.file) for p in preps]

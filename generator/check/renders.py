@@ -12,16 +12,18 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.bitnami import archive
-from generator.check import helm, helmcache, manifests, subchart
+from generator.check import helm, helmcache
 from generator.core import atomic, invocation, passwords, yamlio
 from generator.core.errors import CheckError, RenderError, ToolError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
-from generator.images import listing as images
 from generator.render import chart, stage
+
+if TYPE_CHECKING:
+    from generator.check import manifests
 
 
 @dataclass
@@ -143,6 +145,9 @@ def _template_checked(
         # Never expected (the lint rendered these values): the message a full render gives, and
         # a helm without --skip-schema-validation still renders.
         rendered = _helm(helm.template_args(stage, spec), password, root, spec.stdin)
+    from generator.check import manifests, subchart
+    from generator.images import listing as images
+
     objects = manifests.parse(rendered)
     if not checked:
         return Result(settings, files, rendered, objects, manifests.Summary(0, tool="not validated"), found)
@@ -154,3 +159,10 @@ def _template_checked(
             password))
     notes = subchart.check(settings, files, found, root / CHART_DIR)
     return Result(settings, files, rendered, objects, summary, found, notes)
+
+
+def warm() -> None:
+    """Import what checking a render needs (_template_checked), for a caller with nothing else to
+    do while helm runs: the imports then cost no time of their own."""
+    from generator.check import manifests, subchart  # noqa: F401
+    from generator.images import listing  # noqa: F401

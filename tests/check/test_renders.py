@@ -6,6 +6,8 @@ the password. (What a user sees when a render fails through build: tests/test_pi
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from generator import pipeline
 from generator.check import renders
 from generator.core.errors import RenderError, ToolError
 from tests.support.cli import tree
-from tests.support.paths import pinned_tool
+from tests.support.paths import CHECKOUT, pinned_tool
 from tests.support.project import set_settings
 
 PASSWORD = "renders-test-pw-0123456789"
@@ -109,3 +111,13 @@ def test_a_failing_helm_is_a_tool_error_without_the_password(
     with pytest.raises(ToolError) as caught:
         _render(bare_project, password=PASSWORD)
     assert PASSWORD not in str(caught.value) and "********" in str(caught.value)
+
+
+def test_the_checks_after_helm_are_imported_by_warm_not_before_helm_starts() -> None:
+    """What checks a render is imported on first use, or by warm() while helm runs (pipeline.build):
+    not on the way to helm's start, where every millisecond delays the render."""
+    code = ("import sys; from generator.check import renders; after = ('generator.check.manifests', "
+            "'generator.check.subchart', 'generator.images.listing'); print(any(m in sys.modules for m in after)); "
+            "renders.warm(); print(all(m in sys.modules for m in after))")
+    ran = subprocess.run([sys.executable, "-c", code], cwd=CHECKOUT, capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["False", "True"]
