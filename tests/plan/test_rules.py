@@ -160,6 +160,9 @@ def test_metrics_on_restarts_and_creates_the_metrics_service() -> None:
 
 
 def test_a_chart_bump_changes_only_labels_and_rolls_redis() -> None:
+    """Between two Bitnami versions the pod template differs by the chart label, and by the
+    checksum of each ConfigMap whose content the new version changed (23.0.5 -> 23.1.1 changed
+    the health scripts; 23.1.0 -> 23.1.1 none): nothing else, and nothing forbidden."""
     version, older, _ = renders.renders()
     for old_name, new_name, workload in (
         ("old_chart", "base", STS),
@@ -169,8 +172,18 @@ def test_a_chart_bump_changes_only_labels_and_rolls_redis() -> None:
         assert set(old) == set(new)
         for key in old:
             assert im.forbidden(old[key], new[key], "1.33") == [], key
+        changed = sorted(what for _, kind, _, name in old if kind == "ConfigMap" and name.startswith("redis-")
+                         for what in [name.removeprefix("redis-")]
+                         if old[("", "ConfigMap", "redis", name)].get("data")
+                         != new[("", "ConfigMap", "redis", name)].get("data"))
+        mounted = {k.removeprefix("checksum/") for k in new[workload]["spec"]["template"]["metadata"]["annotations"]
+                   if k.startswith("checksum/")}
+        expected = {f"checksum/{what} changed (content of the {what} the pods mount)" for what in changed
+                    if what in mounted} | {f"chart label redis-{older} -> redis-{version}"}
         reason = restart.restart_reason(old[workload], new[workload])
-        assert reason == f"pod template changed, pods are replaced: chart label redis-{older} -> redis-{version}"
+        prefix = "pod template changed, pods are replaced: "
+        assert reason is not None and reason.startswith(prefix), reason
+        assert set(reason.removeprefix(prefix).split("; ")) == expected, (reason, changed)
 
 
 # ------------------------------------------------------------------ renames: new identities, new claims
