@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import sys
 
 from generator.core.errors import SecretError
@@ -20,6 +21,8 @@ PASSWORD_VARIABLES = ("TF_VAR_redis_password", "REDIS_PASSWORD")
 BACKEND_PASSWORD_VARIABLE = "REDIS_BACKEND_PASSWORD"
 MIN_PASSWORD = 8  # the seed's minimum
 MASK = "********"
+# A setting's name that says it holds a password (refused by the schema with its own message).
+PASSWORDISH = re.compile(r"pass(word|wd)?|secret_value|requirepass", re.IGNORECASE)
 
 
 def _checked(value: str, what: str) -> str:
@@ -71,6 +74,12 @@ def supplied() -> list[str]:
     the rules search committed files for (a shorter string would match by chance)."""
     values = (os.environ.get(variable) or "" for variable in (*PASSWORD_VARIABLES, BACKEND_PASSWORD_VARIABLE))
     return [value for value in values if len(value) >= MIN_PASSWORD]
+
+
+def held_in(text: str) -> bool:
+    """Whether `text` holds a supplied password, plainly or as base64: such a text is never
+    cached, not even by its hash (which would let guesses be tested against it)."""
+    return any(form in text for value in supplied() for form in forms(value))
 
 
 def forms(password: str) -> tuple[str, str]:

@@ -6,14 +6,15 @@ A file read without a single problem is kept in the cache (generator/core/cache.
 SHA-256 of its bytes, its name as shown and the reader's code: the usual build reads the same
 environment files as the one before, and then neither parses them again nor loads PyYAML
 (a tenth of its time) before helm renders. Anything with a problem is parsed every time, so
-every message comes from a fresh parse.
+every message comes from a fresh parse. Nor is a file with a password-like setting or holding a
+supplied password: the cache never holds a password, nor a hash of a text holding one.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from generator.core import cache, files
+from generator.core import cache, files, passwords
 from generator.core.errors import Problem
 from generator.load.origin import Origin, Path_, Read
 
@@ -25,7 +26,8 @@ UNREADABLE = ("not a regular file", "cannot read", "file is larger than")
 # Messages of values the reader refused and replaced by None.
 REFUSED = ("YAML anchors and aliases", "invalid value", "contains a control character")
 # The modules whose code decides what a file reads as.
-_CODE = ("load/yamlreader.py", "load/yamlparse.py", "load/origin.py", "core/text.py", "core/errors.py")
+_CODE = ("load/yamlreader.py", "load/yamlparse.py", "load/origin.py", "core/text.py", "core/errors.py",
+         "core/passwords.py")
 
 
 def read_yaml(path: Path, shown: str) -> Read:
@@ -54,9 +56,16 @@ def read_yaml(path: Path, shown: str) -> Read:
 
     read = yamlparse.parse(text, shown)
     data, marks, problems, refused = read
-    if not problems and not refused:
+    if not problems and not refused and _storable(text, marks):
         cache.put_json(key, {"data": data, "marks": [[list(p), o.line] for p, o in marks.items()]})
     return read
+
+
+def _storable(text: str, marks: dict[Path_, Origin]) -> bool:
+    """Never a password in the cache, nor a hash of a file holding one: not a file with a
+    password-like setting (the schema refuses it), nor one holding a supplied password."""
+    return not any(passwords.PASSWORDISH.search(part) for path in marks for part in path) and \
+        not passwords.held_in(text)
 
 
 def _from_cache(entry: object, shown: str) -> Read | None:

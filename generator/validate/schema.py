@@ -12,11 +12,11 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.core import cache
+from generator.core import cache, passwords
 from generator.core.errors import MAX_PROBLEMS, Problem, ValidationError, capped
 from generator.core.paths import SCHEMA_PATH
 from generator.core.settings import Settings
@@ -26,7 +26,6 @@ from generator.validate import crossfield
 if TYPE_CHECKING:
     import jsonschema
 
-_PASSWORDISH = re.compile(r"pass(word|wd)?|secret_value|requirepass", re.IGNORECASE)
 _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
                float: "a number", type(None): "nothing (null)"}
 
@@ -80,9 +79,22 @@ def _schema_problems(env: Environment) -> list[Problem]:
     if cache.get(key) == "":
         return []
     found = list(_fresh_problems(env))
-    if not found:
+    if not found and not passwords.held_in("\n".join(_texts(env.settings))):
         cache.put(key, "")
     return found
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every key and value of the settings as text, for the password test of the cache."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _texts(v)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    else:
+        yield str(value)
 
 
 def _fresh_problems(env: Environment) -> Iterable[Problem]:
@@ -97,7 +109,7 @@ def _fresh_problems(env: Environment) -> Iterable[Problem]:
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - set(allowed)):
-                if _PASSWORDISH.search(key):
+                if passwords.PASSWORDISH.search(key):
                     yield env.problem((*path, key), "a password is never a setting (it would end up in git): "
                                       "export TF_VAR_redis_password or REDIS_PASSWORD for secret_mode render, or "
                                       "use secret_mode existing/external; remove this line")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,15 @@ def test_prompt_refuses_two_different_answers(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
     with pytest.raises(SecretError, match="the two passwords differ; nothing was stored"):
         passwords.ask(prompt=True)
+
+
+def test_a_text_holds_a_supplied_password_plainly_or_as_base64(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("TF_VAR_redis_password", "REDIS_PASSWORD", "REDIS_BACKEND_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
+    assert not passwords.held_in("anything at all")
+    monkeypatch.setenv("REDIS_BACKEND_PASSWORD", "backend-secret-1")
+    assert passwords.held_in("acl: backend-secret-1\n")
+    assert passwords.held_in("data: " + base64.b64encode(b"backend-secret-1").decode())
+    assert not passwords.held_in("backend-secret-")
+    monkeypatch.setenv("REDIS_PASSWORD", "short")  # under the minimum: would match by chance
+    assert not passwords.held_in("a short word")

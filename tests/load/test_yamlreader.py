@@ -91,3 +91,24 @@ def test_a_corrupt_or_foreign_entry_is_a_miss(tmp_path: Path) -> None:
     for stored in ('{"data": {"prefix": "x"}, "marks": [["prefix"]]}', '{"data": [], "marks": []}', "not json"):
         entry.write_text(stored)
         assert yamlreader.read_yaml(path, "environments/dev.yaml") == fresh
+
+
+def _reader_entries_after_two_reads(tmp_path: Path, text: str) -> int:
+    path = tmp_path / "dev.yaml"
+    path.write_text(text)
+    first = yamlreader.read_yaml(path, "environments/dev.yaml")
+    assert yamlreader.read_yaml(path, "environments/dev.yaml") == first
+    return _entries()
+
+
+@pytest.mark.parametrize("key", ["redis_password", "auth:\n  requirepass", "secret_value", "db_passwd"])
+def test_a_file_with_a_password_like_setting_is_never_cached(tmp_path: Path, key: str) -> None:
+    assert _reader_entries_after_two_reads(tmp_path, f"prefix: twofa\n{key}: not-written-anywhere\n") == 0
+
+
+def test_a_file_holding_a_supplied_password_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "prefix: twofa\n# the old one was tw0fa-hunter2, rotated\n"
+    monkeypatch.setenv("REDIS_PASSWORD", "tw0fa-hunter2")
+    assert _reader_entries_after_two_reads(tmp_path, text) == 0
+    monkeypatch.setenv("REDIS_PASSWORD", "another-password")
+    assert _reader_entries_after_two_reads(tmp_path, text) == 1

@@ -24,6 +24,7 @@ PACKAGE = CHECKOUT / "generator"
 DEFINED_ONCE = [
     ("the password variables", "core/passwords.py", r'\("TF_VAR_redis_password", "REDIS_PASSWORD"\)'),
     ("the password minimum", "core/passwords.py", r"MIN_PASSWORD\s*=\s*\d"),
+    ("what names a password setting", "core/passwords.py", r"secret_value\|requirepass"),
     ("the libyaml loader", "core/yamlcodec.py", r"CSafeLoader"),
     ("the ECR host pattern", "core/names.py", r"dkr\\\\?\.ecr"),
     ("the settings schema's path", "core/paths.py", r'/ "values\.schema\.json"'),

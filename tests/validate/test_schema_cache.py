@@ -13,6 +13,7 @@ from generator.core import cache
 from generator.core.errors import ValidationError
 from generator.load import environment
 from generator.validate import schema
+from tests.support.project import set_settings
 
 
 def _entries() -> int:
@@ -84,3 +85,17 @@ def test_findings_are_never_cached(bare_project: Path) -> None:
         messages.append(raised.value.lines())
     assert messages[0] == messages[1] and "storage_size" in "\n".join(messages[0])
     assert _entries() == 0
+
+
+@pytest.mark.parametrize("variable", ["REDIS_PASSWORD", "TF_VAR_redis_password", "REDIS_BACKEND_PASSWORD"])
+def test_settings_holding_a_supplied_password_are_never_cached(bare_project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               variable: str) -> None:
+    """A password pasted into a valid setting is not kept in the cache, not even as a hash."""
+    set_settings(bare_project, "dev", prefix="tw0fa-hunter2")
+    monkeypatch.setenv(variable, "tw0fa-hunter2")
+    for _ in range(2):
+        schema.validate(environment.load(bare_project, "dev"))
+    assert _entries() == 0
+    monkeypatch.delenv(variable)
+    schema.validate(environment.load(bare_project, "dev"))
+    assert _entries() == 1
