@@ -33,7 +33,6 @@ characters) and writes the Secret only into the git-ignored build/<env>/manifest
 """
 
 
-
 class _Paragraphs(argparse.HelpFormatter):
     """Wraps each paragraph of a description or epilog on its own, keeping blank lines between."""
 

@@ -16,6 +16,7 @@ from generator.core.yamlscalars import reads_as_non_string
 LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 YAMLError = yaml.YAMLError
 
+
 def load(stream: str | IO[str]) -> Any:
     return yaml.load(stream, Loader=LOADER)
 

@@ -60,8 +60,6 @@ def test_every_generated_file_goes_through_the_one_dumper() -> None:
     assert not stray, f"these write YAML without generator/core/yamlio.py's dumper: {stray}"
 
 
-
-
 def test_importing_the_facade_imports_no_yaml_until_first_use() -> None:
     code = ("import sys; from generator.core import yamlio; before = 'yaml' in sys.modules; "
             "yamlio.dump({'a': 1}); print(before, 'yaml' in sys.modules)")

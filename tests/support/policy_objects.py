@@ -168,7 +168,6 @@ class Case:
                        {"NetworkPolicy/redis-backend-access": "chart/templates/networkpolicy.yaml"})
 
 
-
 # --- breaking a good release, one thing at a time (tests/check/policy/test_<family>.py) -------
 
 Break = Callable[[Case], dict[str, Any] | None]  # mutates the case; may return a values patch

@@ -173,7 +173,6 @@ def plain_server(workdir: Path, password: str | None = PASSWORD, *extra: str) ->
                   workdir, password)
 
 
-
 def node_server(files: dict[str, str], workdir: Path, node: redisconf.Node, password: str = PASSWORD,
                 replicaof: tuple[str, int] | None = None, extra: Sequence[str] = ()) -> Server:
     """A redis-server started the way the chart's start script starts `node`, on the ConfigMap `files`."""

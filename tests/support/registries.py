@@ -147,7 +147,6 @@ def start_registry(base: Path, username: str | None = None, password: str | None
         log.close()
 
 
-
 def _wait_ready(proc: subprocess.Popen[bytes], registry: LocalRegistry, identity: str, log: Path) -> bool:
     """True once this registry answers; False when its port was taken; RuntimeError otherwise."""
     deadline = time.monotonic() + 20
