@@ -51,10 +51,11 @@ def passed(args: Sequence[str], base: Path, root: Path, base_tree: str | None = 
     return found is not None and cache.get(found) is not None
 
 
-def run(args: Sequence[str], base: Path, root: Path) -> str:
-    """helm.run(args), or the stdout of the same run that passed before."""
+def run(args: Sequence[str], base: Path, root: Path, base_tree: str | None = None) -> str:
+    """helm.run(args), or the stdout of the same run that passed before (base_tree: tree(base),
+    when the caller has it already)."""
     binary = helm.find_helm(root)
-    found = key("helm", args, base, binary)
+    found = key("helm", args, base, binary, base_tree)
     if found is not None:
         hit = cache.get(found)
         if hit is not None:

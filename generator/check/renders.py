@@ -83,11 +83,12 @@ def rendering(root: Path, settings_list: Sequence[Settings], env_files: Sequence
         # A lint that passed before on these very files passes again: it is not run, and its
         # environment's render need not check the values against the charts' schemas either
         # (the lint did). Anything else renders exactly as Argo CD does.
-        linted = _linted(staged, specs, root) if checked else [False] * len(specs)
+        linted, tree = _linted(staged, specs, root) if checked else ([False] * len(specs), None)
         wanted = range(len(specs)) if lint_each else \
             [next((i for i, s in enumerate(settings_list) if s.enable_redis), 0)] if specs else []
         lints: list[Future[str]] = [pool.submit(_helm, helm.lint_args(staged, specs[i]), password, root,
-                                                specs[i].stdin, staged) for i in wanted if checked and not linted[i]]
+                                                specs[i].stdin, staged, tree)
+                                    for i in wanted if checked and not linted[i]]
         done = [pool.submit(_template_checked, staged, s, files, spec, found, password, root, checked, skip)
                 for s, files, spec, skip in zip(settings_list, all_files, specs, linted, strict=True)]
 
@@ -111,17 +112,21 @@ def _spec(stage: Path, settings: Settings, secret: str | None) -> helm.Render:
                        (stage / f"values-{settings.env}.yaml",), settings.api_versions, secret)
 
 
-def _linted(staged: Path, specs: Sequence[helm.Render], root: Path) -> list[bool]:
+def _linted(staged: Path, specs: Sequence[helm.Render], root: Path) -> tuple[list[bool], str | None]:
+    """Which specs' lint passed before on these very files, and the staged tree's digest (hashed
+    once, for every key of this render); never with a password."""
     if all(spec.stdin is not None for spec in specs):  # a password: never cached, always linted
-        return [False] * len(specs)
+        return [False] * len(specs), None
     tree = helmcache.tree(staged)
-    return [spec.stdin is None and helmcache.passed(helm.lint_args(staged, spec), staged, root, tree) for spec in specs]
+    return [spec.stdin is None and helmcache.passed(helm.lint_args(staged, spec), staged, root, tree)
+            for spec in specs], tree
 
 
-def _helm(args: list[str], password: str | None, root: Path, stdin: str | None = None, lint: Path | None = None) -> str:
-    try:  # a lint (in `lint`): not rerun for inputs it passed with, never with a password (check/helmcache.py)
+def _helm(args: list[str], password: str | None, root: Path, stdin: str | None = None, lint: Path | None = None,
+          tree: str | None = None) -> str:
+    try:  # a lint (in `lint`, whose digest is `tree`): not rerun for inputs it passed with, never with a password
         cacheable = lint is not None and password is None and stdin is None
-        return helmcache.run(args, lint, root) if lint and cacheable else helm.run(args, root=root, stdin=stdin)
+        return helmcache.run(args, lint, root, tree) if lint and cacheable else helm.run(args, root=root, stdin=stdin)
     except ToolError as e:
         raise ToolError(passwords.scrub(str(e), password)) from None
 

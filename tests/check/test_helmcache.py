@@ -150,3 +150,14 @@ def test_a_failing_lint_is_never_cached(bare_project: Path, tmp_path: Path) -> N
     broken.unlink()
     helmcache.run(args, stage, bare_project)
     assert len(list((cache.directory() / "helm").iterdir())) == 1
+
+
+def test_a_tree_digest_handed_in_is_the_one_the_key_would_hash(bare_project: Path, tmp_path: Path) -> None:
+    """Callers that key several runs on one staged tree hash it once (check/renders.py)."""
+    stage = _stage(bare_project, tmp_path)
+    args = helm.lint_args(stage, _spec(stage))
+    own, given = helmcache.key("helm", args, stage, HELM), helmcache.key("helm", args, stage, HELM,
+                                                                          helmcache.tree(stage))
+    assert own is not None and given is not None and own.hexdigest() == given.hexdigest()
+    other = helmcache.key("helm", args, stage, HELM, helmcache.tree(bare_project / "chart"))
+    assert other is not None and other.hexdigest() != own.hexdigest()
