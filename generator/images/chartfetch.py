@@ -186,7 +186,7 @@ def _unresolved(host: str, timeout: float) -> str:
         except socket.gaierror:
             outcome.append("no such host")  # what the client's "Failed to resolve" reads as (_why)
             return
-        except (OSError, UnicodeError):  # a label IDNA cannot encode, say: the client's own error says it
+        except (OSError, ValueError):  # a label IDNA cannot encode, say: the client's own error says it
             pass
         outcome.append("")
 

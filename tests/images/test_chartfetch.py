@@ -103,3 +103,9 @@ def test_docker_hub_is_looked_up_where_the_client_connects(monkeypatch: pytest.M
     assert chartfetch._unresolved(refs.DOCKER_HUB, 5) == ""
     assert chartfetch._unresolved("127.0.0.1:5000", 5) == ""
     assert asked == [(refs.DOCKER_HUB_API, 443), ("127.0.0.1", 5000)]
+
+
+@pytest.mark.parametrize("host", ["bad\0host", "xn--a-" + "a" * 70, "a" * 300 + ".example"])
+def test_a_name_the_resolver_cannot_take_is_left_to_the_client(host: str) -> None:
+    """Not a finding of its own: the client's attempt says what is wrong, as before."""
+    assert chartfetch._unresolved(host, 2) in ("", "no such host")
