@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.check import renders
-from generator.check.renders import Result, rendering
 from generator.core.errors import GeneratorError, ValidationError
 from generator.core.paths import CHART_DIR
 from generator.core.settings import Settings
@@ -107,7 +106,7 @@ def build(
     say: Callable[[str], None] = print,
     verify_images: bool = False,
     fetch_timeout: float = 0.0,
-) -> list[Result]:
+) -> list[renders.Result]:
     """Validate, render, check one environment (`name`) or all (None), then write chart/, build/ and
     argocd/ (render/write.py): nothing unless all passed. verify_images: every image and pin in ECR;
     fetch_timeout: a missing subchart archive is fetched first (generator/images/chartfetch.py)."""
@@ -136,8 +135,8 @@ def build(
         try:
             secrets = [secretmode.bundle_password(p.settings) for p in preps]
             password = next((pw for pw, _ in secrets if pw is not None), None)
-            results = stack.enter_context(rendering(root, [p.settings for p in preps], [p.env.file for p in preps],
-                                                    pool, password, require_subchart))
+            results = stack.enter_context(renders.rendering(
+                root, [p.settings for p in preps], [p.env.file for p in preps], pool, password, require_subchart))
         except GeneratorError:
             if later:
                 shared_checked()  # its problem is the one reported first, as always

@@ -25,6 +25,9 @@ from generator.render import chart, stage
 if TYPE_CHECKING:
     from generator.check import manifests
 
+# How a helm without --skip-schema-validation (before 3.16) refuses it.
+SKIP_REFUSED = "unknown flag: --skip-schema-validation"
+
 
 @dataclass
 class Result:
@@ -144,11 +147,10 @@ def _template_checked(
 ) -> Result:
     try:
         rendered = _helm(helm.template_args(stage, spec, schema_checked=linted), password, root, spec.stdin)
-    except ToolError:
-        if not linted:
-            raise
-        # Never expected (the lint rendered these values): the message a full render gives, and
-        # a helm without --skip-schema-validation still renders.
+    except ToolError as e:
+        if not (linted and SKIP_REFUSED in str(e)):
+            raise  # helm's own failure (a timeout, say) is not worth a second wait
+        # A helm older than 3.16 (HELM may name any) has no such flag: render with the check.
         rendered = _helm(helm.template_args(stage, spec), password, root, spec.stdin)
     from generator.check import manifests, subchart
     from generator.images import listing as images

@@ -121,3 +121,23 @@ def test_the_checks_after_helm_are_imported_by_warm_not_before_helm_starts() -> 
             "renders.warm(); print(all(m in sys.modules for m in after))")
     ran = subprocess.run([sys.executable, "-c", code], cwd=CHECKOUT, capture_output=True, text=True, check=True)
     assert ran.stdout.split() == ["False", "True"]
+
+
+def test_a_failing_render_that_skipped_the_schema_is_not_run_again(
+        bare_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a helm that does not know --skip-schema-validation gets a second render; any other
+    failure (a timeout, a template error) is reported as helm gave it, after one wait."""
+    log, fail = tmp_path / "calls.log", tmp_path / "fail-skipped-renders"
+    wrapper = tmp_path / "wrapper" / "helm"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nif [ -e "{fail}" ]; then for a in "$@"; do '
+                       f'[ "$a" = {SKIP_SCHEMA} ] && {{ echo "Error: something else went wrong" >&2; exit 1; }}; '
+                       f'done; fi\nexec "{pinned_tool("helm")}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("HELM", str(wrapper))
+    _render(bare_project)  # lint + template: the lint's pass is cached
+    log.unlink()
+    fail.touch()
+    with pytest.raises(ToolError, match="something else went wrong"):
+        _render(bare_project)
+    assert log.read_text().split() == ["template"]
