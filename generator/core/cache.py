@@ -14,7 +14,8 @@ message a failure prints comes from a fresh run), stored under the SHA-256 of ev
 check reads -- bytes of files and trees, the identity of binaries and packages, arguments, the
 generator's own code that produced the result. Never a password: callers do not cache a run
 that involves one, because even a hash of a text holding the password would let anyone who reads
-the cache test guesses against it.
+the cache test guesses against it; and a key any of whose inputs holds a supplied password (an
+environment file it was pasted into, say) is never stored under (core/passwords.held_in).
 
 Entries are written atomically (temporary file, then rename) with mode 0600 in a 0700 folder;
 two processes writing the same entry write the same bytes.
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.core import atomic, files
+from generator.core import atomic, files, passwords
 
 FORMAT = "1"  # bump when the layout of keys or entries changes
 DISABLE_VARIABLE = "TWOFA_REDIS_NO_CACHE"
@@ -59,10 +60,12 @@ class Key:
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._hash = hashlib.sha256()
+        self.holds_password = False  # an input held a supplied password: put() stores nothing
         self.add("format", FORMAT).add("kind", kind).add("generator", __version__).add("python", sys.version)
 
     def add(self, label: str, value: str | bytes) -> Key:
         data = value.encode() if isinstance(value, str) else value
+        self.holds_password = self.holds_password or passwords.held_in(data)
         self._hash.update(f"{label}\0{len(data)}\0".encode())
         self._hash.update(data)
         return self
@@ -71,6 +74,7 @@ class Key:
         """A value made of dicts, lists, strings, numbers, booleans, None (and dates, as YAML
         reads them), by its repr: that tells 1 from "1" and True, and escapes every string.
         Two orders of the same keys give two keys: a miss, never a wrong hit."""
+        self.holds_password = self.holds_password or passwords.held_in(value)  # repr escapes some
         return self.add(label, repr(value))
 
     def file(self, label: str, path: Path) -> Key:
@@ -166,8 +170,9 @@ def get(key: Key) -> str | None:
 
 
 def put(key: Key, text: str) -> None:
-    """Store `text` under `key`, atomically; a cache that cannot be written is skipped."""
-    if not enabled():
+    """Store `text` under `key`, atomically; a cache that cannot be written is skipped, and so is
+    a key whose inputs held a supplied password."""
+    if not enabled() or key.holds_password:
         return
     path = _entry(key)
     try:

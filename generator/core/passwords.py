@@ -12,6 +12,7 @@ import base64
 import os
 import re
 import sys
+from typing import Any
 
 from generator.core.errors import SecretError
 
@@ -76,10 +77,23 @@ def supplied() -> list[str]:
     return [value for value in values if len(value) >= MIN_PASSWORD]
 
 
-def held_in(text: str) -> bool:
-    """Whether `text` holds a supplied password, plainly or as base64: such a text is never
-    cached, not even by its hash (which would let guesses be tested against it)."""
-    return any(form in text for value in supplied() for form in forms(value))
+def held_in(value: Any) -> bool:
+    """Whether `value` (text, bytes, or dicts and lists of them) holds a supplied password,
+    plainly or as base64. The cache stores nothing keyed on such a value, not even by its hash,
+    which would let guesses be tested against it (generator/core/cache.py)."""
+    found = [form for password in supplied() for form in forms(password)]
+    return bool(found) and _holds(value, found)
+
+
+def _holds(value: Any, found: list[str]) -> bool:
+    if isinstance(value, bytes):
+        return any(form.encode() in value for form in found)
+    if isinstance(value, dict):
+        return any(_holds(k, found) or _holds(v, found) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_holds(item, found) for item in value)
+    text = value if isinstance(value, str) else str(value)
+    return any(form in text for form in found)
 
 
 def forms(password: str) -> tuple[str, str]:

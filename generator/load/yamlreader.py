@@ -56,16 +56,15 @@ def read_yaml(path: Path, shown: str) -> Read:
 
     read = yamlparse.parse(text, shown)
     data, marks, problems, refused = read
-    if not problems and not refused and _storable(text, marks):
+    if not problems and not refused and _storable(marks):
         cache.put_json(key, {"data": data, "marks": [[list(p), o.line] for p, o in marks.items()]})
     return read
 
 
-def _storable(text: str, marks: dict[Path_, Origin]) -> bool:
-    """Never a password in the cache, nor a hash of a file holding one: not a file with a
-    password-like setting (the schema refuses it), nor one holding a supplied password."""
-    return not any(passwords.PASSWORDISH.search(part) for path in marks for part in path) and \
-        not passwords.held_in(text)
+def _storable(marks: dict[Path_, Origin]) -> bool:
+    """Not a file with a password-like setting (the schema refuses it): its value may well be
+    one. (A file holding a supplied password is never stored either: core/cache.py.)"""
+    return not any(passwords.PASSWORDISH.search(part) for path in marks for part in path)
 
 
 def _from_cache(entry: object, shown: str) -> Read | None:

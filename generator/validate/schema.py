@@ -12,7 +12,7 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,22 +79,9 @@ def _schema_problems(env: Environment) -> list[Problem]:
     if cache.get(key) == "":
         return []
     found = list(_fresh_problems(env))
-    if not found and not passwords.held_in("\n".join(_texts(env.settings))):
+    if not found:
         cache.put(key, "")
     return found
-
-
-def _texts(value: Any) -> Iterator[str]:
-    """Every key and value of the settings as text, for the password test of the cache."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield str(k)
-            yield from _texts(v)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
-    else:
-        yield str(value)
 
 
 def _fresh_problems(env: Environment) -> Iterable[Problem]:

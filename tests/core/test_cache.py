@@ -3,6 +3,7 @@ whenever an entry is missing, torn or altered, and keys that tell every input ap
 
 from __future__ import annotations
 
+import base64
 import datetime
 import os
 import stat
@@ -151,3 +152,34 @@ def test_a_package_is_known_by_place_version_and_files(tmp_path: Path, monkeypat
     seen.add(digest())
     assert len(seen) == 3
     assert cache.Key("k").package("no_such_package_here").hexdigest() not in seen
+
+
+PASTED = "pa\\ss'w\"rd-0123"  # a backslash and both quotes: repr() would escape them
+
+
+@pytest.mark.parametrize("way", ["text", "bytes", "base64", "file", "nested data", "tree"])
+def test_nothing_is_stored_under_a_key_whose_inputs_hold_a_supplied_password(
+        way: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_PASSWORD", PASTED)
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "values.yaml").write_text(f"note: {PASTED}\n")
+
+    def key() -> cache.Key:
+        k = cache.Key("t").add("plain", "nothing secret")
+        if way == "text":
+            return k.add("x", f"prefix {PASTED} suffix")
+        if way == "bytes":
+            return k.add("x", b"\0" + PASTED.encode())
+        if way == "base64":
+            return k.add("x", base64.b64encode(PASTED.encode()).decode())
+        if way == "file":
+            return k.file("x", tmp_path / "dir" / "values.yaml")
+        if way == "nested data":
+            return k.data("x", {"a": [{"b": PASTED}]})
+        return k.tree("x", tmp_path / "dir")
+
+    cache.put(key(), "result")
+    assert cache.get(key()) is None and not cache.directory().exists()
+    monkeypatch.delenv("REDIS_PASSWORD")  # the same inputs, no password supplied: stored
+    cache.put(key(), "result")
+    assert cache.get(key()) == "result"
