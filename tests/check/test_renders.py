@@ -18,7 +18,7 @@ from generator.check import renders
 from generator.core.errors import RenderError, ToolError
 from tests.support.cli import tree
 from tests.support.paths import CHECKOUT, pinned_tool
-from tests.support.project import set_settings
+from tests.support.project import fake_tool, set_settings
 
 PASSWORD = "renders-test-pw-0123456789"
 SKIP_SCHEMA = "--skip-schema-validation"
@@ -28,10 +28,7 @@ SKIP_SCHEMA = "--skip-schema-validation"
 def helm_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[list[str]]]:
     """$HELM: the pinned helm, logging each call's arguments; returns (and clears) the log."""
     log = tmp_path / "helm-calls.log"
-    wrapper = tmp_path / "bin" / "helm"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{pinned_tool("helm")}" "$@"\n')
-    wrapper.chmod(0o755)
+    wrapper = fake_tool(tmp_path / "bin" / "helm", f'echo "$*" >> "{log}"\nexec "{pinned_tool("helm")}" "$@"\n')
     monkeypatch.setenv("HELM", str(wrapper))
 
     def calls() -> list[list[str]]:
@@ -102,10 +99,7 @@ def test_without_lint_each_one_lint_for_the_first_environment_that_deploys_redis
 
 def test_a_failing_helm_is_a_tool_error_without_the_password(
         bare_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = tmp_path / "fake" / "helm"
-    fake.parent.mkdir()
-    fake.write_text(f'#!/bin/sh\ncat >/dev/null\necho "Error: bad password {PASSWORD}" >&2\nexit 1\n')
-    fake.chmod(0o755)
+    fake = fake_tool(tmp_path / "fake" / "helm", f'cat >/dev/null\necho "Error: bad password {PASSWORD}" >&2\nexit 1\n')
     monkeypatch.setenv("HELM", str(fake))
     set_settings(bare_project, "dev", secret_mode="render")
     with pytest.raises(ToolError) as caught:
@@ -128,12 +122,10 @@ def test_a_failing_render_that_skipped_the_schema_is_not_run_again(
     """Only a helm that does not know --skip-schema-validation gets a second render; any other
     failure (a timeout, a template error) is reported as helm gave it, after one wait."""
     log, fail = tmp_path / "calls.log", tmp_path / "fail-skipped-renders"
-    wrapper = tmp_path / "wrapper" / "helm"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nif [ -e "{fail}" ]; then for a in "$@"; do '
-                       f'[ "$a" = {SKIP_SCHEMA} ] && {{ echo "Error: something else went wrong" >&2; exit 1; }}; '
-                       f'done; fi\nexec "{pinned_tool("helm")}" "$@"\n')
-    wrapper.chmod(0o755)
+    wrapper = fake_tool(tmp_path / "wrapper" / "helm",
+                        f'echo "$1" >> "{log}"\nif [ -e "{fail}" ]; then for a in "$@"; do '
+                        f'[ "$a" = {SKIP_SCHEMA} ] && {{ echo "Error: something else went wrong" >&2; exit 1; }}; '
+                        f'done; fi\nexec "{pinned_tool("helm")}" "$@"\n')
     monkeypatch.setenv("HELM", str(wrapper))
     _render(bare_project)  # lint + template: the lint's pass is cached
     log.unlink()

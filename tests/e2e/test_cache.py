@@ -19,6 +19,7 @@ from generator.core import cache
 from tests.support.cli import Ran, tree
 from tests.support.fixture_project import SKIP_NO_SUBCHART, archive
 from tests.support.paths import CHECKOUT, pinned_tool
+from tests.support.project import fake_tool
 
 PASSWORD = "cache-test-pw-0123456789"
 # A render whose values passed a lint of the same chart before: helm need not check them
@@ -31,11 +32,9 @@ def helm_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], li
     """$HELM: the pinned helm, logging the verb of every call (SKIPPED_SCHEMA: a template that
     leaves the values' schema check to the lint that passed); returns (and clears) the log."""
     log = tmp_path / "helm.log"
-    wrapper = tmp_path / "bin" / "helm"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\nverb="$1"\nfor a in "$@"; do [ "$a" = --skip-schema-validation ] && '
-                       f'verb="{SKIPPED_SCHEMA}"; done\necho "$verb" >> "{log}"\nexec "{pinned_tool("helm")}" "$@"\n')
-    wrapper.chmod(0o755)
+    wrapper = fake_tool(tmp_path / "bin" / "helm",
+                        f'verb="$1"\nfor a in "$@"; do [ "$a" = --skip-schema-validation ] && verb="{SKIPPED_SCHEMA}"; '
+                        f'done\necho "$verb" >> "{log}"\nexec "{pinned_tool("helm")}" "$@"\n')
     monkeypatch.setenv("HELM", str(wrapper))
 
     def calls() -> list[str]:
@@ -93,12 +92,10 @@ def test_a_helm_without_skip_schema_validation_still_builds_warm(bare_project: P
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A helm older than 3.16 (HELM may name any) refuses the flag: the render is run again
     with the values' schema check, as before."""
-    old_helm = tmp_path / "old" / "helm"
-    old_helm.parent.mkdir()
-    old_helm.write_text('#!/bin/sh\nfor a in "$@"; do [ "$a" = --skip-schema-validation ] && '
-                        '{ echo "Error: unknown flag: --skip-schema-validation" >&2; exit 1; }; done\n'
-                        f'exec "{pinned_tool("helm")}" "$@"\n')
-    old_helm.chmod(0o755)
+    old_helm = fake_tool(tmp_path / "old" / "helm",
+                         'for a in "$@"; do [ "$a" = --skip-schema-validation ] && '
+                         '{ echo "Error: unknown flag: --skip-schema-validation" >&2; exit 1; }; done\n'
+                         f'exec "{pinned_tool("helm")}" "$@"\n')
     cold = cli(bare_project, "build", "dev")
     assert cold.code == 0, cold.err
     outputs = _outputs(bare_project)
